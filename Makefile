@@ -1,0 +1,44 @@
+# tuncrypt — build, test, demo, bench.  `make help` lists the targets.
+SHELL := /bin/bash
+.DEFAULT_GOAL := build
+
+# JDK 25: JAVA_HOME if it is 25 or newer, else Temurin 25 at its Debian path, else a clear error.
+JDK := $(shell tools/find-jdk25 2>/dev/null)
+ifeq ($(JDK),)
+$(error JDK 25 not found: set JAVA_HOME to a JDK 25+ or install Temurin 25 at /usr/lib/jvm/temurin-25-jdk-amd64 (apt package temurin-25-jdk))
+endif
+export JAVA_HOME := $(JDK)
+export PATH := $(JDK)/bin:$(PATH)
+MVN := mvn -B -q -e
+MVN_OPTS ?=
+
+.PHONY: help build test demo bench clean deps unit
+
+help:
+	@echo "make build   compile every module and produce bin/tuncryptd and bin/tuncrypt"
+	@echo "make test    set up what tests need (root: Debian packages) and run every test"
+	@echo "make demo    run the demo inside network namespaces it creates and removes (root)"
+	@echo "make bench   run the benchmarks; results go to docs/benchmarks.md by hand"
+	@echo "make clean   remove build output"
+
+deps:
+	@tools/install-deps
+
+build:
+	$(MVN) $(MVN_OPTS) -DskipTests install
+	@echo "built: bin/tuncryptd bin/tuncrypt (JDK $(JDK))"
+
+test: deps
+	$(MVN) $(MVN_OPTS) install
+
+unit:
+	$(MVN) $(MVN_OPTS) install -Dtuncrypt.unitOnly=true
+
+demo: deps build
+	@tools/demo
+
+bench: deps build
+	@tools/bench
+
+clean:
+	$(MVN) clean

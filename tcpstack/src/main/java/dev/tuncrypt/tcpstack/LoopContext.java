@@ -1,0 +1,26 @@
+package dev.tuncrypt.tcpstack;
+
+import dev.tuncrypt.tcpstack.ip.IcmpErrors;
+import dev.tuncrypt.tcpstack.ip.IpOutput;
+import dev.tuncrypt.tun.Clock;
+import java.util.random.RandomGenerator;
+
+/** What a protocol handler may use from the loop that owns it. All of it is loop-confined. */
+public interface LoopContext {
+    int loopIndex();
+
+    Clock clock();
+
+    RandomGenerator random();
+
+    StackAddresses addresses();
+
+    StackCounters counters();
+
+    IpOutput output();
+
+    IcmpErrors icmpErrors();
+
+    /** Runs {@code task} on this loop soon; safe from any thread. */
+    void post(Runnable task);
+}

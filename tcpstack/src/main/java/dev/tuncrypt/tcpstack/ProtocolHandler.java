@@ -1,0 +1,36 @@
+package dev.tuncrypt.tcpstack;
+
+/**
+ * A transport protocol (TCP, UDP, ...) plugged into a stack loop. Runs on the loop's thread
+ * only. {@link #input} must never throw for malformed input: it counts and drops.
+ */
+public interface ProtocolHandler {
+
+    /** Handles one inbound packet whose IP layer was valid. */
+    void input(InboundPacket packet);
+
+    /**
+     * Whether this handler takes packets addressed to other hosts (a transparent listener);
+     * when false such packets are dropped as {@link DropReason#NOT_FOR_US}.
+     */
+    default boolean acceptsForeignDestinations() {
+        return false;
+    }
+
+    /** Earliest time this handler needs {@link #onTimer} (Long.MAX_VALUE for never). */
+    default long nextDeadline() {
+        return Long.MAX_VALUE;
+    }
+
+    /** Runs what is due at {@code now}. */
+    default void onTimer(long now) {}
+
+    /** Releases resources when the loop stops. */
+    default void close() {}
+
+    /** Creates the handler of one loop. */
+    @FunctionalInterface
+    interface Factory {
+        ProtocolHandler create(LoopContext context);
+    }
+}

@@ -1,0 +1,60 @@
+package dev.tuncrypt.tcpstack.icmp;
+
+import dev.tuncrypt.tcpstack.DropReason;
+import dev.tuncrypt.tcpstack.InboundPacket;
+import dev.tuncrypt.tcpstack.LoopContext;
+import dev.tuncrypt.tcpstack.ProtocolHandler;
+import dev.tuncrypt.tcpstack.ip.IpOutput;
+import dev.tuncrypt.tcpstack.wire.Checksum;
+import dev.tuncrypt.tcpstack.wire.IpProtocol;
+import dev.tuncrypt.tcpstack.wire.WireError;
+import java.nio.ByteBuffer;
+
+/**
+ * ICMP for IPv4 (RFC 792): answers echo requests to the stack's addresses (RFC 1122 §3.2.2.6)
+ * and counts everything else. Error messages about connections are passed to a listener.
+ */
+public final class IcmpV4Handler implements ProtocolHandler {
+    static final int ECHO_REPLY = 0;
+    static final int ECHO_REQUEST = 8;
+
+    private final LoopContext ctx;
+
+    public IcmpV4Handler(LoopContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public void input(InboundPacket p) {
+        ByteBuffer buf = p.buffer();
+        int at = p.transportOffset();
+        int len = p.transportLength();
+        if (len < 8) {
+            ctx.counters().malformed(WireError.TRUNCATED);
+            return;
+        }
+        if (!Checksum.verify(buf, at, len)) {
+            ctx.counters().malformed(WireError.BAD_CHECKSUM);
+            return;
+        }
+        int type = buf.get(at) & 0xff;
+        if (type != ECHO_REQUEST || !p.destinationLocal()) {
+            ctx.counters().drop(DropReason.ICMP_IGNORED);
+            return;
+        }
+        IpOutput out = ctx.output();
+        ByteBuffer tx = out.buffer();
+        int o = IpOutput.V4_PAYLOAD;
+        // RFC 792 echo reply: same identifier, sequence and data; type 0; checksum adjusted for
+        // the type change alone (RFC 1624 eqn. 3) instead of summing the data again.
+        tx.put(o, buf, at, len);
+        tx.put(o, (byte) ECHO_REPLY);
+        int checksum = buf.getShort(at + 2) & 0xffff;
+        int oldWord = buf.getShort(at) & 0xffff;
+        int newWord = (ECHO_REPLY << 8) | (oldWord & 0xff);
+        tx.putShort(o + 2, (short) Checksum.update16(checksum, oldWord, newWord));
+        if (out.sendV4(p.destination4(), p.source4(), IpProtocol.ICMP, len)) {
+            ctx.counters().countEchoReply();
+        }
+    }
+}

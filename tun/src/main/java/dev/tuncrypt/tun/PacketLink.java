@@ -1,0 +1,62 @@
+package dev.tuncrypt.tun;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+
+/**
+ * A link the stack reads IP packets from and writes IP packets to: one TUN queue, one end of a
+ * {@link MemoryLink}, or a decorator such as a pcap tap.
+ *
+ * <p>Batch-friendly and allocation-free: {@link #receive(PacketBatch)} fills pre-allocated
+ * buffers, {@link #send(ByteBuffer)} copies the packet out before it returns, so callers reuse
+ * their buffers. A link is driven by one thread (its stack loop); only {@link #wakeup()} may be
+ * called from other threads.
+ */
+public interface PacketLink extends Closeable {
+
+    /** Largest IP packet, in bytes, this link carries. */
+    int mtu();
+
+    /**
+     * Reads the packets that are ready, without blocking, into {@code batch} (which is cleared
+     * first). Each filled buffer has position 0 and limit equal to the packet length.
+     *
+     * @return the number of packets read; 0 if none was ready
+     */
+    int receive(PacketBatch batch) throws IOException;
+
+    /**
+     * Sends the packet between {@code packet}'s position and limit. The position is left
+     * unchanged; the caller may reuse the buffer as soon as this returns.
+     *
+     * @return {@code false} when the link dropped the packet (queue full, link down, injected
+     *     loss counts as sent: the sender cannot know)
+     */
+    boolean send(ByteBuffer packet) throws IOException;
+
+    /**
+     * Sends the first {@code batch.count()} packets of a batch.
+     *
+     * @return how many were accepted
+     */
+    default int send(PacketBatch batch) throws IOException {
+        int sent = 0;
+        for (int i = 0; i < batch.count(); i++) {
+            if (send(batch.get(i))) {
+                sent++;
+            }
+        }
+        return sent;
+    }
+
+    /**
+     * Blocks until a packet may be ready to {@link #receive}, {@link #wakeup()} is called, or
+     * {@code timeoutNanos} passes (0 = return at once, negative = no timeout). Spurious returns
+     * are allowed.
+     */
+    void await(long timeoutNanos) throws IOException;
+
+    /** Makes a current or the next {@link #await} return promptly. Safe from any thread. */
+    void wakeup();
+}
