@@ -1,5 +1,8 @@
 package dev.tuncrypt.tcpstack;
 
+import dev.tuncrypt.tcpstack.tcp.SegmentProtection;
+import dev.tuncrypt.tcpstack.tcp.TcpConfig;
+import dev.tuncrypt.tcpstack.tcp.TcpLayer;
 import dev.tuncrypt.tun.Clock;
 import dev.tuncrypt.tun.PacketLink;
 import dev.tuncrypt.tcpstack.wire.IpProtocol;
@@ -75,6 +78,25 @@ public final class NetStack implements AutoCloseable {
         return addresses;
     }
 
+    /** The TCP layer of loop {@code i}. */
+    public TcpLayer tcp(int i) {
+        return (TcpLayer) loops[i].handler(IpProtocol.TCP);
+    }
+
+    private final java.util.concurrent.atomic.AtomicInteger nextLoop = new java.util.concurrent.atomic.AtomicInteger();
+
+    /** A loop for a new outgoing connection (round robin). */
+    public StackLoop pickLoop() {
+        return loops[Math.floorMod(nextLoop.getAndIncrement(), loops.length)];
+    }
+
+    /** Runs {@code task} on every loop (on each loop's thread when running, inline otherwise). */
+    public void onEveryLoop(java.util.function.Consumer<StackLoop> task) {
+        for (StackLoop loop : loops) {
+            loop.post(() -> task.accept(loop));
+        }
+    }
+
     /** Sum of every loop's counters, read safely on each loop when the stack is running. */
     public StackCounters counters() {
         StackCounters sum = new StackCounters();
@@ -128,9 +150,23 @@ public final class NetStack implements AutoCloseable {
         private IntFunction<RandomGenerator> random = i -> new SecureRandom();
         private StackConfig config = StackConfig.DEFAULT;
 
+        private TcpConfig tcpConfig = TcpConfig.DEFAULT;
+        private SegmentProtection.Factory protections = (flow, active) -> SegmentProtection.NONE;
+
         private Builder() {
-            transports.put(IpProtocol.TCP, ClosedTcpHandler::new);
             transports.put(IpProtocol.UDP, UdpHandler::new);
+        }
+
+        /** TCP settings (default {@link TcpConfig#DEFAULT}). */
+        public Builder tcp(TcpConfig config) {
+            this.tcpConfig = config;
+            return this;
+        }
+
+        /** The segment protection every TCP connection gets (default: none, plain TCP). */
+        public Builder protection(SegmentProtection.Factory factory) {
+            this.protections = factory;
+            return this;
         }
 
         /** Adds a link; each gets its own loop. */
@@ -183,6 +219,7 @@ public final class NetStack implements AutoCloseable {
             if (addresses.isEmpty()) {
                 throw new IllegalStateException("a stack needs at least one address");
             }
+            transports.putIfAbsent(IpProtocol.TCP, TcpLayer.factory(tcpConfig, protections));
             return new NetStack(this);
         }
     }

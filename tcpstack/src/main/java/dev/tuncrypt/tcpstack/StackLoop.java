@@ -47,6 +47,7 @@ public final class StackLoop implements LoopContext {
     private final ProtocolHandler[] distinct;
     private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private volatile boolean running;
+    private volatile Thread thread;
 
     StackLoop(int index, PacketLink link, Clock clock, RandomGenerator random, StackAddresses addresses,
             StackConfig config, java.util.Map<Integer, ProtocolHandler.Factory> transports) {
@@ -119,6 +120,7 @@ public final class StackLoop implements LoopContext {
 
     /** Thread body: polls until {@link #stop()}, sleeping on the link when idle. */
     void run() {
+        thread = Thread.currentThread();
         running = true;
         try {
             while (running) {
@@ -309,6 +311,21 @@ public final class StackLoop implements LoopContext {
     public void post(Runnable task) {
         tasks.add(task);
         link.wakeup();
+    }
+
+    /** The handler of IP protocol {@code protocol} (IPv4 table), or null. */
+    public ProtocolHandler handler(int protocol) {
+        return handlers4[protocol];
+    }
+
+    /** Whether the calling thread is this loop's thread. */
+    public boolean inLoop() {
+        return Thread.currentThread() == thread;
+    }
+
+    /** Whether tasks are waiting to run. */
+    public boolean hasTasks() {
+        return !tasks.isEmpty();
     }
 
     /** The link this loop drives. */

@@ -38,10 +38,12 @@ final class InterfaceControl implements AutoCloseable {
             throw TunException.of("socket(AF_INET)", "control socket", Native.errno());
         }
         int inet6 = LIBC.socket(AF_INET6, LibC.SOCK_DGRAM | LibC.SOCK_CLOEXEC, 0);
-        if (inet6 < 0 && !Errno.EAFNOSUPPORT.matches(Native.errno())) {
+        if (inet6 < 0) {
             int errno = Native.errno();
-            LIBC.close(inet);
-            throw TunException.of("socket(AF_INET6)", "control socket", errno);
+            if (!Errno.EAFNOSUPPORT.matches(errno)) {
+                LIBC.close(inet);
+                throw TunException.of("socket(AF_INET6)", "control socket", errno);
+            }
         }
         return new InterfaceControl(inet, inet6);
     }

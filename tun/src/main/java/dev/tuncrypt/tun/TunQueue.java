@@ -57,6 +57,7 @@ public final class TunQueue implements PacketLink {
     private long txPackets;
     private long txBytes;
     private long txDropped;
+    private long rxChecksumsCompleted;
 
     /**
      * Takes ownership of {@code fd} only on success: if this throws, the caller still owns it.
@@ -167,6 +168,7 @@ public final class TunQueue implements PacketLink {
                 VnetHeader.completeChecksum(buffer,
                         rxHeader.getShort(VnetHeader.CSUM_START) & 0xffff,
                         rxHeader.getShort(VnetHeader.CSUM_OFFSET) & 0xffff);
+                rxChecksumsCompleted++;
             }
             rxPackets++;
             rxBytes += length;
@@ -303,5 +305,10 @@ public final class TunQueue implements PacketLink {
     /** Packets {@link #send} reported as dropped. */
     public long txDropped() {
         return txDropped;
+    }
+
+    /** Received packets whose partial checksum (vnet header NEEDS_CSUM) was completed here. */
+    public long rxChecksumsCompleted() {
+        return rxChecksumsCompleted;
     }
 }

@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 
 /** Hand-built IP/UDP packets for tests, with an Internet checksum written independently of main. */
 final class Packets {
+    static final int PROTO_ICMP = 1;
     static final int PROTO_UDP = 17;
 
     private Packets() {}
@@ -37,6 +38,24 @@ final class Packets {
         int udpChecksum = checksum(p, 40, 40 + udpLength, pseudo);
         p.putShort(46, (short) (udpChecksum == 0 ? 0xffff : udpChecksum));
         return p.flip();
+    }
+
+    /** An IPv4 ICMP echo request with correct checksums, in a direct buffer. */
+    static ByteBuffer echoRequest4(InetAddress src, InetAddress dst, int id, int sequence) {
+        ByteBuffer p = ByteBuffer.allocateDirect(20 + 8 + 8);
+        p.put((byte) 0x45).put((byte) 0).putShort((short) 36).putShort((short) sequence)
+                .putShort((short) 0x4000).put((byte) 64).put((byte) PROTO_ICMP).putShort((short) 0)
+                .put(src.getAddress()).put(dst.getAddress());
+        p.putShort(10, (short) checksum(p, 0, 20, 0));
+        p.put((byte) 8).put((byte) 0).putShort((short) 0).putShort((short) id).putShort((short) sequence)
+                .putLong(0x0123456789abcdefL);
+        p.putShort(22, (short) checksum(p, 20, 36, 0));
+        return p.flip();
+    }
+
+    static boolean isEchoReply4(ByteBuffer p) {
+        return p.remaining() >= 28 && (p.get(0) & 0xf0) == 0x40 && p.get(9) == PROTO_ICMP
+                && p.get((p.get(0) & 0x0f) * 4) == 0;
     }
 
     /** Whether the IPv4 packet's UDP checksum verifies (a sum of all ones). */

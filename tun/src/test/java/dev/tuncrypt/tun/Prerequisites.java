@@ -24,18 +24,18 @@ final class Prerequisites {
         Assumptions.abort(reason);
     }
 
-    /** Whether {@code command} is an executable on the PATH. */
+    /** Whether {@code command} is an executable on the PATH or in an sbin directory. */
     static boolean onPath(String command) {
-        String path = System.getenv().getOrDefault("PATH", "/usr/bin:/bin:/usr/sbin:/sbin");
+        String path = System.getenv().getOrDefault("PATH", "/usr/bin:/bin") + ":/usr/sbin:/sbin";
         for (String dir : path.split(":")) {
-            if (Files.isExecutable(Path.of(dir, command))) {
+            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, command))) {
                 return true;
             }
         }
-        return Files.isExecutable(Path.of("/usr/sbin", command)) || Files.isExecutable(Path.of("/sbin", command));
+        return false;
     }
 
-    /** Root (or at least CAP_NET_ADMIN with netns rights), /dev/net/tun and iproute2. */
+    /** Root, /dev/net/tun and iproute2. */
     static void requireTunAndNetns() throws IOException {
         require(Files.exists(Path.of("/dev/net/tun")), "/dev/net/tun missing: load the tun module (modprobe tun)");
         require(onPath("ip"), "the ip command is missing: install iproute2");

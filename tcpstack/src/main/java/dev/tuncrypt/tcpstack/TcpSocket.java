@@ -1,0 +1,358 @@
+package dev.tuncrypt.tcpstack;
+
+import dev.tuncrypt.tcpstack.tcp.ConnectionListener;
+import dev.tuncrypt.tcpstack.tcp.TcpConfig;
+import dev.tuncrypt.tcpstack.tcp.TcpConnection;
+import dev.tuncrypt.tcpstack.tcp.TcpError;
+import dev.tuncrypt.tcpstack.tcp.TcpLayer;
+import dev.tuncrypt.tcpstack.tcp.TcpState;
+import dev.tuncrypt.tcpstack.tcp.TcpStats;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.io.OutputStream;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * A TCP connection of a {@link NetStack} for application threads: blocking streams, half-close,
+ * abort, options and statistics. Thread-safe: every call is posted to the loop that owns the
+ * connection, which does the work and answers; nothing here touches connection state directly.
+ *
+ * <p>For code on the loop thread itself (callbacks, simulations), use {@link #connection()} and
+ * its non-blocking methods with a {@link ConnectionListener}.
+ */
+public final class TcpSocket implements Closeable {
+    private final StackLoop loop;
+    private volatile TcpConnection connection;
+    private final CompletableFuture<TcpSocket> established = new CompletableFuture<>();
+    private final ArrayDeque<Pending> reads = new ArrayDeque<>(); // loop thread only
+    private final ArrayDeque<Pending> writes = new ArrayDeque<>(); // loop thread only
+    private volatile TcpError error;
+    private volatile boolean closed;
+    private volatile TcpStats lastStats;
+    private final InputStream in = new In();
+    private final OutputStream out = new Out();
+
+    /** An I/O request waiting on the loop for data or buffer space. */
+    private static final class Pending {
+        final ByteBuffer buffer;
+        final CompletableFuture<Integer> done = new CompletableFuture<>();
+        int transferred;
+
+        Pending(ByteBuffer buffer) {
+            this.buffer = buffer;
+        }
+    }
+
+    private TcpSocket(StackLoop loop) {
+        this.loop = loop;
+    }
+
+    /**
+     * Connects to {@code remote} and waits for the handshake.
+     *
+     * @throws ConnectException when refused, unreachable or not answered within {@code timeout}
+     */
+    public static TcpSocket connect(NetStack stack, InetSocketAddress remote, Duration timeout) throws IOException {
+        return connect(stack, null, remote, null, timeout);
+    }
+
+    /**
+     * Connects from {@code local} (null or port 0: chosen by the stack) with {@code config}
+     * (null: the stack's).
+     */
+    public static TcpSocket connect(NetStack stack, InetSocketAddress local, InetSocketAddress remote, TcpConfig config,
+            Duration timeout) throws IOException {
+        StackLoop loop = stack.pickLoop();
+        TcpSocket s = new TcpSocket(loop);
+        TcpLayer layer = (TcpLayer) loop.handler(6);
+        CompletableFuture<Void> started = new CompletableFuture<>();
+        loop.post(() -> {
+            try {
+                s.connection = layer.connect(local, remote, config != null ? config : layer.config(), s.events());
+                started.complete(null);
+            } catch (RuntimeException e) {
+                started.completeExceptionally(e);
+            }
+        });
+        await(started, Duration.ofSeconds(5), "connect");
+        try {
+            s.established.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            s.abort();
+            throw new ConnectException("connect to " + remote + " timed out after " + timeout.toMillis() + " ms");
+        } catch (ExecutionException e) {
+            throw new ConnectException("connect to " + remote + ": " + e.getCause().getMessage());
+        } catch (InterruptedException e) {
+            s.abort();
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("connect interrupted");
+        }
+        return s;
+    }
+
+    /** Wraps a connection a listener accepted (on its loop). */
+    static TcpSocket accepted(StackLoop loop, TcpConnection c) {
+        TcpSocket s = new TcpSocket(loop);
+        s.connection = c;
+        c.setListener(s.events());
+        s.established.complete(s);
+        return s;
+    }
+
+    private ConnectionListener events() {
+        return new ConnectionListener() {
+            @Override
+            public void onEstablished(TcpConnection c) {
+                established.complete(TcpSocket.this);
+            }
+
+            @Override
+            public void onReadable(TcpConnection c) {
+                serveReads();
+            }
+
+            @Override
+            public void onWritable(TcpConnection c) {
+                serveWrites();
+            }
+
+            @Override
+            public void onPeerClosed(TcpConnection c) {
+                serveReads();
+            }
+
+            @Override
+            public void onClosed(TcpConnection c, TcpError reason) {
+                lastStats = c.stats();
+                if (reason != null) {
+                    error = reason;
+                }
+                established.completeExceptionally(new ConnectException(reason != null ? reason.message() : "closed"));
+                serveReads();
+                failWrites();
+            }
+        };
+    }
+
+    // ------------------------------------------------------------------ loop side
+
+    private void serveReads() {
+        TcpConnection c = connection;
+        Pending p;
+        while ((p = reads.peek()) != null) {
+            int n = c.receive(p.buffer);
+            if (n == 0 && c.state() != TcpState.CLOSED) {
+                return;
+            }
+            reads.poll();
+            p.done.complete(n == 0 ? -1 : n);
+        }
+    }
+
+    private void serveWrites() {
+        TcpConnection c = connection;
+        Pending p;
+        while ((p = writes.peek()) != null) {
+            int n = c.send(p.buffer);
+            if (n < 0) {
+                writes.poll();
+                p.done.completeExceptionally(new SocketException(error != null ? error.message() : "connection closed for sending"));
+                continue;
+            }
+            p.transferred += n;
+            if (p.buffer.hasRemaining()) {
+                return;
+            }
+            writes.poll();
+            p.done.complete(p.transferred);
+        }
+    }
+
+    private void failWrites() {
+        Pending p;
+        while ((p = writes.poll()) != null) {
+            p.done.completeExceptionally(new SocketException(error != null ? error.message() : "connection closed"));
+        }
+    }
+
+    // ------------------------------------------------------------------ application side
+
+    /**
+     * Reads into {@code dst}, blocking until at least one byte is there.
+     *
+     * @return bytes read, -1 at end of stream
+     * @throws SocketException if the connection was reset or timed out
+     */
+    public int read(ByteBuffer dst) throws IOException {
+        if (!dst.hasRemaining()) {
+            return 0;
+        }
+        Pending p = new Pending(dst);
+        loop.post(() -> {
+            reads.add(p);
+            serveReads();
+        });
+        int n = await(p.done, null, "read");
+        if (n < 0 && error != null && error != TcpError.ABORTED) {
+            throw new SocketException(error.message());
+        }
+        return n;
+    }
+
+    /** Writes all of {@code src}, blocking while the send buffer is full. */
+    public void write(ByteBuffer src) throws IOException {
+        if (closed) {
+            throw new SocketException("socket closed");
+        }
+        Pending p = new Pending(src);
+        loop.post(() -> {
+            writes.add(p);
+            serveWrites();
+        });
+        await(p.done, null, "write");
+    }
+
+    public InputStream getInputStream() {
+        return in;
+    }
+
+    public OutputStream getOutputStream() {
+        return out;
+    }
+
+    /** Half-close: send FIN after the queued data; reading goes on. */
+    public void shutdownOutput() throws IOException {
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        loop.post(() -> {
+            connection.shutdownOutput();
+            f.complete(null);
+        });
+        await(f, Duration.ofSeconds(5), "shutdown");
+    }
+
+    /** Orderly close: FIN after the queued data; the stack finishes the close in the background. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        loop.post(() -> {
+            TcpConnection c = connection;
+            if (c != null) {
+                c.shutdownOutput();
+            }
+        });
+    }
+
+    /** Abort: reset the connection now (RFC 9293 §3.10.5), dropping queued data. */
+    public void abort() {
+        closed = true;
+        loop.post(() -> {
+            TcpConnection c = connection;
+            if (c != null) {
+                c.abort();
+            }
+        });
+    }
+
+    public void setNoDelay(boolean on) {
+        loop.post(() -> connection.setNoDelay(on));
+    }
+
+    public void setKeepalive(boolean on, Duration idle) {
+        loop.post(() -> connection.setKeepalive(on, idle.toNanos()));
+    }
+
+    public void setUserTimeout(Duration timeout) {
+        loop.post(() -> connection.setUserTimeout(timeout.toNanos()));
+    }
+
+    public InetSocketAddress localAddress() {
+        return connection.flow().localAddress();
+    }
+
+    public InetSocketAddress remoteAddress() {
+        return connection.flow().remoteAddress();
+    }
+
+    /** RTT, RTO, cwnd, ssthresh, retransmits, bytes and state, read on the loop. */
+    public TcpStats stats() throws IOException {
+        TcpStats last = lastStats;
+        if (last != null) {
+            return last;
+        }
+        CompletableFuture<TcpStats> f = new CompletableFuture<>();
+        loop.post(() -> f.complete(connection.stats()));
+        return await(f, Duration.ofSeconds(5), "stats");
+    }
+
+    /** Why the connection failed, or null. */
+    public TcpError error() {
+        return error;
+    }
+
+    /** The loop-confined connection, for callbacks on the loop thread. */
+    public TcpConnection connection() {
+        return connection;
+    }
+
+    private static <T> T await(CompletableFuture<T> f, Duration timeout, String what) throws IOException {
+        try {
+            return timeout == null ? f.get() : f.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException(what + " interrupted");
+        } catch (TimeoutException e) {
+            throw new SocketTimeoutException(what + ": the stack loop did not answer");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            throw new SocketException(what + ": " + e.getCause().getMessage());
+        }
+    }
+
+    private final class In extends InputStream {
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            int n = read(one, 0, 1);
+            return n < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            return TcpSocket.this.read(ByteBuffer.wrap(b, off, len));
+        }
+    }
+
+    private final class Out extends OutputStream {
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            TcpSocket.this.write(ByteBuffer.wrap(b, off, len));
+        }
+
+        @Override
+        public void close() throws IOException {
+            shutdownOutput();
+        }
+    }
+}

@@ -1,0 +1,53 @@
+package dev.tuncrypt.tcpstack.tcp;
+
+/**
+ * A listener's presence on one loop: the port (or every address and port, when transparent),
+ * the connection settings, the count of half-open connections (loop-confined), and the sink
+ * where established connections go, shared by the loops of one listener.
+ */
+public final class ListenEndpoint {
+    /** Where established connections go; shared between loops, so thread-safe. */
+    public interface AcceptSink {
+        /** Whether the accept queue is at its backlog. */
+        boolean full();
+
+        /** A connection completed its handshake on {@code layer}'s loop. */
+        void accept(TcpConnection connection, TcpLayer layer);
+
+        /** The stack is closing. */
+        default void closed() {}
+    }
+
+    final int port;
+    final boolean transparent;
+    final TcpConfig config;
+    final int synBacklog;
+    final AcceptSink sink;
+    TcpLayer layer;
+    int halfOpen;
+
+    public ListenEndpoint(int port, boolean transparent, TcpConfig config, AcceptSink sink) {
+        this.port = port;
+        this.transparent = transparent;
+        this.config = config;
+        this.synBacklog = config.synBacklog();
+        this.sink = sink;
+    }
+
+    boolean acceptQueueFull() {
+        return sink.full();
+    }
+
+    void deliver(TcpConnection c) {
+        sink.accept(c, c.layer);
+    }
+
+    void closed() {
+        sink.closed();
+    }
+
+    /** Half-open connections on this loop. */
+    public int halfOpen() {
+        return halfOpen;
+    }
+}

@@ -1,0 +1,128 @@
+package dev.tuncrypt.tcpstack.tcp;
+
+import java.nio.ByteBuffer;
+import java.util.Objects;
+
+/**
+ * The receive buffer: a byte ring in one direct {@link ByteBuffer} holding in-order octets that
+ * the application has not read yet. Its free space, counted from RCV.NXT, is the receive window
+ * to advertise (RFC 9293 §3.8.6.2).
+ *
+ * <p>The free part of the ring also stores out-of-order octets at their final place: a
+ * {@link ReassemblyQueue} writes them there and makes them readable once the gap before them is
+ * filled, without copying. On a connection that uses a {@link ReassemblyQueue}, all incoming
+ * data must go through it rather than {@link #write}. Nothing is allocated after construction.
+ */
+public final class ReceiveBuffer {
+    private final ByteBuffer ring;
+    private final int capacity;
+    /** Index in {@link #ring} of the next octet the application reads. */
+    private int head;
+    private int readable;
+
+    /** A buffer of {@code capacity} bytes. */
+    public ReceiveBuffer(int capacity) {
+        if (capacity <= 0) {
+            throw new IllegalArgumentException("capacity must be positive: " + capacity);
+        }
+        this.capacity = capacity;
+        this.ring = ByteBuffer.allocateDirect(capacity);
+    }
+
+    /** Discards everything. */
+    public void clear() {
+        head = 0;
+        readable = 0;
+    }
+
+    /**
+     * Appends in-order octets from {@code src}, as many as fit, advancing its position.
+     *
+     * @return bytes appended
+     */
+    public int write(ByteBuffer src) {
+        int n = Math.min(src.remaining(), free());
+        writeAt(0, src, src.position(), n);
+        src.position(src.position() + n);
+        readable += n;
+        return n;
+    }
+
+    /**
+     * Stores {@code length} octets of {@code src}, from its absolute index {@code srcIndex}, at
+     * {@code offset} bytes past the readable data, without making them readable. {@code src}'s
+     * position does not change.
+     */
+    void writeAt(int offset, ByteBuffer src, int srcIndex, int length) {
+        if (offset < 0 || length < 0 || (long) offset + length > free()) {
+            throw new IllegalArgumentException("[" + offset + ", +" + length + ") outside the free space " + free());
+        }
+        int at = index(readable + offset);
+        int first = Math.min(length, capacity - at);
+        ring.put(at, src, srcIndex, first);
+        ring.put(0, src, srcIndex + first, length - first);
+    }
+
+    /** Makes {@code n} octets stored by {@link #writeAt} right after the readable data readable. */
+    void commit(int n) {
+        if (n < 0 || n > free()) {
+            throw new IllegalArgumentException("cannot commit " + n + " of " + free() + " free bytes");
+        }
+        readable += n;
+    }
+
+    /**
+     * Moves readable octets into {@code dst}, as many as fit, advancing its position.
+     *
+     * @return bytes read
+     */
+    public int read(ByteBuffer dst) {
+        int n = Math.min(dst.remaining(), readable);
+        int first = Math.min(n, capacity - head);
+        dst.put(dst.position(), ring, head, first);
+        dst.put(dst.position() + first, ring, 0, n - first);
+        dst.position(dst.position() + n);
+        consume(n);
+        return n;
+    }
+
+    /**
+     * Moves up to {@code length} readable octets into {@code dst} at {@code offset}.
+     *
+     * @return bytes read
+     */
+    public int read(byte[] dst, int offset, int length) {
+        Objects.checkFromIndexSize(offset, length, dst.length);
+        int n = Math.min(length, readable);
+        int first = Math.min(n, capacity - head);
+        ring.get(head, dst, offset, first);
+        ring.get(0, dst, offset + first, n - first);
+        consume(n);
+        return n;
+    }
+
+    private void consume(int n) {
+        head = index(n);
+        readable -= n;
+    }
+
+    private int index(int offset) {
+        int i = head + offset;
+        return i >= capacity ? i - capacity : i;
+    }
+
+    /** In-order octets waiting for the application. */
+    public int readable() {
+        return readable;
+    }
+
+    /** Free space from RCV.NXT on: the receive window to advertise. */
+    public int free() {
+        return capacity - readable;
+    }
+
+    /** Total capacity in bytes. */
+    public int capacity() {
+        return capacity;
+    }
+}

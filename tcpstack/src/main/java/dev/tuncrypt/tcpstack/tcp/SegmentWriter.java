@@ -1,0 +1,159 @@
+package dev.tuncrypt.tcpstack.tcp;
+
+import static dev.tuncrypt.tcpstack.wire.TcpView.ACK;
+import static dev.tuncrypt.tcpstack.wire.TcpView.RST;
+import static dev.tuncrypt.tcpstack.wire.TcpView.SYN;
+
+import dev.tuncrypt.tcpstack.LoopContext;
+import dev.tuncrypt.tcpstack.ip.IpOutput;
+import dev.tuncrypt.tcpstack.wire.Checksum;
+import dev.tuncrypt.tcpstack.wire.IpProtocol;
+import dev.tuncrypt.tcpstack.wire.TcpOptions;
+import dev.tuncrypt.tcpstack.wire.TcpOptionsWriter;
+import dev.tuncrypt.tcpstack.wire.TcpView;
+import java.nio.ByteBuffer;
+
+/**
+ * Formats a connection's segments straight into the loop's IP output buffer: header, options
+ * (RFC 7323 timestamps, RFC 2018 SACK blocks, whatever the segment protection adds), payload
+ * copied from the send buffer, checksum. Nothing is allocated per segment.
+ */
+final class SegmentWriter {
+    private final LoopContext ctx;
+    private final long[] sackLeft = new long[TcpOptions.MAX_SACK_BLOCKS];
+    private final long[] sackRight = new long[TcpOptions.MAX_SACK_BLOCKS];
+
+    SegmentWriter(LoopContext ctx) {
+        this.ctx = ctx;
+    }
+
+    private static int transportOffset(FlowKey k) {
+        return k.isV6() ? IpOutput.V6_PAYLOAD : IpOutput.V4_PAYLOAD;
+    }
+
+    /** SYN (active open) or SYN,ACK (passive open) with the options this end offers. */
+    void syn(TcpConnection c, boolean synAck, long now) {
+        TcpConfig cfg = c.config;
+        ByteBuffer tx = ctx.output().buffer();
+        int at = transportOffset(c.key);
+        int opt = at + TcpView.MIN_HEADER_LENGTH;
+        int p = opt;
+        // Linux's order: MSS, SACK-permitted, timestamps, NOP, window scale.
+        p = TcpOptionsWriter.mss(tx, p, Math.min(cfg.mss(), ctx.output().maxTransportLength(c.key.isV6()) - 20));
+        boolean sack = cfg.sack() && (!synAck || c.sackOk);
+        boolean ts = cfg.timestamps() && (!synAck || c.tsOk);
+        boolean ws = cfg.windowScaling() && (!synAck || c.rcvShift > 0 || c.sndShift > 0);
+        if (sack && ts) {
+            p = TcpOptionsWriter.sackPermitted(tx, p);
+            p = TcpOptionsWriter.timestamps(tx, p, Integer.toUnsignedLong(c.tsClock(now)),
+                    synAck ? Integer.toUnsignedLong(c.tsRecent) : 0);
+        } else if (ts) {
+            p = TcpOptionsWriter.nop(tx, p);
+            p = TcpOptionsWriter.nop(tx, p);
+            p = TcpOptionsWriter.timestamps(tx, p, Integer.toUnsignedLong(c.tsClock(now)),
+                    synAck ? Integer.toUnsignedLong(c.tsRecent) : 0);
+        } else if (sack) {
+            p = TcpOptionsWriter.nop(tx, p);
+            p = TcpOptionsWriter.nop(tx, p);
+            p = TcpOptionsWriter.sackPermitted(tx, p);
+        }
+        if (ws) {
+            p = TcpOptionsWriter.nop(tx, p);
+            p = TcpOptionsWriter.windowScale(tx, p, cfg.receiveWindowShift());
+        }
+        p = c.protection.writeSynOptions(tx, p, TcpOptions.MAX_LENGTH - (p - opt), synAck);
+        p = TcpOptionsWriter.pad(tx, opt, p);
+        int headerLength = p - at;
+        // RFC 7323 §2.2: the window field of a SYN is never scaled.
+        int window = (int) Math.min(c.receiveWindow(), 65535);
+        int ack = synAck ? c.rcvNxt() : 0;
+        TcpView.writeHeader(tx, at, c.key.localPort(), c.key.remotePort(), Integer.toUnsignedLong(c.iss),
+                Integer.toUnsignedLong(ack), headerLength, SYN | (synAck ? ACK : 0), window, 0);
+        if (synAck) {
+            c.ackSent(ack);
+            c.rcvAdvEdge = ack + window;
+        }
+        send(c.key, headerLength);
+        c.stats.segmentsOut++;
+    }
+
+    /**
+     * A segment carrying {@code len} bytes of the send buffer from {@code seq} (0 for a pure
+     * ACK) with the given flags; ACK carries RCV.NXT and the current window.
+     */
+    void data(TcpConnection c, int seq, int len, int flags, long now) {
+        ByteBuffer tx = ctx.output().buffer();
+        int at = transportOffset(c.key);
+        int opt = at + TcpView.MIN_HEADER_LENGTH;
+        int p = opt;
+        if (c.tsOk) {
+            p = TcpOptionsWriter.nop(tx, p);
+            p = TcpOptionsWriter.nop(tx, p);
+            p = TcpOptionsWriter.timestamps(tx, p, Integer.toUnsignedLong(c.tsClock(now)),
+                    Integer.toUnsignedLong(c.tsRecent));
+        }
+        if (c.sackOk && c.reassembly.rangeCount() > 0) {
+            int room = (TcpOptions.MAX_LENGTH - (p - opt) - 4) / 8;
+            int n = c.reassembly.sackBlocks(sackLeft, sackRight, Math.min(room, TcpOptions.MAX_SACK_BLOCKS));
+            if (n > 0) {
+                p = TcpOptionsWriter.nop(tx, p);
+                p = TcpOptionsWriter.nop(tx, p);
+                p = TcpOptionsWriter.sack(tx, p, sackLeft, sackRight, n);
+            }
+        }
+        p = c.protection.writeOptions(tx, p, TcpOptions.MAX_LENGTH - (p - opt));
+        p = TcpOptionsWriter.pad(tx, opt, p);
+        int headerLength = p - at;
+        if (len > 0) {
+            int pos = tx.position();
+            int lim = tx.limit();
+            tx.limit(tx.capacity()).position(p);
+            c.sendBuffer.copyOut(seq, len, tx);
+            tx.limit(lim).position(pos);
+        }
+        int ack = c.rcvNxt();
+        int window = c.windowToAdvertise();
+        TcpView.writeHeader(tx, at, c.key.localPort(), c.key.remotePort(), Integer.toUnsignedLong(seq),
+                Integer.toUnsignedLong(ack), headerLength, flags | ACK, window, 0);
+        c.ackSent(ack);
+        send(c.key, headerLength + len);
+        c.stats.segmentsOut++;
+    }
+
+    /**
+     * A stateless SYN,ACK whose ISN is a SYN cookie: MSS only, so the handshake can complete
+     * from the cookie alone.
+     */
+    void cookieSynAck(FlowKey k, int iss, int ack, int mss) {
+        ByteBuffer tx = ctx.output().buffer();
+        int at = transportOffset(k);
+        int p = TcpOptionsWriter.mss(tx, at + TcpView.MIN_HEADER_LENGTH, mss);
+        TcpView.writeHeader(tx, at, k.localPort(), k.remotePort(), Integer.toUnsignedLong(iss),
+                Integer.toUnsignedLong(ack), p - at, SYN | ACK, 65535, 0);
+        send(k, p - at);
+    }
+
+    /** A reset with SEG.SEQ = {@code seq} (RFC 9293 §3.10.7). */
+    void reset(TcpConnection c, int seq) {
+        ByteBuffer tx = ctx.output().buffer();
+        int at = transportOffset(c.key);
+        TcpView.writeHeader(tx, at, c.key.localPort(), c.key.remotePort(), Integer.toUnsignedLong(seq), 0, 20, RST, 0, 0);
+        send(c.key, 20);
+        ctx.counters().countReset();
+    }
+
+    private void send(FlowKey k, int segmentLength) {
+        ByteBuffer tx = ctx.output().buffer();
+        int at = transportOffset(k);
+        if (k.isV6()) {
+            int pseudo = Checksum.pseudoHeaderIpv6(k.localHi(), k.localLo(), k.remoteHi(), k.remoteLo(), IpProtocol.TCP,
+                    segmentLength);
+            TcpView.fillChecksum(tx, at, segmentLength, pseudo);
+            ctx.output().sendV6(k.localHi(), k.localLo(), k.remoteHi(), k.remoteLo(), IpProtocol.TCP, segmentLength);
+        } else {
+            int pseudo = Checksum.pseudoHeaderIpv4(k.local4(), k.remote4(), IpProtocol.TCP, segmentLength);
+            TcpView.fillChecksum(tx, at, segmentLength, pseudo);
+            ctx.output().sendV4(k.local4(), k.remote4(), IpProtocol.TCP, segmentLength);
+        }
+    }
+}

@@ -1,0 +1,130 @@
+package dev.tuncrypt.tcpstack.tcp;
+
+import java.nio.ByteBuffer;
+
+/**
+ * The send buffer: a byte ring in one direct {@link ByteBuffer} holding the data octets from
+ * SND.UNA on, those sent and not yet acknowledged followed by those not yet sent.
+ *
+ * <p>Only data octets live here: SYN and FIN occupy sequence space but no buffer space, so the
+ * caller maps them (the first data octet is ISS + 1; a FIN is acknowledged by {@code end() + 1}).
+ * Nothing is allocated after construction.
+ */
+public final class SendBuffer {
+    private final ByteBuffer ring;
+    private final int capacity;
+    /** Index in {@link #ring} of the octet at SND.UNA. */
+    private int head;
+    private int size;
+    private int sndUna;
+
+    /** A buffer of {@code capacity} bytes; call {@link #reset} with ISS + 1 before use. */
+    public SendBuffer(int capacity) {
+        if (capacity <= 0) {
+            throw new IllegalArgumentException("capacity must be positive: " + capacity);
+        }
+        this.capacity = capacity;
+        this.ring = ByteBuffer.allocateDirect(capacity);
+    }
+
+    /** Empties the buffer; {@code firstSeq} is the sequence number of the next octet appended. */
+    public void reset(int firstSeq) {
+        head = 0;
+        size = 0;
+        sndUna = firstSeq;
+    }
+
+    /**
+     * Appends as much of {@code src} as fits, advancing its position.
+     *
+     * @return bytes appended (0 when the buffer is full)
+     */
+    public int append(ByteBuffer src) {
+        int n = Math.min(src.remaining(), capacity - size);
+        int tail = index(size);
+        int first = Math.min(n, capacity - tail);
+        ring.put(tail, src, src.position(), first);
+        ring.put(0, src, src.position() + first, n - first);
+        src.position(src.position() + n);
+        size += n;
+        return n;
+    }
+
+    /**
+     * Copies the octets [seq, seq + length) into {@code dst} at its position, for a first
+     * transmission or a retransmission, advancing {@code dst}'s position. Copies less when the
+     * buffer ends earlier or {@code dst} has less room.
+     *
+     * @param seq a sequence number in [SND.UNA, {@link #end()}]
+     * @return bytes copied
+     * @throws IllegalArgumentException if {@code seq} is outside [SND.UNA, end()]
+     */
+    public int copyOut(int seq, int length, ByteBuffer dst) {
+        int offset = SeqNum.diff(seq, sndUna);
+        if (offset < 0 || offset > size) {
+            throw new IllegalArgumentException("seq " + Integer.toUnsignedString(seq) + " outside [SND.UNA "
+                    + Integer.toUnsignedString(sndUna) + ", +" + size + "]");
+        }
+        int n = Math.min(Math.max(length, 0), Math.min(size - offset, dst.remaining()));
+        int from = index(offset);
+        int first = Math.min(n, capacity - from);
+        dst.put(dst.position(), ring, from, first);
+        dst.put(dst.position() + first, ring, 0, n - first);
+        dst.position(dst.position() + n);
+        return n;
+    }
+
+    /**
+     * An ACK acknowledged data up to {@code ack}: releases the octets before it and advances
+     * SND.UNA (RFC 9293 §3.10.7.4). An ACK at or before SND.UNA releases nothing; one beyond the
+     * buffered data releases all of it (the rest is the caller's SYN or FIN).
+     *
+     * @return bytes released
+     */
+    public int release(int ack) {
+        int n = SeqNum.diff(ack, sndUna);
+        if (n <= 0) {
+            return 0;
+        }
+        n = Math.min(n, size);
+        head = index(n);
+        size -= n;
+        sndUna += n;
+        return n;
+    }
+
+    private int index(int offset) {
+        int i = head + offset;
+        return i >= capacity ? i - capacity : i;
+    }
+
+    /** SND.UNA: sequence number of the first octet held. */
+    public int sndUna() {
+        return sndUna;
+    }
+
+    /** Sequence number one past the last octet held. */
+    public int end() {
+        return sndUna + size;
+    }
+
+    /** Octets held from {@code seq} to the end, e.g. the unsent octets when {@code seq} is SND.NXT. */
+    public int bytesFrom(int seq) {
+        return Math.max(0, Math.min(size, SeqNum.diff(end(), seq)));
+    }
+
+    /** Octets held, sent or not. */
+    public int size() {
+        return size;
+    }
+
+    /** Octets that can still be appended. */
+    public int free() {
+        return capacity - size;
+    }
+
+    /** Total capacity in bytes. */
+    public int capacity() {
+        return capacity;
+    }
+}

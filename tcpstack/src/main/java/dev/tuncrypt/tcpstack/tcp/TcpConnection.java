@@ -1,0 +1,1036 @@
+package dev.tuncrypt.tcpstack.tcp;
+
+import static dev.tuncrypt.tcpstack.wire.TcpView.ACK;
+import static dev.tuncrypt.tcpstack.wire.TcpView.FIN;
+import static dev.tuncrypt.tcpstack.wire.TcpView.PSH;
+import static dev.tuncrypt.tcpstack.wire.TcpView.RST;
+import static dev.tuncrypt.tcpstack.wire.TcpView.SYN;
+
+import java.nio.ByteBuffer;
+
+/**
+ * A transmission control block (RFC 9293 §3.3.1) and its state machine. All of it is confined
+ * to the loop thread that owns the flow. Segment arrival follows RFC 9293 §3.10.7 step by step
+ * ({@link #input}); what to send is decided in {@link #output}; the timers of RFC 6298, RFC 9293
+ * §3.8 and RFC 1122 §4.2.3.6 fire through {@link #onTimer}.
+ *
+ * <p>Variable names are the RFC's: SND.UNA is {@code sndUna}, RCV.NXT {@code rcvNxt()}. Sequence
+ * numbers are {@code int}s compared with {@link SeqNum}.
+ */
+public final class TcpConnection {
+    private static final long NONE = Long.MAX_VALUE;
+    /** Linux's quick-ACK start: ACK every segment until this many have arrived. */
+    private static final int QUICK_ACKS = 16;
+
+    final TcpLayer layer;
+    final FlowKey key;
+    final TcpConfig config;
+    final boolean active;
+    final SegmentProtection protection;
+    private ConnectionListener listener;
+    TcpState state;
+
+    // Send sequence variables (RFC 9293 §3.3.1)
+    int iss;
+    int sndUna;
+    int sndNxt;
+    /** Highest sequence number sent plus one (SND.MAX; SND.NXT goes back after a timeout). */
+    int sndMax;
+    long sndWnd;
+    int sndWl1;
+    int sndWl2;
+    long maxSndWnd;
+    int sndShift;
+    /** Payload bytes per full segment: the peer's MSS less our fixed option bytes. */
+    int smss;
+    boolean finQueued;
+    boolean finSent;
+
+    // Receive sequence variables
+    int irs;
+    int rcvShift;
+    /** RCV.NXT + RCV.WND as last advertised: never moved left (RFC 9293 §3.8.6.2.2). */
+    int rcvAdvEdge;
+    boolean peerFinReceived;
+    /** Sequence number of a FIN that arrived ahead of missing data. */
+    int pendingFinSeq;
+    boolean pendingFin;
+
+    // Options (RFC 7323, RFC 2018)
+    boolean tsOk;
+    boolean sackOk;
+    int tsRecent;
+    int tsOffset;
+    int lastAckSent;
+
+    final SendBuffer sendBuffer;
+    final ReceiveBuffer receiveBuffer;
+    final ReassemblyQueue reassembly;
+    final RttEstimator rtt;
+    /** Replaced once the SYN options fix the segment size. */
+    CongestionControl cc;
+    NewRenoRecovery recovery;
+    /** Limited Transmit (RFC 3042): a dup ACK lets one new segment beyond cwnd go. */
+    private boolean limitedTransmit;
+
+    // RTT timing without timestamps (Karn's algorithm, RFC 6298 §3)
+    private boolean timing;
+    private int timedSeq;
+    private long timedAt;
+
+    // Timers: absolute deadlines, NONE when off
+    long rtoAt = NONE;
+    long delAckAt = NONE;
+    long persistAt = NONE;
+    long keepaliveAt = NONE;
+    long timeWaitAt = NONE;
+    /** When the oldest unacknowledged data was first sent, for the user timeout (RFC 9293 §3.8.3). */
+    long unackedSince = NONE;
+    long userTimeoutNanos;
+    long keepaliveIdleNanos;
+    boolean keepalive;
+    int keepaliveProbes;
+    int retransmitCount;
+    long lastReceivedAt;
+
+    // ACK policy
+    private int unackedSegments;
+    private boolean ackPending;
+    private int quickAcks = QUICK_ACKS;
+    boolean noDelay;
+
+    /** The listener that accepted this connection, until it is ESTABLISHED. */
+    ListenEndpoint owner;
+    /** Created from a SYN cookie (no half-open state was held). */
+    boolean fromCookie;
+
+    // Timer heap bookkeeping (see TimerHeap)
+    int heapIndex = -1;
+    long heapKey;
+
+    final TcpStatsCounters stats = new TcpStatsCounters();
+
+    TcpConnection(TcpLayer layer, FlowKey key, TcpConfig config, boolean active, SegmentProtection protection,
+            int iss, long now) {
+        this.layer = layer;
+        this.key = key;
+        this.config = config;
+        this.active = active;
+        this.protection = protection;
+        this.state = TcpState.CLOSED;
+        this.iss = iss;
+        this.sndUna = iss;
+        this.sndNxt = iss;
+        this.sndMax = iss;
+        this.sendBuffer = new SendBuffer(config.sendBuffer());
+        this.receiveBuffer = new ReceiveBuffer(config.receiveBuffer());
+        this.reassembly = new ReassemblyQueue(receiveBuffer);
+        this.rtt = new RttEstimator(RttEstimator.DEFAULT_GRANULARITY_NANOS, config.minRtoNanos(), config.maxRtoNanos(),
+                RttEstimator.INITIAL_RTO_NANOS);
+        this.smss = Math.min(config.mss(), layer.maxSegmentPayload(key.isV6()));
+        this.cc = CongestionControls.create(config.congestionControl(), smss).orElseThrow();
+        this.tsOffset = layer.random().nextInt();
+        this.keepaliveIdleNanos = config.keepaliveIdleNanos();
+        this.lastReceivedAt = now;
+    }
+
+    // ------------------------------------------------------------------ opening
+
+    /** Active OPEN (RFC 9293 §3.10.1): send SYN, enter SYN-SENT. */
+    void open(long now) {
+        state = TcpState.SYN_SENT;
+        sendBuffer.reset(iss + 1);
+        sndNxt = iss;
+        sendSyn(now, false);
+    }
+
+    /**
+     * A SYN arrived for a listener (RFC 9293 §3.10.7.2): record it, answer SYN-ACK, enter
+     * SYN-RECEIVED.
+     */
+    void acceptSyn(InboundSegment seg, long now) {
+        state = TcpState.SYN_RECEIVED;
+        irs = seg.seq;
+        reassembly.reset(irs + 1);
+        takeSynOptions(seg);
+        protection.onPeerSynOptions(seg.buffer, seg.optionsOffset, seg.optionsLength, seg.options, false);
+        sndWnd = seg.window; // RFC 7323 §2.2: the window in a SYN is never scaled
+        sndWl1 = seg.seq;
+        sndWl2 = seg.ack;
+        sendBuffer.reset(iss + 1);
+        sendSyn(now, true);
+    }
+
+    /**
+     * The ACK completing a SYN-cookie handshake (the cookie was valid): the connection starts
+     * ESTABLISHED with what the cookie carried, the MSS; no window scaling, SACK or timestamps.
+     */
+    void acceptCookie(InboundSegment seg, int mss, long now) {
+        fromCookie = true;
+        irs = seg.seq - 1;
+        reassembly.reset(seg.seq);
+        sendBuffer.reset(iss + 1);
+        sndShift = 0;
+        rcvShift = 0;
+        smss = Math.min(Math.min(mss, config.mss()), layer.maxSegmentPayload(key.isV6()));
+        cc = CongestionControls.create(config.congestionControl(), smss).orElseThrow();
+        recovery = new NewRenoRecovery(cc, iss);
+        sndUna = iss + 1;
+        sndNxt = iss + 1;
+        sndMax = iss + 1;
+        sndWnd = seg.window;
+        sndWl1 = seg.seq;
+        sndWl2 = seg.ack;
+        maxSndWnd = sndWnd;
+        rcvAdvEdge = seg.seq + Math.min(receiveWindow(), 65535);
+        establish(now);
+        if (seg.payloadLength > 0 || seg.has(FIN)) {
+            receiveText(seg, now);
+        }
+        output(now);
+    }
+
+    private void takeSynOptions(InboundSegment seg) {
+        var o = seg.options;
+        int peerMss = o.hasMss() ? o.mss() : 536; // RFC 9293 §3.7.1: default 536 (IPv4)
+        if (key.isV6() && !o.hasMss()) {
+            peerMss = 1220; // RFC 8200 §5: 1280 - 60
+        }
+        tsOk = config.timestamps() && o.hasTimestamps();
+        sackOk = config.sack() && o.sackPermitted();
+        if (config.windowScaling() && o.hasWindowScale()) {
+            sndShift = Math.min(o.windowScale(), 14); // RFC 7323 §2.3: values above 14 are 14
+            rcvShift = config.receiveWindowShift();
+        } else {
+            sndShift = 0;
+            rcvShift = 0;
+        }
+        if (tsOk) {
+            tsRecent = (int) o.tsVal();
+        }
+        smss = Math.min(Math.min(peerMss, config.mss()), layer.maxSegmentPayload(key.isV6()))
+                - (tsOk ? 12 : 0); // RFC 9293 §3.7.1: the MSS counts options out of the payload
+        cc = CongestionControls.create(config.congestionControl(), smss).orElseThrow();
+        recovery = new NewRenoRecovery(cc, iss);
+    }
+
+    // ------------------------------------------------------------------ segment arrival
+
+    /** A segment for this connection (RFC 9293 §3.10.7.3 and §3.10.7.4). */
+    void input(InboundSegment seg, long now) {
+        stats.segmentsIn++;
+        lastReceivedAt = now;
+        switch (state) {
+            case SYN_SENT -> inputSynSent(seg, now);
+            case CLOSED, LISTEN -> { } // a dead TCB gets nothing; the layer resets the sender
+            default -> inputSynchronized(seg, now);
+        }
+        if (state != TcpState.CLOSED) {
+            output(now);
+            layer.timers.update(this);
+        }
+    }
+
+    /** RFC 9293 §3.10.7.3, "If the state is SYN-SENT". */
+    private void inputSynSent(InboundSegment seg, long now) {
+        boolean ackOk = false;
+        if (seg.has(ACK)) {
+            // "If SEG.ACK =< ISS or SEG.ACK > SND.NXT, send a reset (unless the RST bit is set)"
+            if (SeqNum.le(seg.ack, iss) || SeqNum.gt(seg.ack, sndNxt)) {
+                if (!seg.has(RST)) {
+                    layer.writer.reset(this, seg.ack);
+                }
+                return;
+            }
+            ackOk = true; // "If SND.UNA < SEG.ACK =< SND.NXT, then the ACK is acceptable."
+        }
+        if (seg.has(RST)) {
+            // RFC 5961 §3.2 for SYN-SENT: a RST is acceptable only if it acknowledges our SYN.
+            if (ackOk) {
+                terminate(TcpError.REFUSED);
+            }
+            return;
+        }
+        if (!seg.has(SYN)) {
+            return; // "Otherwise, drop the segment and return."
+        }
+        irs = seg.seq;
+        reassembly.reset(irs + 1);
+        takeSynOptions(seg);
+        protection.onPeerSynOptions(seg.buffer, seg.optionsOffset, seg.optionsLength, seg.options, true);
+        if (ackOk) {
+            ackAdvances(seg.ack, now);
+        }
+        if (SeqNum.gt(sndUna, iss)) {
+            // Our SYN is acknowledged: ESTABLISHED, ACK the peer's SYN.
+            sndWnd = (long) seg.window << sndShift;
+            sndWl1 = seg.seq;
+            sndWl2 = seg.ack;
+            maxSndWnd = sndWnd;
+            establish(now);
+            ackNow();
+        } else {
+            // Simultaneous open (RFC 9293 §3.5, figure 8): SYN-RECEIVED, answer SYN,ACK.
+            state = TcpState.SYN_RECEIVED;
+            sndWnd = seg.window;
+            sndWl1 = seg.seq;
+            sndWl2 = seg.ack;
+            sndNxt = iss;
+            sendSyn(now, true);
+        }
+    }
+
+    /** RFC 9293 §3.10.7.4, "Otherwise" (SYN-RECEIVED and all synchronized states). */
+    private void inputSynchronized(InboundSegment seg, long now) {
+        // RFC 7323 §5.3 PAWS: R1) a timestamp older than TS.Recent marks an old duplicate.
+        if (tsOk && seg.options.hasTimestamps() && !seg.has(RST)
+                && SeqNum.lt((int) seg.options.tsVal(), tsRecent)) {
+            stats.pawsRejected++;
+            ackNow();
+            return;
+        }
+        // First: check the sequence number.
+        if (!acceptable(seg)) {
+            stats.outOfWindow++;
+            if (!seg.has(RST)) {
+                ackNow(); // "<SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>"
+            }
+            return;
+        }
+        // RFC 7323 §4.3: record TS.Recent from a segment covering Last.ACK.sent.
+        if (tsOk && seg.options.hasTimestamps() && SeqNum.le(seg.seq, lastAckSent)) {
+            tsRecent = (int) seg.options.tsVal();
+        }
+        // Second: the RST bit, with RFC 5961 §3.2 blind reset protection.
+        if (seg.has(RST)) {
+            if (seg.seq == rcvNxt()) {
+                terminate(state == TcpState.SYN_RECEIVED && !active ? null : TcpError.RESET);
+            } else {
+                stats.challengeAcks++;
+                ackNow(); // challenge ACK
+            }
+            return;
+        }
+        // Fourth: SYN in a synchronized state: RFC 5961 §4.2 challenge ACK.
+        if (seg.has(SYN)) {
+            stats.challengeAcks++;
+            ackNow();
+            return;
+        }
+        // Fifth: the ACK field.
+        if (!seg.has(ACK)) {
+            return;
+        }
+        if (!processAck(seg, now)) {
+            return;
+        }
+        // Seventh: segment text; eighth: FIN.
+        if (seg.payloadLength > 0 || seg.has(FIN)) {
+            receiveText(seg, now);
+        }
+    }
+
+    /** RFC 9293 §3.10.7.4 first check: the four acceptability cases. */
+    private boolean acceptable(InboundSegment seg) {
+        int rcvNxt = rcvNxt();
+        int rcvWnd = receiveWindow();
+        int len = seg.segLen();
+        if (len == 0) {
+            return rcvWnd == 0 ? seg.seq == rcvNxt : SeqNum.inWindow(seg.seq, rcvNxt, rcvWnd);
+        }
+        if (rcvWnd == 0) {
+            return false;
+        }
+        return SeqNum.inWindow(seg.seq, rcvNxt, rcvWnd) || SeqNum.inWindow(seg.seq + len - 1, rcvNxt, rcvWnd);
+    }
+
+    /**
+     * The fifth step of RFC 9293 §3.10.7.4.
+     *
+     * @return whether processing continues with the segment text
+     */
+    private boolean processAck(InboundSegment seg, long now) {
+        // RFC 5961 §5.2: acceptable only if SND.UNA - MAX.SND.WND =< SEG.ACK =< SND.NXT.
+        if (SeqNum.gt(seg.ack, sndMax)) {
+            stats.challengeAcks++;
+            ackNow();
+            return false;
+        }
+        if (SeqNum.lt(seg.ack, (int) (sndUna - Math.max(maxSndWnd, 1)))) {
+            ackNow();
+            return false;
+        }
+        if (state == TcpState.SYN_RECEIVED) {
+            // "If SND.UNA < SEG.ACK =< SND.NXT, then enter ESTABLISHED state"
+            if (SeqNum.gt(seg.ack, sndUna) && SeqNum.le(seg.ack, sndMax)) {
+                sndWnd = (long) seg.window << sndShift;
+                sndWl1 = seg.seq;
+                sndWl2 = seg.ack;
+                maxSndWnd = sndWnd;
+                ackAdvances(seg.ack, now);
+                establish(now);
+            } else {
+                layer.writer.reset(this, seg.ack);
+                return false;
+            }
+        }
+        boolean dupCandidate = seg.payloadLength == 0 && !seg.has(FIN) && seg.ack == sndUna
+                && ((long) seg.window << sndShift) == sndWnd && SeqNum.gt(sndMax, sndUna);
+        if (SeqNum.gt(seg.ack, sndUna)) {
+            ackAdvances(seg.ack, now);
+            takeRttSample(seg, now);
+        } else if (dupCandidate) {
+            onDuplicateAck(seg, now);
+        }
+        // Window update (RFC 9293 §3.10.7.4): only from newer segments.
+        if (SeqNum.lt(sndWl1, seg.seq) || (sndWl1 == seg.seq && SeqNum.le(sndWl2, seg.ack))) {
+            long wnd = (long) seg.window << sndShift;
+            if (wnd > sndWnd && sndWnd == 0) {
+                persistAt = NONE; // the window opened: stop probing
+            }
+            sndWnd = wnd;
+            sndWl1 = seg.seq;
+            sndWl2 = seg.ack;
+            maxSndWnd = Math.max(maxSndWnd, wnd);
+        }
+        if (finSent && SeqNum.gt(sndUna, sendBuffer.end())) {
+            ourFinAcked(now);
+            if (state == TcpState.CLOSED) {
+                return false;
+            }
+        }
+        if (state == TcpState.TIME_WAIT && seg.has(FIN)) {
+            // "The only thing that can arrive in this state is a retransmission of the remote
+            // FIN. Acknowledge it, and restart the 2 MSL timeout."
+            timeWaitAt = now + config.timeWaitNanos();
+            ackNow();
+            return false;
+        }
+        return true;
+    }
+
+    /** SEG.ACK moved SND.UNA forward. */
+    private void ackAdvances(int ack, long now) {
+        int acked = SeqNum.diff(ack, sndUna);
+        int inFlightBefore = SeqNum.diff(sndMax, sndUna);
+        sendBuffer.release(ack); // the buffer starts at ISS+1: the SYN's ACK releases nothing
+        sndUna = ack;
+        if (SeqNum.lt(sndNxt, sndUna)) {
+            sndNxt = sndUna; // after a go-back-N rewind the ACK may pass SND.NXT
+        }
+        stats.bytesAcked += acked;
+        retransmitCount = 0;
+        keepaliveProbes = 0;
+        if (recovery != null && state.synchronized_()) {
+            RecoveryAction action = recovery.onNewAck(now, ack, acked, rtt.hasSample() ? rtt.srtt() : CongestionControl.NO_RTT,
+                    inFlightBefore);
+            if (action == RecoveryAction.PARTIAL_ACK || action == RecoveryAction.PARTIAL_ACK_RESTART_TIMER) {
+                retransmitFirst(now);
+            } else if (action == RecoveryAction.NONE || action == RecoveryAction.RECOVERY_EXIT) {
+                if (cc.state() != CongestionState.RECOVERY) {
+                    cc.onAck(now, acked, rtt.hasSample() ? rtt.srtt() : CongestionControl.NO_RTT, inFlightBefore);
+                }
+            }
+        }
+        // RFC 6298 §5.2/5.3: all acknowledged → stop the timer; else restart it.
+        if (sndUna == sndMax) {
+            rtoAt = NONE;
+            unackedSince = NONE;
+        } else {
+            rtoAt = now + rtt.rto();
+            unackedSince = now;
+        }
+        if (sendBuffer.free() > 0 && listener != null) {
+            listener.onWritable(this);
+        }
+    }
+
+    private void takeRttSample(InboundSegment seg, long now) {
+        if (tsOk && seg.options.hasTimestamps() && seg.options.tsEcr() != 0) {
+            // RFC 7323 §4.1: RTT from TSecr, one sample per ACK that advances SND.UNA.
+            long echoedMs = tsClock(now) - (int) seg.options.tsEcr();
+            if (echoedMs >= 0 && echoedMs < 600_000) {
+                rtt.onTimestampSample(Math.max(echoedMs, 0) * 1_000_000L, true);
+            }
+            return;
+        }
+        if (timing && SeqNum.gt(seg.ack, timedSeq)) {
+            rtt.onRttSample(now - timedAt, false);
+            timing = false;
+        }
+    }
+
+    private void onDuplicateAck(InboundSegment seg, long now) {
+        stats.duplicateAcks++;
+        if (recovery == null) {
+            return;
+        }
+        RecoveryAction a = recovery.onDupAck(now, seg.ack, sndMax, SeqNum.diff(sndMax, sndUna));
+        switch (a) {
+            case FAST_RETRANSMIT -> {
+                stats.fastRetransmits++;
+                retransmitFirst(now);
+            }
+            case LIMITED_TRANSMIT -> limitedTransmit = true;
+            default -> { }
+        }
+    }
+
+    /** Our FIN was acknowledged. */
+    private void ourFinAcked(long now) {
+        switch (state) {
+            case FIN_WAIT_1 -> state = peerFinReceived ? TcpState.TIME_WAIT : TcpState.FIN_WAIT_2;
+            case CLOSING -> enterTimeWait(now);
+            case LAST_ACK -> terminate(null);
+            default -> { }
+        }
+        if (state == TcpState.TIME_WAIT && timeWaitAt == NONE) {
+            enterTimeWait(now);
+        }
+    }
+
+    /** Seventh and eighth steps: segment text and FIN (RFC 9293 §3.10.7.4). */
+    private void receiveText(InboundSegment seg, long now) {
+        if (!state.canReceive()) {
+            return; // data after the peer's FIN is ignored
+        }
+        int before = rcvNxt();
+        int seq = seg.seq;
+        int len = seg.payloadLength;
+        if (len > 0) {
+            ByteBuffer b = seg.buffer;
+            int lim = b.limit();
+            int pos = b.position();
+            b.limit(seg.payloadOffset + len).position(seg.payloadOffset);
+            int advanced = reassembly.insert(seq, b);
+            b.limit(lim).position(pos);
+            stats.bytesReceived += advanced;
+            if (advanced > 0) {
+                if (listener != null) {
+                    listener.onReadable(this);
+                }
+            }
+        }
+        boolean outOfOrder = SeqNum.gt(seq, before) || reassembly.rangeCount() > 0;
+        if (seg.has(FIN)) {
+            pendingFin = true;
+            pendingFinSeq = seq + len;
+        }
+        if (pendingFin && pendingFinSeq == rcvNxt()) {
+            pendingFin = false;
+            peerFin(now);
+            ackNow();
+            return;
+        }
+        if (outOfOrder || (len > 0 && rcvNxt() == before)) {
+            ackNow(); // RFC 5681 §4.2: out-of-order or hole-filling data is acknowledged at once
+            return;
+        }
+        if (len > 0) {
+            scheduleAck(now, len >= smss);
+        }
+    }
+
+    /** The peer's FIN is in order: RCV.NXT covers it and the states move (RFC 9293 §3.10.7.4, eighth). */
+    private void peerFin(long now) {
+        peerFinReceived = true;
+        finRcvNxtBump = 1;
+        switch (state) {
+            case ESTABLISHED -> state = TcpState.CLOSE_WAIT;
+            case FIN_WAIT_1 -> state = TcpState.CLOSING;
+            case FIN_WAIT_2 -> enterTimeWait(now);
+            default -> { }
+        }
+        if (listener != null) {
+            listener.onPeerClosed(this);
+        }
+    }
+
+    /** 1 once the peer's FIN is in: it occupies one sequence number after the data. */
+    private int finRcvNxtBump;
+
+    /** RCV.NXT: the next sequence number expected (data via the reassembly queue, plus FIN). */
+    public int rcvNxt() {
+        return reassembly.rcvNxt() + finRcvNxtBump;
+    }
+
+    private void enterTimeWait(long now) {
+        state = TcpState.TIME_WAIT;
+        timeWaitAt = now + config.timeWaitNanos();
+        rtoAt = NONE;
+        persistAt = NONE;
+        keepaliveAt = NONE;
+        delAckAt = NONE;
+        if (listener != null) {
+            ConnectionListener l = listener;
+            listener = null;
+            l.onClosed(this, null);
+        }
+    }
+
+    private void establish(long now) {
+        state = TcpState.ESTABLISHED;
+        rtoAt = sndUna == sndMax ? NONE : rtoAt;
+        if (keepalive) {
+            keepaliveAt = now + keepaliveIdleNanos;
+        }
+        layer.onEstablished(this);
+        if (listener != null) {
+            listener.onEstablished(this);
+        }
+    }
+
+    // ------------------------------------------------------------------ application side
+
+    /** Sets who hears about this connection's events. */
+    public void setListener(ConnectionListener l) {
+        this.listener = l;
+    }
+
+    /**
+     * Appends application data to the send buffer (as much as fits) and sends what the windows
+     * allow.
+     *
+     * @return bytes taken (0 when the buffer is full; -1 if the connection can no longer send)
+     */
+    public int send(ByteBuffer src) {
+        if (finQueued || !(state.canSend() || state == TcpState.SYN_SENT || state == TcpState.SYN_RECEIVED)) {
+            return -1;
+        }
+        int n = sendBuffer.append(src);
+        if (n > 0 && state.synchronized_()) {
+            output(layer.now());
+            layer.timers.update(this);
+        }
+        return n;
+    }
+
+    /**
+     * Reads in-order data into {@code dst}.
+     *
+     * @return bytes read, 0 if none is ready, -1 at end of stream (the peer's FIN and all data read)
+     */
+    public int receive(ByteBuffer dst) {
+        int readableBefore = receiveBuffer.readable();
+        if (readableBefore == 0) {
+            return peerFinReceived || state == TcpState.CLOSED || state == TcpState.TIME_WAIT ? -1 : 0;
+        }
+        int n = receiveBuffer.read(dst);
+        stats.bytesDelivered += n;
+        maybeWindowUpdate();
+        return n;
+    }
+
+    /** Bytes ready for {@link #receive}. */
+    public int readable() {
+        return receiveBuffer.readable();
+    }
+
+    /** Free send buffer space. */
+    public int writable() {
+        return sendBuffer.free();
+    }
+
+    /** Half-close: queue a FIN after the data (RFC 9293 §3.10.4 CLOSE on the sending side). */
+    public void shutdownOutput() {
+        if (finQueued) {
+            return;
+        }
+        switch (state) {
+            case SYN_SENT -> {
+                terminate(null); // "Delete the TCB and return 'error: closing' responses"
+                return;
+            }
+            case SYN_RECEIVED, ESTABLISHED -> state = TcpState.FIN_WAIT_1;
+            case CLOSE_WAIT -> state = TcpState.LAST_ACK;
+            default -> {
+                return;
+            }
+        }
+        finQueued = true;
+        output(layer.now());
+        layer.timers.update(this);
+    }
+
+    /** ABORT (RFC 9293 §3.10.5): send a reset if synchronized, drop everything. */
+    public void abort() {
+        if (state == TcpState.CLOSED) {
+            return;
+        }
+        if (state.synchronized_() || state == TcpState.SYN_RECEIVED) {
+            layer.writer.reset(this, sndNxt);
+        }
+        terminate(TcpError.ABORTED);
+    }
+
+    /** Turns keepalive on or off (RFC 1122 §4.2.3.6). */
+    public void setKeepalive(boolean on, long idleNanos) {
+        keepalive = on;
+        keepaliveIdleNanos = idleNanos;
+        keepaliveAt = on && state.synchronized_() ? layer.now() + idleNanos : NONE;
+        layer.timers.update(this);
+    }
+
+    /** Nagle off (TCP_NODELAY) or on (RFC 9293 §3.7.4). */
+    public void setNoDelay(boolean on) {
+        noDelay = on;
+    }
+
+    /** RFC 9293 §3.8.3 user timeout (RFC 5482): drop the connection after so long without progress; 0 = off. */
+    public void setUserTimeout(long nanos) {
+        userTimeoutNanos = nanos;
+    }
+
+    /** The peer's window opened after our application read: tell it (receiver SWS rule). */
+    private void maybeWindowUpdate() {
+        if (!state.synchronized_() || peerFinReceived) {
+            return;
+        }
+        int wnd = receiveWindow();
+        int advertised = SeqNum.diff(rcvAdvEdge, rcvNxt());
+        // RFC 9293 §3.8.6.2.2: move the right edge when it grows by min(buffer/2, MSS) or more.
+        if (wnd - advertised >= Math.min(receiveBuffer.capacity() / 2, smss)) {
+            ackNow();
+            output(layer.now());
+            layer.timers.update(this);
+        }
+    }
+
+    // ------------------------------------------------------------------ output
+
+    /** RCV.WND: free receive buffer space from RCV.NXT (out-of-order data sits inside it). */
+    int receiveWindow() {
+        return peerFinReceived ? 0 : receiveBuffer.free();
+    }
+
+    /** The window field to send now, scaled, never moving the right edge left. */
+    int windowToAdvertise() {
+        int rcvNxt = rcvNxt();
+        long wnd = receiveWindow();
+        int edgeOffset = SeqNum.diff(rcvAdvEdge, rcvNxt);
+        if (edgeOffset > 0 && wnd - edgeOffset < Math.min(receiveBuffer.capacity() / 2, smss)) {
+            wnd = edgeOffset; // receiver SWS avoidance: keep the old edge
+        }
+        wnd = Math.max(wnd, Math.max(edgeOffset, 0));
+        long max = 65535L << rcvShift;
+        wnd = Math.min(wnd, max);
+        int field = (int) (wnd >>> rcvShift);
+        rcvAdvEdge = rcvNxt + (field << rcvShift);
+        return field;
+    }
+
+    void ackNow() {
+        ackPending = true;
+        delAckAt = 0; // due immediately
+    }
+
+    private void scheduleAck(long now, boolean fullSegment) {
+        ackPending = true;
+        unackedSegments += fullSegment ? 1 : 0;
+        // RFC 5681 §4.2: ACK at least every second full-sized segment; quick ACKs at start.
+        if (unackedSegments >= 2 || quickAcks > 0) {
+            if (quickAcks > 0) {
+                quickAcks--;
+            }
+            delAckAt = 0;
+        } else if (delAckAt == NONE) {
+            delAckAt = now + config.delayedAckNanos();
+        }
+    }
+
+    /** Sends what the windows, Nagle and the state allow; then a pending ACK if nothing carried it. */
+    void output(long now) {
+        if (state == TcpState.SYN_SENT || state == TcpState.SYN_RECEIVED || state == TcpState.CLOSED
+                || state == TcpState.LISTEN) {
+            return;
+        }
+        boolean sent = false;
+        if (state != TcpState.TIME_WAIT) {
+            while (sendOneSegment(now)) {
+                sent = true;
+            }
+        }
+        if (!sent && ackPending && delAckAt != NONE && now - delAckAt >= 0) {
+            layer.writer.data(this, sndNxt, 0, ACK, now);
+        }
+        armPersistIfStalled(now);
+    }
+
+    /** Sends one segment of new (or after a timeout, resent) data or a FIN, if allowed. */
+    private boolean sendOneSegment(long now) {
+        int unsent = sendBuffer.bytesFrom(sndNxt);
+        boolean finReady = finQueued && (!finSent || SeqNum.le(sndNxt, sendBuffer.end()));
+        if (unsent == 0 && !(finReady && sndNxt == sendBuffer.end())) {
+            return false;
+        }
+        long wnd = Math.min(sndWnd, cc.cwnd() + (limitedTransmit ? 2L * smss : 0));
+        long usable = (long) SeqNum.diff(sndUna, sndNxt) + wnd;
+        int len = (int) Math.min(Math.min(unsent, smss), Math.max(usable, 0));
+        boolean fin = finReady && len == unsent;
+        if (len == 0 && !fin) {
+            return false;
+        }
+        if (len == 0 && fin && usable < 0) {
+            return false;
+        }
+        int inFlight = SeqNum.diff(sndNxt, sndUna);
+        if (len < smss && !fin && len < unsent) {
+            // window-limited partial segment: RFC 9293 §3.8.6.2.1 sender SWS avoidance
+            if (len < maxSndWnd / 2 && inFlight > 0) {
+                return false;
+            }
+        } else if (len < smss && !fin && !noDelay && inFlight > 0 && SeqNum.ge(sndNxt, sndMax)) {
+            // Nagle (RFC 9293 §3.7.4): small segment while data is unacknowledged: wait.
+            return false;
+        }
+        limitedTransmit = false;
+        int flags = ACK | (len == unsent && len > 0 ? PSH : 0) | (fin ? FIN : 0);
+        boolean retransmission = SeqNum.lt(sndNxt, sndMax);
+        layer.writer.data(this, sndNxt, len, flags, now);
+        if (retransmission) {
+            stats.retransmits++;
+        }
+        if (!timing && !retransmission && !tsOk && len > 0) {
+            timing = true; // Karn: time only segments sent once
+            timedSeq = sndNxt;
+            timedAt = now;
+        }
+        if (len > 0) {
+            stats.bytesSent += len;
+        }
+        sndNxt = sndNxt + len + (fin ? 1 : 0);
+        if (fin) {
+            finSent = true;
+        }
+        if (SeqNum.gt(sndNxt, sndMax)) {
+            sndMax = sndNxt;
+        }
+        if (rtoAt == NONE) {
+            rtoAt = now + rtt.rto();
+        }
+        if (unackedSince == NONE) {
+            unackedSince = now;
+        }
+        return true;
+    }
+
+    /** Zero window with data waiting and nothing in flight: start the persist timer (RFC 9293 §3.8.6.1). */
+    private void armPersistIfStalled(long now) {
+        if (sndWnd == 0 && sndUna == sndMax && (sendBuffer.bytesFrom(sndNxt) > 0 || (finQueued && !finSent))
+                && persistAt == NONE && state.synchronized_()) {
+            persistAt = now + rtt.rto();
+        }
+    }
+
+    private void retransmitFirst(long now) {
+        int len = Math.min(smss, sendBuffer.bytesFrom(sndUna));
+        boolean fin = finSent && len == sendBuffer.bytesFrom(sndUna);
+        if (len == 0 && !fin) {
+            return;
+        }
+        layer.writer.data(this, sndUna, len, ACK | (fin ? FIN : 0), now);
+        stats.retransmits++;
+        timing = false;
+    }
+
+    private void sendSyn(long now, boolean synAck) {
+        layer.writer.syn(this, synAck, now);
+        sndNxt = iss + 1;
+        sndMax = sndNxt;
+        rtoAt = now + rtt.rto();
+    }
+
+    // ------------------------------------------------------------------ timers
+
+    /** Earliest deadline of this connection's timers (Long.MAX_VALUE for none). */
+    long timerDeadline() {
+        long d = Math.min(rtoAt, Math.min(persistAt, Math.min(keepaliveAt, timeWaitAt)));
+        if (ackPending && delAckAt != NONE) {
+            d = Math.min(d, delAckAt);
+        }
+        return d;
+    }
+
+    /** Runs what is due at {@code now}. */
+    void onTimer(long now) {
+        if (timeWaitAt != NONE && now - timeWaitAt >= 0) {
+            terminate(null);
+            return;
+        }
+        if (rtoAt != NONE && now - rtoAt >= 0) {
+            onRetransmissionTimeout(now);
+            if (state == TcpState.CLOSED) {
+                return;
+            }
+        }
+        if (persistAt != NONE && now - persistAt >= 0) {
+            onPersist(now);
+        }
+        if (keepaliveAt != NONE && now - keepaliveAt >= 0) {
+            onKeepalive(now);
+            if (state == TcpState.CLOSED) {
+                return;
+            }
+        }
+        if (ackPending && delAckAt != NONE && now - delAckAt >= 0) {
+            output(now);
+        }
+        layer.timers.update(this);
+    }
+
+    /** RFC 6298 §5.4-5.7: retransmit the earliest unacknowledged segment, back off. */
+    private void onRetransmissionTimeout(long now) {
+        retransmitCount++;
+        stats.timeouts++;
+        boolean handshake = state == TcpState.SYN_SENT || state == TcpState.SYN_RECEIVED;
+        int limit = handshake ? config.synRetries() : config.dataRetries();
+        boolean userTimeoutHit = userTimeoutNanos > 0 && unackedSince != NONE && now - unackedSince >= userTimeoutNanos;
+        if (retransmitCount > limit || userTimeoutHit) {
+            if (!handshake) {
+                layer.writer.reset(this, sndNxt);
+            }
+            terminate(TcpError.TIMED_OUT);
+            return;
+        }
+        rtt.backoff();
+        timing = false;
+        if (handshake) {
+            sndNxt = iss;
+            sendSyn(now, state == TcpState.SYN_RECEIVED);
+            return;
+        }
+        if (recovery != null) {
+            recovery.onRetransmitTimeout(now, sndMax, SeqNum.diff(sndMax, sndUna));
+        }
+        cc.onRetransmitTimeout(now, SeqNum.diff(sndMax, sndUna));
+        // Go back N: resend from SND.UNA as the window allows (RFC 5681 §3.1 after a timeout).
+        sndNxt = sndUna;
+        if (finSent && sendBuffer.bytesFrom(sndUna) == 0) {
+            finSent = false; // the FIN itself must go again
+        }
+        rtoAt = NONE;
+        if (!sendOneSegment(now)) {
+            // nothing sendable (zero window): probe instead
+            rtoAt = now + rtt.rto();
+        }
+    }
+
+    /** Zero-window probe: one byte beyond the window, or an ACK if none is queued (RFC 9293 §3.8.6.1). */
+    private void onPersist(long now) {
+        persistAt = NONE;
+        if (sndWnd > 0 || !state.synchronized_()) {
+            return;
+        }
+        stats.windowProbes++;
+        int queued = sendBuffer.bytesFrom(sndNxt);
+        if (queued > 0) {
+            layer.writer.data(this, sndNxt, 1, ACK, now);
+            sndNxt++;
+            if (SeqNum.gt(sndNxt, sndMax)) {
+                sndMax = sndNxt;
+            }
+            rtoAt = now + rtt.rto();
+        } else {
+            layer.writer.data(this, sndNxt, 0, ACK, now);
+        }
+        rtt.backoff();
+        persistAt = now + rtt.rto();
+    }
+
+    /** RFC 1122 §4.2.3.6: probe an idle connection with SEG.SEQ = SND.NXT - 1. */
+    private void onKeepalive(long now) {
+        if (!keepalive || !state.synchronized_()) {
+            keepaliveAt = NONE;
+            return;
+        }
+        long idle = now - lastReceivedAt;
+        if (idle < keepaliveIdleNanos && keepaliveProbes == 0) {
+            keepaliveAt = lastReceivedAt + keepaliveIdleNanos;
+            return;
+        }
+        if (keepaliveProbes >= config.keepaliveProbes()) {
+            layer.writer.reset(this, sndNxt);
+            terminate(TcpError.TIMED_OUT);
+            return;
+        }
+        keepaliveProbes++;
+        stats.keepalives++;
+        layer.writer.data(this, sndNxt - 1, 0, ACK, now);
+        keepaliveAt = now + config.keepaliveIntervalNanos();
+    }
+
+    // ------------------------------------------------------------------ ending
+
+    /** An ICMP error for this flow (RFC 1122 §4.2.3.9): hard errors abort a handshake. */
+    void onIcmpUnreachable(boolean hard) {
+        if (hard && (state == TcpState.SYN_SENT || state == TcpState.SYN_RECEIVED)) {
+            terminate(TcpError.UNREACHABLE);
+        }
+    }
+
+    /** Deletes the TCB: state CLOSED, timers off, owner told, the layer forgets the flow. */
+    void terminate(TcpError reason) {
+        if (state == TcpState.CLOSED) {
+            return;
+        }
+        state = TcpState.CLOSED;
+        rtoAt = NONE;
+        persistAt = NONE;
+        keepaliveAt = NONE;
+        timeWaitAt = NONE;
+        delAckAt = NONE;
+        ackPending = false;
+        layer.remove(this);
+        if (listener != null) {
+            ConnectionListener l = listener;
+            listener = null;
+            l.onClosed(this, reason);
+        }
+    }
+
+    // ------------------------------------------------------------------ segment fields for the writer
+
+    /** Current timestamp clock value (ms granularity, randomized offset: RFC 7323 §5.4). */
+    int tsClock(long now) {
+        return (int) (now / 1_000_000L) + tsOffset;
+    }
+
+    void ackSent(int ack) {
+        lastAckSent = ack;
+        ackPending = false;
+        unackedSegments = 0;
+        delAckAt = NONE;
+    }
+
+    // ------------------------------------------------------------------ accessors
+
+    public TcpState state() {
+        return state;
+    }
+
+    public FlowKey flow() {
+        return key;
+    }
+
+    public boolean isActive() {
+        return active;
+    }
+
+    public SegmentProtection protection() {
+        return protection;
+    }
+
+    /** A consistent snapshot of this connection's statistics (call on the loop thread). */
+    public TcpStats stats() {
+        return new TcpStats(state, rtt.hasSample() ? rtt.srtt() : -1, rtt.rttvar(), rtt.rto(), cc.cwnd(),
+                cc.ssthresh(), smss, sndWnd, receiveWindow(), stats.retransmits, stats.timeouts,
+                stats.fastRetransmits, stats.bytesSent, stats.bytesAcked, stats.bytesReceived, stats.bytesDelivered,
+                stats.segmentsIn, stats.segmentsOut, stats.duplicateAcks, stats.challengeAcks, stats.pawsRejected,
+                sackOk, tsOk, sndShift, rcvShift);
+    }
+
+    @Override
+    public String toString() {
+        return key + " " + state;
+    }
+}

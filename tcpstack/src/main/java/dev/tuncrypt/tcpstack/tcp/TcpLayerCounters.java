@@ -1,0 +1,28 @@
+package dev.tuncrypt.tcpstack.tcp;
+
+/** Listener-level counters of one loop's TCP layer (loop thread writes; read on the loop). */
+public final class TcpLayerCounters {
+    long listenOverflows;
+    long cookiesSent;
+    long cookiesAccepted;
+    long badAckOnListener;
+
+    /** SYNs dropped because the accept queue or the connection limit was full. */
+    public long listenOverflows() {
+        return listenOverflows;
+    }
+
+    /** SYN-ACKs answered with a SYN cookie instead of state. */
+    public long cookiesSent() {
+        return cookiesSent;
+    }
+
+    /** Connections created from a valid cookie. */
+    public long cookiesAccepted() {
+        return cookiesAccepted;
+    }
+
+    public long badAckOnListener() {
+        return badAckOnListener;
+    }
+}
