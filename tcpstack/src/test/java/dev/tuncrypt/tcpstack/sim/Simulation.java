@@ -148,8 +148,8 @@ public final class Simulation implements AutoCloseable {
     }
 
     /**
-     * Polls both loops until neither reads a packet, has posted tasks, or has a packet due now;
-     * then moves the clock to the earliest loop deadline or link delivery.
+     * Polls both loops until nothing is due now (no packet to read, no posted task, no deadline
+     * reached); then moves the clock to the earliest loop deadline or link delivery.
      *
      * @return false if nothing at all is pending (quiescent); the clock is then left unchanged
      */
@@ -181,8 +181,7 @@ public final class Simulation implements AutoCloseable {
             endB.tasksPosted = false;
             n += loopB.poll();
             long now = clock.nanos();
-            again = n > 0 || endA.tasksPosted || endB.tasksPosted
-                    || link.a().nextDeliveryNanos() <= now || link.b().nextDeliveryNanos() <= now;
+            again = n > 0 || endA.tasksPosted || endB.tasksPosted || nextEvent() <= now;
         } while (again);
     }
 

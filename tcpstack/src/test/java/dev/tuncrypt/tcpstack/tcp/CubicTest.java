@@ -116,7 +116,9 @@ class CubicTest {
         assertEquals((int) (before * Cubic.BETA), cc.ssthresh());
         assertEquals(CongestionState.SLOW_START, cc.state());
         while (cc.state() == CongestionState.SLOW_START) {
-            ackRound(cc, rtt);
+            now += rtt / 10;
+            cc.onAck(now, 2 * SMSS, rtt, cc.cwnd());
+            assertTrue(cc.cwnd() <= cc.ssthresh() + SMSS, "one SMSS per ACK after an RTO (RFC 3465)");
         }
         int epochCwnd = cc.cwnd();
         cc.onAck(now + 1, SMSS, rtt, epochCwnd); // first ACK of the congestion avoidance stage

@@ -15,10 +15,10 @@ class NewRenoTest {
 
     /** One RTT: the sender has a full window out and ACKs return for all of it. */
     private void ackRound(CongestionControl cc, int segmentsPerAck) {
-        int acks = cc.cwnd() / SMSS / segmentsPerAck;
-        for (int i = 0; i < acks; i++) {
-            now += RTT / acks;
-            cc.onAck(now, segmentsPerAck * SMSS, RTT, cc.cwnd());
+        int segments = cc.cwnd() / SMSS;
+        for (int left = segments; left > 0; left -= segmentsPerAck) {
+            now += RTT * segmentsPerAck / segments;
+            cc.onAck(now, Math.min(left, segmentsPerAck) * SMSS, RTT, cc.cwnd());
         }
     }
 

@@ -1,0 +1,76 @@
+package dev.tuncrypt.daemon;
+
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine.Option;
+
+/** The TUN device and stack addresses, shared by {@code tuncryptd} and {@code tuncrypt nc}. */
+final class DeviceOptions {
+
+    @Option(names = "--tun", paramLabel = "NAME", defaultValue = "tun0",
+            description = "TUN device to create or attach to (1-15 characters; default: ${DEFAULT-VALUE}).")
+    String tunName;
+
+    @Option(names = "--tun-addr", paramLabel = "ADDR/PREFIX",
+            description = "Address for the kernel side of the TUN device, IPv4 or IPv6 (repeatable),"
+                    + " e.g. 198.18.7.1/24. Removed again on exit.")
+    List<String> tunAddrs = new ArrayList<>();
+
+    @Option(names = "--stack-addr", paramLabel = "ADDR",
+            description = "Address the stack owns, IPv4 or IPv6 (repeatable; at least one), e.g. 198.18.7.2."
+                    + " It should lie inside a --tun-addr prefix so the kernel routes it into the device.")
+    List<String> stackAddrs = new ArrayList<>();
+
+    @Option(names = "--mtu", paramLabel = "BYTES", defaultValue = "1500",
+            description = "MTU of the TUN device, 576-65535 (default: ${DEFAULT-VALUE}).")
+    int mtu;
+
+    @Option(names = "--queues", paramLabel = "N", defaultValue = "1",
+            description = "TUN queues, one stack loop each (multi-queue when more than 1; default: ${DEFAULT-VALUE}).")
+    int queues;
+
+    @Option(names = "--pcap", paramLabel = "FILE",
+            description = "Write every packet the stack reads or writes to FILE (pcap, raw IP), for tcpdump or Wireshark.")
+    Path pcap;
+
+    List<Cidr> kernelAddresses = List.of();
+    List<InetAddress> stackAddresses = List.of();
+
+    /** Checks what the parser cannot: address syntax, ranges, duplicates. */
+    void validate() throws UsageException {
+        if (stackAddrs.isEmpty()) {
+            throw new UsageException("--stack-addr is required: the stack needs an address of its own");
+        }
+        if (tunName.isEmpty() || tunName.length() > 15 || tunName.contains("/") || tunName.isBlank()
+                || tunName.chars().anyMatch(Character::isWhitespace)) {
+            throw new UsageException("--tun '" + tunName + "': a device name has 1-15 characters, no '/' and no spaces");
+        }
+        if (mtu < 576 || mtu > 65535) {
+            throw new UsageException("--mtu " + mtu + ": must be 576-65535");
+        }
+        if (queues < 1 || queues > 64) {
+            throw new UsageException("--queues " + queues + ": must be 1-64");
+        }
+        List<Cidr> kernel = new ArrayList<>();
+        for (String s : tunAddrs) {
+            kernel.add(Cidr.parse(s));
+        }
+        List<InetAddress> stack = new ArrayList<>();
+        for (String s : stackAddrs) {
+            InetAddress a = Cidr.literal(s);
+            if (stack.contains(a)) {
+                throw new UsageException("--stack-addr " + s + " given twice");
+            }
+            for (Cidr k : kernel) {
+                if (k.address().equals(a)) {
+                    throw new UsageException("--stack-addr " + s + " is also a --tun-addr: the stack and the kernel need different addresses");
+                }
+            }
+            stack.add(a);
+        }
+        kernelAddresses = List.copyOf(kernel);
+        stackAddresses = List.copyOf(stack);
+    }
+}
