@@ -21,6 +21,9 @@ public interface LoopContext {
 
     IcmpErrors icmpErrors();
 
+    /** The handler of transport protocol {@code protocol}, or null. */
+    ProtocolHandler transport(int protocol);
+
     /** Runs {@code task} on this loop soon; safe from any thread. */
     void post(Runnable task);
 }

@@ -17,6 +17,9 @@ public interface ProtocolHandler {
         return false;
     }
 
+    /** An ICMP error quoting a packet this protocol sent (already validated by the IP layer). */
+    default void onIcmpError(IcmpErrorReport report) {}
+
     /** Earliest time this handler needs {@link #onTimer} (Long.MAX_VALUE for never). */
     default long nextDeadline() {
         return Long.MAX_VALUE;

@@ -318,6 +318,11 @@ public final class StackLoop implements LoopContext {
         return handlers4[protocol];
     }
 
+    @Override
+    public ProtocolHandler transport(int protocol) {
+        return handlers4[protocol & 0xff];
+    }
+
     /** Whether the calling thread is this loop's thread. */
     public boolean inLoop() {
         return Thread.currentThread() == thread;

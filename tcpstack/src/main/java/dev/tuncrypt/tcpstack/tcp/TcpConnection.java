@@ -6,6 +6,7 @@ import static dev.tuncrypt.tcpstack.wire.TcpView.PSH;
 import static dev.tuncrypt.tcpstack.wire.TcpView.RST;
 import static dev.tuncrypt.tcpstack.wire.TcpView.SYN;
 
+import dev.tuncrypt.tcpstack.IcmpErrorReport;
 import java.nio.ByteBuffer;
 
 /**
@@ -72,6 +73,10 @@ public final class TcpConnection {
     NewRenoRecovery recovery;
     /** Limited Transmit (RFC 3042): a dup ACK lets one new segment beyond cwnd go. */
     private boolean limitedTransmit;
+    /** RFC 6675 scoreboard, present when SACK was negotiated; loss recovery then follows RFC 6675. */
+    SackScoreboard scoreboard;
+    private int sackDupAcks;
+    private boolean recoveringBeforeAck;
 
     // RTT timing without timestamps (Karn's algorithm, RFC 6298 §3)
     private boolean timing;
@@ -212,6 +217,10 @@ public final class TcpConnection {
                 - (tsOk ? 12 : 0); // RFC 9293 §3.7.1: the MSS counts options out of the payload
         cc = CongestionControls.create(config.congestionControl(), smss).orElseThrow();
         recovery = new NewRenoRecovery(cc, iss);
+        if (sackOk) {
+            scoreboard = new SackScoreboard();
+            scoreboard.reset(iss + 1, smss);
+        }
     }
 
     // ------------------------------------------------------------------ segment arrival
@@ -376,6 +385,12 @@ public final class TcpConnection {
         }
         boolean dupCandidate = seg.payloadLength == 0 && !seg.has(FIN) && seg.ack == sndUna
                 && ((long) seg.window << sndShift) == sndWnd && SeqNum.gt(sndMax, sndUna);
+        if (scoreboard != null && state.synchronized_()) {
+            recoveringBeforeAck = scoreboard.inRecovery();
+            int newlySacked = updateScoreboard(seg);
+            // RFC 6675 §2: an ACK at SND.UNA carrying new SACK information is a duplicate ACK.
+            dupCandidate |= seg.ack == sndUna && newlySacked > 0 && SeqNum.gt(sndMax, sndUna);
+        }
         if (SeqNum.gt(seg.ack, sndUna)) {
             ackAdvances(seg.ack, now);
             takeRttSample(seg, now);
@@ -421,7 +436,16 @@ public final class TcpConnection {
         stats.bytesAcked += acked;
         retransmitCount = 0;
         keepaliveProbes = 0;
-        if (recovery != null && state.synchronized_()) {
+        if (scoreboard != null && state.synchronized_()) {
+            sackDupAcks = 0;
+            if (recoveringBeforeAck) {
+                if (!scoreboard.inRecovery()) {
+                    cc.onExitRecovery(now, SeqNum.diff(sndMax, sndUna)); // RFC 6675 §5: recovery ends at RecoveryPoint
+                }
+            } else {
+                cc.onAck(now, acked, rtt.hasSample() ? rtt.srtt() : CongestionControl.NO_RTT, inFlightBefore);
+            }
+        } else if (recovery != null && state.synchronized_()) {
             RecoveryAction action = recovery.onNewAck(now, ack, acked, rtt.hasSample() ? rtt.srtt() : CongestionControl.NO_RTT,
                     inFlightBefore);
             if (action == RecoveryAction.PARTIAL_ACK || action == RecoveryAction.PARTIAL_ACK_RESTART_TIMER) {
@@ -462,6 +486,10 @@ public final class TcpConnection {
 
     private void onDuplicateAck(InboundSegment seg, long now) {
         stats.duplicateAcks++;
+        if (scoreboard != null) {
+            onSackDuplicateAck(now);
+            return;
+        }
         if (recovery == null) {
             return;
         }
@@ -473,6 +501,80 @@ public final class TcpConnection {
             }
             case LIMITED_TRANSMIT -> limitedTransmit = true;
             default -> { }
+        }
+    }
+
+    private int updateScoreboard(InboundSegment seg) {
+        long[] left = layer.sackLeft;
+        long[] right = layer.sackRight;
+        int n = seg.options.sackBlockCount();
+        for (int i = 0; i < n; i++) {
+            left[i] = seg.options.sackLeft(i);
+            right[i] = seg.options.sackRight(i);
+        }
+        return scoreboard.update(seg.ack, sndMax, left, right, n);
+    }
+
+    /** RFC 6675 §5 steps 1-4: count duplicates; enter loss recovery on DupThresh or IsLost(HighACK + 1). */
+    private void onSackDuplicateAck(long now) {
+        sackDupAcks++;
+        if (scoreboard.inRecovery() || scoreboard.afterTimeout()) {
+            return; // the transmission loop in output() uses the new SACK information
+        }
+        if (sackDupAcks >= SackScoreboard.DUP_THRESH || scoreboard.isLost(sndUna)) {
+            int inFlight = SeqNum.diff(sndMax, sndUna);
+            cc.onEnterRecovery(now, inFlight); // (4.2) ssthresh = cwnd = f(FlightSize)
+            scoreboard.enterRecovery(); // (4.1) RecoveryPoint = HighData
+            stats.fastRetransmits++;
+            // (4.3) retransmit the first segment deemed lost, whatever pipe says
+            SackScoreboard.NextSeg rule = scoreboard.nextSeg(0);
+            if (rule != SackScoreboard.NextSeg.NONE && rule != SackScoreboard.NextSeg.NEW_DATA) {
+                sendRecoverySegment(rule, now);
+            }
+        } else {
+            limitedTransmit = true; // RFC 3042 / RFC 6675 §5 step 2
+        }
+    }
+
+    /**
+     * RFC 6675 §5 (C): while cwnd - pipe >= 1 SMSS, send what NextSeg() picks. Also runs after a
+     * timeout (§5.1) so that SACKed data is not sent again.
+     */
+    private void sackTransmit(long now) {
+        while (cc.cwnd() - scoreboard.pipe() >= smss) {
+            long room = (long) SeqNum.diff(sndUna, sndMax) + sndWnd;
+            int sendableNew = (int) Math.max(0, Math.min(sendBuffer.bytesFrom(sndMax), room));
+            SackScoreboard.NextSeg rule = scoreboard.nextSeg(sendableNew);
+            if (rule == SackScoreboard.NextSeg.NONE) {
+                return;
+            }
+            sendRecoverySegment(rule, now);
+        }
+    }
+
+    private void sendRecoverySegment(SackScoreboard.NextSeg rule, long now) {
+        int seq = scoreboard.nextSegSeq();
+        int len = scoreboard.nextSegLength();
+        if (rule == SackScoreboard.NextSeg.NEW_DATA) {
+            layer.writer.data(this, sndMax, len, ACK, now);
+            stats.bytesSent += len;
+            sndMax += len;
+            sndNxt = sndMax;
+            scoreboard.onNewData(sndMax);
+        } else {
+            int data = Math.min(len, sendBuffer.bytesFrom(seq));
+            boolean fin = finSent && seq + data == sendBuffer.end() && len > data;
+            layer.writer.data(this, seq, data, ACK | (fin ? FIN : 0), now);
+            stats.retransmits++;
+            timing = false;
+            if (rule == SackScoreboard.NextSeg.RESCUE) {
+                scoreboard.onRescueRetransmitted();
+            } else {
+                scoreboard.onRetransmitted(seq, Math.max(len, 1));
+            }
+        }
+        if (rtoAt == NONE) {
+            rtoAt = now + rtt.rto();
         }
     }
 
@@ -745,6 +847,11 @@ public final class TcpConnection {
             return;
         }
         boolean sent = false;
+        if (scoreboard != null && (scoreboard.inRecovery() || scoreboard.afterTimeout()) && state != TcpState.TIME_WAIT) {
+            long before = stats.segmentsOut;
+            sackTransmit(now);
+            sent = stats.segmentsOut != before;
+        }
         if (state != TcpState.TIME_WAIT) {
             while (sendOneSegment(now)) {
                 sent = true;
@@ -804,6 +911,9 @@ public final class TcpConnection {
         }
         if (SeqNum.gt(sndNxt, sndMax)) {
             sndMax = sndNxt;
+            if (scoreboard != null) {
+                scoreboard.onNewData(sndMax);
+            }
         }
         if (rtoAt == NONE) {
             rtoAt = now + rtt.rto();
@@ -903,6 +1013,23 @@ public final class TcpConnection {
             recovery.onRetransmitTimeout(now, sndMax, SeqNum.diff(sndMax, sndUna));
         }
         cc.onRetransmitTimeout(now, SeqNum.diff(sndMax, sndUna));
+        if (scoreboard != null) {
+            // RFC 6675 §5.1: keep the scoreboard; resend the first hole now, the rest by NextSeg.
+            scoreboard.onRetransmitTimeout();
+            sackDupAcks = 0;
+            rtoAt = NONE;
+            SackScoreboard.NextSeg rule = scoreboard.nextSeg(0);
+            if (rule != SackScoreboard.NextSeg.NONE && rule != SackScoreboard.NextSeg.NEW_DATA) {
+                sendRecoverySegment(rule, now);
+            } else if (finSent && sendBuffer.bytesFrom(sndUna) == 0) {
+                layer.writer.data(this, sndUna, 0, ACK | FIN, now); // only the FIN is outstanding
+                stats.retransmits++;
+            }
+            if (rtoAt == NONE) {
+                rtoAt = now + rtt.rto();
+            }
+            return;
+        }
         // Go back N: resend from SND.UNA as the window allows (RFC 5681 §3.1 after a timeout).
         sndNxt = sndUna;
         if (finSent && sendBuffer.bytesFrom(sndUna) == 0) {
@@ -961,10 +1088,47 @@ public final class TcpConnection {
 
     // ------------------------------------------------------------------ ending
 
-    /** An ICMP error for this flow (RFC 1122 §4.2.3.9): hard errors abort a handshake. */
-    void onIcmpUnreachable(boolean hard) {
-        if (hard && (state == TcpState.SYN_SENT || state == TcpState.SYN_RECEIVED)) {
-            terminate(TcpError.UNREACHABLE);
+    /**
+     * An ICMP error quoting one of our segments. RFC 5927 §4.1: believe it only if the quoted
+     * sequence number lies in [SND.UNA, SND.MAX). Hard errors abort a connection still in its
+     * handshake (RFC 1122 §4.2.3.9; RFC 5461); later they are only counted. Packet too big
+     * lowers the segment size (RFC 1191 §6.3, RFC 8201 §5) and resends at once.
+     */
+    void onIcmpError(IcmpErrorReport r, long now) {
+        int seq = r.sequence();
+        if (SeqNum.lt(seq, sndUna) || SeqNum.ge(seq, sndMax)) {
+            stats.icmpIgnored++;
+            return;
+        }
+        switch (r.kind()) {
+            case HARD_UNREACHABLE -> {
+                if (state == TcpState.SYN_SENT || state == TcpState.SYN_RECEIVED) {
+                    terminate(state == TcpState.SYN_SENT ? TcpError.REFUSED : TcpError.UNREACHABLE);
+                } else {
+                    stats.icmpSoftErrors++;
+                }
+            }
+            case SOFT_UNREACHABLE -> stats.icmpSoftErrors++;
+            case PACKET_TOO_BIG -> lowerPathMtu(r.mtu(), now);
+        }
+    }
+
+    private void lowerPathMtu(int mtu, long now) {
+        int floor = key.isV6() ? 1280 : 552; // RFC 8200 §5 minimum; Linux's min_pmtu for IPv4
+        int pmtu = Math.max(mtu, floor);
+        int payload = pmtu - (key.isV6() ? 40 : 20) - 20 - (tsOk ? 12 : 0);
+        if (payload >= smss) {
+            return;
+        }
+        smss = payload;
+        stats.pmtuUpdates++;
+        if (scoreboard != null) {
+            scoreboard.reset(sndUna, smss); // ranges were in the old segment size's terms
+            scoreboard.onNewData(sndMax);
+        }
+        if (state.synchronized_() && SeqNum.lt(sndUna, sndMax)) {
+            retransmitFirst(now);
+            layer.timers.update(this);
         }
     }
 

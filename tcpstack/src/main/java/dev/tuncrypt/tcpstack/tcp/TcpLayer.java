@@ -5,6 +5,7 @@ import static dev.tuncrypt.tcpstack.wire.TcpView.RST;
 import static dev.tuncrypt.tcpstack.wire.TcpView.SYN;
 
 import dev.tuncrypt.tcpstack.DropReason;
+import dev.tuncrypt.tcpstack.IcmpErrorReport;
 import dev.tuncrypt.tcpstack.InboundPacket;
 import dev.tuncrypt.tcpstack.LoopContext;
 import dev.tuncrypt.tcpstack.ProtocolHandler;
@@ -44,6 +45,9 @@ public final class TcpLayer implements ProtocolHandler {
     private final IsnGenerator isns;
     private final SynCookies cookies;
     private final TcpLayerCounters counters = new TcpLayerCounters();
+    /** Scratch for the SACK blocks of the segment being processed (loop-confined). */
+    final long[] sackLeft = new long[dev.tuncrypt.tcpstack.wire.TcpOptions.MAX_SACK_BLOCKS];
+    final long[] sackRight = new long[dev.tuncrypt.tcpstack.wire.TcpOptions.MAX_SACK_BLOCKS];
 
     public TcpLayer(LoopContext ctx, TcpConfig config, SegmentProtection.Factory protections) {
         this.ctx = ctx;
@@ -239,6 +243,22 @@ public final class TcpLayer implements ProtocolHandler {
             }
             c.owner = null;
         }
+    }
+
+    /** An ICMP error about a segment we sent: find the connection and let it judge (RFC 5927). */
+    @Override
+    public void onIcmpError(IcmpErrorReport r) {
+        if (r.isV6()) {
+            probe.setV6(r.localHi(), r.localLo(), r.localPort(), r.remoteHi(), r.remoteLo(), r.remotePort());
+        } else {
+            probe.setV4(r.local4(), r.localPort(), r.remote4(), r.remotePort());
+        }
+        TcpConnection c = connections.get(probe);
+        if (c == null) {
+            counters.icmpUnmatched++;
+            return;
+        }
+        c.onIcmpError(r, now());
     }
 
     // ------------------------------------------------------------------ timers

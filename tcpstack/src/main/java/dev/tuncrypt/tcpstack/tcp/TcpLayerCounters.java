@@ -6,6 +6,7 @@ public final class TcpLayerCounters {
     long cookiesSent;
     long cookiesAccepted;
     long badAckOnListener;
+    long icmpUnmatched;
 
     /** SYNs dropped because the accept queue or the connection limit was full. */
     public long listenOverflows() {
@@ -20,6 +21,11 @@ public final class TcpLayerCounters {
     /** Connections created from a valid cookie. */
     public long cookiesAccepted() {
         return cookiesAccepted;
+    }
+
+    /** ICMP errors quoting a flow that has no connection. */
+    public long icmpUnmatched() {
+        return icmpUnmatched;
     }
 
     public long badAckOnListener() {

@@ -17,4 +17,7 @@ final class TcpStatsCounters {
     long outOfWindow;
     long windowProbes;
     long keepalives;
+    long icmpIgnored;
+    long icmpSoftErrors;
+    long pmtuUpdates;
 }
