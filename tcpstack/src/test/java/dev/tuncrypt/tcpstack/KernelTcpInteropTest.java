@@ -1,141 +1,134 @@
 package dev.tuncrypt.tcpstack;
 
+import static dev.tuncrypt.tcpstack.testsupport.KernelPeerFixture.KERNEL4;
+import static dev.tuncrypt.tcpstack.testsupport.KernelPeerFixture.KERNEL6;
+import static dev.tuncrypt.tcpstack.testsupport.KernelPeerFixture.MIB;
+import static dev.tuncrypt.tcpstack.testsupport.KernelPeerFixture.STACK4;
+import static dev.tuncrypt.tcpstack.testsupport.KernelPeerFixture.STACK6;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tuncrypt.tcpstack.testsupport.Requirements;
-import dev.tuncrypt.tcpstack.testsupport.TestNamespace;
-import dev.tuncrypt.tun.TunConfig;
-import dev.tuncrypt.tun.TunDevice;
-import java.io.InputStream;
-import java.io.OutputStream;
+import dev.tuncrypt.tcpstack.tcp.TcpState;
+import dev.tuncrypt.tcpstack.tcp.TcpStats;
+import dev.tuncrypt.tcpstack.testsupport.KernelPeerFixture;
+import dev.tuncrypt.tcpstack.testsupport.KernelPeerFixture.Digest;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.security.MessageDigest;
 import java.time.Duration;
-import java.util.HexFormat;
-import java.util.SplittableRandom;
+import java.util.EnumSet;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
-/** The Linux kernel's TCP against the stack's, through a real TUN device in a namespace. */
+/**
+ * Bulk transfer between the Linux kernel's TCP and the stack's, through a real TUN device in a
+ * namespace ({@link KernelPeerFixture}): each direction, IPv4 and IPv6, byte-exact by SHA-256,
+ * ending in an orderly close on both sides with no reset anywhere.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
 class KernelTcpInteropTest {
-    static final int MIB = 1 << 20;
-    private TestNamespace ns;
-    private TunDevice device;
-    private NetStack stack;
+    private KernelPeerFixture f;
 
     @BeforeEach
     void up() throws Exception {
-        Requirements.rootAndTun();
-        ns = TestNamespace.create("tctcp");
-        device = ns.exec(() -> TunDevice.open(TunConfig.of("tk0")));
-        device.addAddress(InetAddress.ofLiteral("198.18.7.1"), 24);
-        device.addAddress(InetAddress.ofLiteral("2001:2:0:7::1"), 64);
-        device.setUp(true);
-        stack = NetStack.builder()
-                .link(device.queue(0))
-                .address(InetAddress.ofLiteral("198.18.7.2"))
-                .address(InetAddress.ofLiteral("2001:2:0:7::2"))
-                .build();
-        stack.start();
+        f = KernelPeerFixture.start("tctcp");
     }
 
     @AfterEach
     void down() throws Exception {
-        if (stack != null) {
-            stack.close();
+        if (f != null) {
+            f.close();
         }
-        if (device != null) {
-            device.close();
-        }
-        if (ns != null) {
-            ns.close();
-        }
-    }
-
-    static String pump(OutputStream out, long bytes, long seed) throws Exception {
-        MessageDigest sha = MessageDigest.getInstance("SHA-256");
-        SplittableRandom rnd = new SplittableRandom(seed);
-        byte[] chunk = new byte[64 * 1024];
-        long left = bytes;
-        while (left > 0) {
-            int n = (int) Math.min(chunk.length, left);
-            for (int i = 0; i < n; i += 8) {
-                long v = rnd.nextLong();
-                for (int j = 0; j < 8 && i + j < n; j++) {
-                    chunk[i + j] = (byte) (v >>> (8 * j));
-                }
-            }
-            out.write(chunk, 0, n);
-            sha.update(chunk, 0, n);
-            left -= n;
-        }
-        return HexFormat.of().formatHex(sha.digest());
-    }
-
-    static String drain(InputStream in, long[] count) throws Exception {
-        MessageDigest sha = MessageDigest.getInstance("SHA-256");
-        byte[] buf = new byte[64 * 1024];
-        int n;
-        while ((n = in.read(buf)) >= 0) {
-            sha.update(buf, 0, n);
-            count[0] += n;
-        }
-        return HexFormat.of().formatHex(sha.digest());
     }
 
     @Test
-    void kernelClientToStackServer() throws Exception {
-        long size = 64L * MIB;
-        try (TcpListener listener = TcpListener.bind(stack, 5001, 16)) {
-            CompletableFuture<String> sent = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return ns.exec(() -> {
-                        try (Socket s = new Socket()) {
-                            s.connect(new InetSocketAddress("198.18.7.2", 5001), 3000);
-                            String h = pump(s.getOutputStream(), size, 1);
-                            s.shutdownOutput();
-                            assertThat(s.getInputStream().read()).isEqualTo(-1);
-                            return h;
-                        }
-                    });
+    void kernelClientToStackServer256MiB() throws Exception {
+        kernelToStack(STACK4, 256L * MIB, 5001);
+    }
+
+    @Test
+    void stackClientToKernelServer256MiB() throws Exception {
+        stackToKernel(KERNEL4, 256L * MIB, 5002);
+    }
+
+    @Test
+    void kernelClientToStackServerIpv6() throws Exception {
+        kernelToStack(STACK6, 32L * MIB, 5003);
+    }
+
+    @Test
+    void stackClientToKernelServerIpv6() throws Exception {
+        stackToKernel(KERNEL6, 32L * MIB, 5004);
+    }
+
+    /** The kernel connects and sends {@code size} bytes, then half-closes; the stack drains and closes. */
+    private void kernelToStack(InetAddress stackAddress, long size, int port) throws Exception {
+        try (TcpListener listener = TcpListener.bind(f.stack(), port, 16)) {
+            long start = System.nanoTime();
+            CompletableFuture<Digest> sent = CompletableFuture.supplyAsync(() -> {
+                try (Socket s = f.kernelSocket(new InetSocketAddress(stackAddress, port), Duration.ofSeconds(3))) {
+                    Digest d = KernelPeerFixture.pump(s.getOutputStream(), size, port);
+                    s.shutdownOutput();
+                    assertThat(s.getInputStream().read()).as("kernel reads the stack's FIN").isEqualTo(-1);
+                    return d;
                 } catch (Exception e) {
                     throw new RuntimeException(e);
                 }
             });
             TcpSocket s = listener.accept(Duration.ofSeconds(5));
-            long[] count = new long[1];
-            String got = drain(s.getInputStream(), count);
+            Digest got = KernelPeerFixture.drain(s.getInputStream());
+            assertThat(s.stats().state()).isEqualTo(TcpState.CLOSE_WAIT);
             s.close();
-            assertThat(count[0]).isEqualTo(size);
-            assertThat(got).isEqualTo(sent.get(60, TimeUnit.SECONDS));
+            Digest want = sent.get(60, TimeUnit.SECONDS);
+            long nanos = System.nanoTime() - start;
+            assertThat(got).isEqualTo(want);
+            assertThat(got.bytes()).isEqualTo(size);
+            TcpStats st = KernelPeerFixture.awaitState(s, EnumSet.of(TcpState.CLOSED), Duration.ofSeconds(5));
+            assertThat(s.error()).isNull();
+            report("kernel -> stack " + stackAddress.getHostAddress(), size, nanos, st);
+            assertNoResets();
         }
     }
 
-    @Test
-    void stackClientToKernelServer() throws Exception {
-        long size = 64L * MIB;
-        try (ServerSocket server = ns.exec(() -> new ServerSocket(5002, 16, InetAddress.ofLiteral("198.18.7.1")))) {
-            CompletableFuture<String> received = CompletableFuture.supplyAsync(() -> {
-                try (Socket s = server.accept()) {
-                    long[] count = new long[1];
-                    String h = drain(s.getInputStream(), count);
-                    assertThat(count[0]).isEqualTo(size);
-                    return h;
-                } catch (Exception e) {
-                    throw new RuntimeException(e);
-                }
-            });
-            TcpSocket s = TcpSocket.connect(stack, new InetSocketAddress("198.18.7.1", 5002), Duration.ofSeconds(5));
-            String sent = pump(s.getOutputStream(), size, 2);
-            s.close();
-            assertThat(received.get(60, TimeUnit.SECONDS)).isEqualTo(sent);
-            System.out.println("stack client stats: " + s.stats());
-        }
+    /** The stack connects and sends {@code size} bytes, then closes; the kernel drains and closes. */
+    private void stackToKernel(InetAddress kernelAddress, long size, int port) throws Exception {
+        ServerSocket server = f.kernelServer(kernelAddress, port, 16);
+        long start = System.nanoTime();
+        CompletableFuture<Digest> received = CompletableFuture.supplyAsync(() -> {
+            try (Socket s = server.accept()) {
+                return KernelPeerFixture.drain(s.getInputStream());
+            } catch (Exception e) {
+                throw new RuntimeException(e);
+            }
+        });
+        TcpSocket s = TcpSocket.connect(f.stack(), new InetSocketAddress(kernelAddress, port), Duration.ofSeconds(5));
+        Digest sent = KernelPeerFixture.pump(s.getOutputStream(), size, port);
+        s.close();
+        Digest got = received.get(60, TimeUnit.SECONDS);
+        long nanos = System.nanoTime() - start;
+        assertThat(got).isEqualTo(sent);
+        assertThat(got.bytes()).isEqualTo(size);
+        TcpStats st = KernelPeerFixture.awaitState(s, EnumSet.of(TcpState.TIME_WAIT), Duration.ofSeconds(5));
+        assertThat(s.error()).isNull();
+        assertThat(st.bytesAcked()).as("every byte plus SYN and FIN acknowledged").isEqualTo(size + 2);
+        report("stack -> kernel " + kernelAddress.getHostAddress(), size, nanos, st);
+        assertNoResets();
+    }
+
+    private void assertNoResets() throws Exception {
+        Map<String, Long> k = f.kernelTcpCounters();
+        assertThat(k.get("Tcp.OutRsts")).as("kernel resets sent").isZero();
+        assertThat(k.get("Tcp.EstabResets")).as("kernel connections reset").isZero();
+        assertThat(f.stack().counters().resetsSent()).as("stack resets sent").isZero();
+    }
+
+    private static void report(String what, long size, long nanos, TcpStats st) {
+        System.out.printf("%s: %d MiB in %d ms (%.2f Gbit/s); %s%n", what, size / MIB, nanos / 1_000_000,
+                size * 8.0 / nanos, st);
     }
 }

@@ -74,7 +74,7 @@ class CubicTest {
             double t = (now - epochStart) / 1e9;
             double expected = wCubic(t, k, 640);
             double actual = cc.cwnd() / (double) SMSS;
-            assertEquals(expected, actual, expected * 0.02, "t=" + t);
+            assertEquals(expected, actual, 0.5, "t=" + t); // cwnd reaches W_cubic(t + RTT) one RTT later
             minSeen = Math.min(minSeen, Math.abs(actual - 640));
         }
         assertTrue(minSeen < 2, "the window plateaus at W_max around t = K");

@@ -184,10 +184,12 @@ class ReassemblyQueueTest {
         assertEquals(0, queue.insert(500, bytes(500, 600)));
         assertEquals(1, queue.segmentsDropped());
         assertEquals(2, queue.rangeCount());
+        assertEquals(50, queue.insert(0, bytes(0, 50)), "in-order data needs no range");
         queue.insert(200, bytes(200, 300)); // merging needs no new range
         assertEquals(1, queue.rangeCount());
-        assertEquals(400, queue.insert(0, bytes(0, 100)));
+        assertEquals(350, queue.insert(50, bytes(50, 100)));
         assertEquals(3, queue.segmentsOutOfOrder()); // 100, 300 and the merge at 200
         assertEquals(400, buffer.readable());
+        assertEquals(1, queue.segmentsDropped());
     }
 }

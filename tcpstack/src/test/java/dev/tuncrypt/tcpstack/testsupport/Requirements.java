@@ -31,6 +31,38 @@ public final class Requirements {
         require(tool(name), "needs '" + name + "' (apt-get install " + debianPackage + ")");
     }
 
+    /** Debian's python3 at /usr/bin/python3 with scapy (the python3 on PATH may be another one). */
+    public static void scapy() {
+        require(Files.isExecutable(Path.of(PYTHON3)), "needs " + PYTHON3 + " (apt-get install python3)");
+        require(scapyImports(), "needs scapy for " + PYTHON3 + " (apt-get install python3-scapy)");
+    }
+
+    /** The interpreter {@link #scapy()} checks: Debian's, whatever python3 comes first on the PATH. */
+    public static final String PYTHON3 = "/usr/bin/python3";
+
+    private static volatile Boolean scapyOk;
+
+    private static boolean scapyImports() {
+        Boolean ok = scapyOk;
+        if (ok == null) {
+            try {
+                Process p = new ProcessBuilder(PYTHON3, "-c", "from scapy.layers.inet import IP, TCP")
+                        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                ok = p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS) && p.exitValue() == 0;
+                if (p.isAlive()) {
+                    p.destroyForcibly();
+                }
+            } catch (java.io.IOException e) {
+                ok = false;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                ok = false;
+            }
+            scapyOk = ok;
+        }
+        return ok;
+    }
+
     private static boolean tool(String name) {
         for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin:/usr/sbin:/sbin").split(":")) {
             if (Files.isExecutable(Path.of(dir, name))) {
