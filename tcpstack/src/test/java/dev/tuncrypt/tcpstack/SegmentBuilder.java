@@ -18,6 +18,7 @@ public final class SegmentBuilder {
     private int window = 65535;
     private int mss = -1;
     private byte[] payload = new byte[0];
+    private byte[] rawOptions = new byte[0];
 
     private SegmentBuilder(int src, int dst, int sport, int dport) {
         this.src = src;
@@ -55,18 +56,26 @@ public final class SegmentBuilder {
         return this;
     }
 
+    /** Extra option bytes after MSS (padded to a multiple of 4 with EOL). */
+    public SegmentBuilder options(byte[] v) {
+        rawOptions = v;
+        return this;
+    }
+
     public SegmentBuilder payload(byte[] v) {
         payload = v;
         return this;
     }
 
     public byte[] build() {
-        int optLen = mss > 0 ? 4 : 0;
+        int optLen = ((mss > 0 ? 4 : 0) + rawOptions.length + 3) & ~3;
         ByteBuffer b = ByteBuffer.allocate(20 + optLen + payload.length);
         TcpView.writeHeader(b, 0, sport, dport, seq, ack, 20 + optLen, flags, window, 0);
+        int p = 20;
         if (mss > 0) {
-            TcpOptionsWriter.mss(b, 20, mss);
+            p = TcpOptionsWriter.mss(b, p, mss);
         }
+        b.put(p, rawOptions);
         b.put(20 + optLen, payload);
         int len = b.capacity();
         TcpView.fillChecksum(b, 0, len, Checksum.pseudoHeaderIpv4(src, dst, IpProtocol.TCP, len));

@@ -54,6 +54,8 @@ public final class Cubic extends AbstractCongestionControl {
     }
 
     /**
+     * CUBIC with fast convergence on or off.
+     *
      * @param fastConvergence whether to apply fast convergence (RFC 9438 §4.7); it SHOULD be off
      *     for a single flow alone on its path
      */

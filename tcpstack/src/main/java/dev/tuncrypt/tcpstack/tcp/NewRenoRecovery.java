@@ -7,8 +7,10 @@ package dev.tuncrypt.tcpstack.tcp;
  *
  * <p>The caller classifies each ACK: a duplicate ACK per RFC 5681 §2 (no data, no SYN/FIN,
  * window unchanged, outstanding data, SEG.ACK == SND.UNA) goes to {@link #onDupAck}; an ACK that
- * advances SND.UNA goes to {@link #onNewAck}. The returned {@link RecoveryAction} says what to
- * retransmit.
+ * advances SND.UNA goes to {@link #onNewAck}; a timeout goes to {@link #onRetransmitTimeout}.
+ * The returned {@link RecoveryAction} says what to retransmit. On a connection that uses this
+ * class, it is the only caller of the controller's ACK and timeout callbacks: the caller must not
+ * also call {@link CongestionControl#onAck} or {@link CongestionControl#onRetransmitTimeout}.
  *
  * <p>{@code recover} is kept one past the RFC's value, as FreeBSD's {@code snd_recover}: it is
  * SND.MAX when recovery (or a timeout) began, and ISS initially, so that a loss of the very first
@@ -79,7 +81,8 @@ public final class NewRenoRecovery {
     }
 
     /**
-     * An ACK that advanced SND.UNA.
+     * An ACK that advanced SND.UNA. Outside recovery it is passed on to
+     * {@link CongestionControl#onAck}; in recovery it is a partial or a full ACK.
      *
      * @param ack SEG.ACK, the new SND.UNA
      * @param bytesAcked bytes newly acknowledged

@@ -101,6 +101,30 @@ public final class ReceiveBuffer {
         return n;
     }
 
+    /**
+     * Copies up to {@code dst.remaining()} readable octets starting {@code skip} octets in,
+     * without consuming them, advancing {@code dst}'s position.
+     *
+     * @return bytes copied
+     */
+    public int peek(ByteBuffer dst, int skip) {
+        if (skip < 0 || skip > readable) {
+            return 0;
+        }
+        int n = Math.min(dst.remaining(), readable - skip);
+        int from = index(skip);
+        int first = Math.min(n, capacity - from);
+        dst.put(dst.position(), ring, from, first);
+        dst.put(dst.position() + first, ring, 0, n - first);
+        dst.position(dst.position() + n);
+        return n;
+    }
+
+    /** Discards {@code n} readable octets (at most what is readable). */
+    public void skip(int n) {
+        consume(Math.min(Math.max(n, 0), readable));
+    }
+
     private void consume(int n) {
         head = index(n);
         readable -= n;

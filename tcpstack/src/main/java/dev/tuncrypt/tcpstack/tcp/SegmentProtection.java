@@ -38,6 +38,22 @@ public interface SegmentProtection {
     /** Whether the byte stream is transformed; false after negotiation means plain TCP. */
     boolean transformsStream();
 
+    /**
+     * The stream half, asked once the connection is ESTABLISHED when {@link #transformsStream()}
+     * is true.
+     */
+    default StreamProtection stream() {
+        throw new IllegalStateException("no stream protection");
+    }
+
+    /**
+     * Whether a connection that did not negotiate protection must be refused (a "required"
+     * policy); checked when the handshake completes.
+     */
+    default boolean required() {
+        return false;
+    }
+
     /** No protection: plain TCP. */
     SegmentProtection NONE = new SegmentProtection() {
         @Override

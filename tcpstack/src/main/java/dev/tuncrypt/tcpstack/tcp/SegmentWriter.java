@@ -93,8 +93,11 @@ final class SegmentWriter {
                     Integer.toUnsignedLong(c.tsRecent));
         }
         if (c.sackOk && c.reassembly.rangeCount() > 0) {
-            int room = (TcpOptions.MAX_LENGTH - (p - opt) - 4) / 8;
-            int n = c.reassembly.sackBlocks(sackLeft, sackRight, Math.min(room, TcpOptions.MAX_SACK_BLOCKS));
+            // SACK blocks ride only in the option space the MTU leaves beside the payload.
+            int mtuRoom = ctx.output().maxTransportLength(c.key.isV6()) - TcpView.MIN_HEADER_LENGTH - len;
+            int space = Math.min(TcpOptions.MAX_LENGTH, mtuRoom) - (p - opt);
+            int room = (space - 4) / 8;
+            int n = room <= 0 ? 0 : c.reassembly.sackBlocks(sackLeft, sackRight, Math.min(room, TcpOptions.MAX_SACK_BLOCKS));
             if (n > 0) {
                 p = TcpOptionsWriter.nop(tx, p);
                 p = TcpOptionsWriter.nop(tx, p);

@@ -42,7 +42,7 @@ public final class SeqNum {
 
     /**
      * Whether {@code start <= seq < start + len}, with {@code len} taken as unsigned (RFC 9293
-     * §3.4: "RCV.NXT =< SEG.SEQ < RCV.NXT+RCV.WND"). An empty window contains nothing.
+     * §3.4: {@code RCV.NXT =< SEG.SEQ < RCV.NXT+RCV.WND}). An empty window contains nothing.
      */
     public static boolean inWindow(int seq, int start, int len) {
         return Integer.compareUnsigned(seq - start, len) < 0;

@@ -104,6 +104,13 @@ public final class TcpConnection {
     private int quickAcks = QUICK_ACKS;
     boolean noDelay;
 
+    /** The stream side when the protection transforms the byte stream (null for plain TCP). */
+    ProtectedStream stream;
+    /** Application bytes written before the handshake decided whether the stream is protected. */
+    private ReceiveBuffer staged;
+    /** The application closed its sending side (FIN follows its data). */
+    private boolean appClosed;
+
     /** The listener that accepted this connection, until it is ESTABLISHED. */
     ListenEndpoint owner;
     /** Created from a SYN cookie (no half-open state was held). */
@@ -429,6 +436,9 @@ public final class TcpConnection {
         int acked = SeqNum.diff(ack, sndUna);
         int inFlightBefore = SeqNum.diff(sndMax, sndUna);
         sendBuffer.release(ack); // the buffer starts at ISS+1: the SYN's ACK releases nothing
+        if (stream != null) {
+            stream.acked(ack);
+        }
         sndUna = ack;
         if (SeqNum.lt(sndNxt, sndUna)) {
             sndNxt = sndUna; // after a go-back-N rewind the ACK may pass SND.NXT
@@ -446,14 +456,11 @@ public final class TcpConnection {
                 cc.onAck(now, acked, rtt.hasSample() ? rtt.srtt() : CongestionControl.NO_RTT, inFlightBefore);
             }
         } else if (recovery != null && state.synchronized_()) {
+            // NewRenoRecovery drives the congestion control itself (growth, partial ACKs, exit).
             RecoveryAction action = recovery.onNewAck(now, ack, acked, rtt.hasSample() ? rtt.srtt() : CongestionControl.NO_RTT,
                     inFlightBefore);
             if (action == RecoveryAction.PARTIAL_ACK || action == RecoveryAction.PARTIAL_ACK_RESTART_TIMER) {
                 retransmitFirst(now);
-            } else if (action == RecoveryAction.NONE || action == RecoveryAction.RECOVERY_EXIT) {
-                if (cc.state() != CongestionState.RECOVERY) {
-                    cc.onAck(now, acked, rtt.hasSample() ? rtt.srtt() : CongestionControl.NO_RTT, inFlightBefore);
-                }
             }
         }
         // RFC 6298 §5.2/5.3: all acknowledged → stop the timer; else restart it.
@@ -464,7 +471,18 @@ public final class TcpConnection {
             rtoAt = now + rtt.rto();
             unackedSince = now;
         }
-        if (sendBuffer.free() > 0 && listener != null) {
+        if (stream != null) {
+            try {
+                stream.seal(); // room freed in the send buffer, or Nagle's wait is over
+            } catch (ProtectionException e) {
+                protectionFailed(e);
+                return;
+            }
+            if (appClosed && stream.outputSealed()) {
+                finQueued = true;
+            }
+        }
+        if (writable() > 0 && listener != null) {
             listener.onWritable(this);
         }
     }
@@ -562,6 +580,9 @@ public final class TcpConnection {
             sndNxt = sndMax;
             scoreboard.onNewData(sndMax);
         } else {
+            if (stream != null) {
+                len = alignedLength(seq, len);
+            }
             int data = Math.min(len, sendBuffer.bytesFrom(seq));
             boolean fin = finSent && seq + data == sendBuffer.end() && len > data;
             layer.writer.data(this, seq, data, ACK | (fin ? FIN : 0), now);
@@ -576,6 +597,15 @@ public final class TcpConnection {
         if (rtoAt == NONE) {
             rtoAt = now + rtt.rto();
         }
+    }
+
+    /** A segment length from {@code seq}: for a segment-aligned protection, exactly the rest of its frame. */
+    private int alignedLength(int seq, int len) {
+        if (stream == null) {
+            return len;
+        }
+        int frame = stream.frameRemainder(seq);
+        return frame == Integer.MAX_VALUE || frame == 0 ? len : frame;
     }
 
     /** Our FIN was acknowledged. */
@@ -608,7 +638,11 @@ public final class TcpConnection {
             b.limit(lim).position(pos);
             stats.bytesReceived += advanced;
             if (advanced > 0) {
-                if (listener != null) {
+                if (stream != null) {
+                    if (!pumpWire()) {
+                        return;
+                    }
+                } else if (listener != null) {
                     listener.onReadable(this);
                 }
             }
@@ -621,7 +655,9 @@ public final class TcpConnection {
         if (pendingFin && pendingFinSeq == rcvNxt()) {
             pendingFin = false;
             peerFin(now);
-            ackNow();
+            if (state != TcpState.CLOSED) {
+                ackNow();
+            }
             return;
         }
         if (outOfOrder || (len > 0 && rcvNxt() == before)) {
@@ -635,16 +671,24 @@ public final class TcpConnection {
 
     /** The peer's FIN is in order: RCV.NXT covers it and the states move (RFC 9293 §3.10.7.4, eighth). */
     private void peerFin(long now) {
+        if (stream != null) {
+            try {
+                stream.peerFin();
+            } catch (ProtectionException e) {
+                protectionFailed(e);
+                return;
+            }
+        }
         peerFinReceived = true;
         finRcvNxtBump = 1;
+        if (listener != null) {
+            listener.onPeerClosed(this); // before TIME-WAIT, which ends the owner's interest
+        }
         switch (state) {
             case ESTABLISHED -> state = TcpState.CLOSE_WAIT;
             case FIN_WAIT_1 -> state = TcpState.CLOSING;
             case FIN_WAIT_2 -> enterTimeWait(now);
             default -> { }
-        }
-        if (listener != null) {
-            listener.onPeerClosed(this);
         }
     }
 
@@ -676,10 +720,89 @@ public final class TcpConnection {
         if (keepalive) {
             keepaliveAt = now + keepaliveIdleNanos;
         }
+        if (protection.transformsStream()) {
+            stream = new ProtectedStream(this, protection.stream(), staged);
+            staged = null;
+            try {
+                stream.start();
+            } catch (ProtectionException e) {
+                protectionFailed(e);
+                return;
+            }
+        } else if (protection.required()) {
+            // A "required" policy and a peer without the protection: refuse, never run plain.
+            layer.counters().refusedUnprotected++;
+            layer.writer.reset(this, sndNxt);
+            terminate(TcpError.NOT_PROTECTED);
+            return;
+        } else if (staged != null) {
+            ByteBuffer b = layer.plainScratch;
+            while (staged.readable() > 0) {
+                b.clear();
+                staged.read(b);
+                b.flip();
+                sendBuffer.append(b);
+            }
+            staged = null;
+            if (appClosed) {
+                finQueued = true;
+            }
+        }
         layer.onEstablished(this);
         if (listener != null) {
             listener.onEstablished(this);
         }
+    }
+
+    /** The protection failed: reset the connection, count the reason (design §6). */
+    private void protectionFailed(ProtectionException e) {
+        stats.protectionFailure = e.reason();
+        layer.counters().protectionFailures++;
+        layer.writer.reset(this, sndNxt);
+        terminate(TcpError.PROTECTION_FAILED);
+    }
+
+    /** Lets the protection process wire bytes, then seals and sends what became possible. */
+    void resumeStream() {
+        if (state == TcpState.CLOSED || stream == null) {
+            return;
+        }
+        long now = layer.now();
+        if (!pumpWire()) {
+            return;
+        }
+        sealAndSend(now);
+        layer.timers.update(this);
+    }
+
+    /** @return false if the protection failed (the connection is gone) */
+    private boolean pumpWire() {
+        int before = stream.appReadable();
+        try {
+            stream.pumpWire();
+        } catch (ProtectionException e) {
+            protectionFailed(e);
+            return false;
+        }
+        if (stream.appReadable() > before && listener != null) {
+            listener.onReadable(this);
+        }
+        return true;
+    }
+
+    private void sealAndSend(long now) {
+        if (stream != null) {
+            try {
+                stream.seal();
+            } catch (ProtectionException e) {
+                protectionFailed(e);
+                return;
+            }
+            if (appClosed && stream.outputSealed()) {
+                finQueued = true;
+            }
+        }
+        output(now);
     }
 
     // ------------------------------------------------------------------ application side
@@ -696,8 +819,22 @@ public final class TcpConnection {
      * @return bytes taken (0 when the buffer is full; -1 if the connection can no longer send)
      */
     public int send(ByteBuffer src) {
-        if (finQueued || !(state.canSend() || state == TcpState.SYN_SENT || state == TcpState.SYN_RECEIVED)) {
+        if (appClosed || !(state.canSend() || state == TcpState.SYN_SENT || state == TcpState.SYN_RECEIVED)) {
             return -1;
+        }
+        if (stream != null) {
+            int n = stream.appSend(src);
+            if (n > 0) {
+                sealAndSend(layer.now());
+                layer.timers.update(this);
+            }
+            return n;
+        }
+        if (!state.synchronized_() && protection != SegmentProtection.NONE) {
+            if (staged == null) {
+                staged = new ReceiveBuffer(config.sendBuffer());
+            }
+            return staged.write(src); // until the handshake says whether to seal it
         }
         int n = sendBuffer.append(src);
         if (n > 0 && state.synchronized_()) {
@@ -713,9 +850,20 @@ public final class TcpConnection {
      * @return bytes read, 0 if none is ready, -1 at end of stream (the peer's FIN and all data read)
      */
     public int receive(ByteBuffer dst) {
-        int readableBefore = receiveBuffer.readable();
-        if (readableBefore == 0) {
-            return peerFinReceived || state == TcpState.CLOSED || state == TcpState.TIME_WAIT ? -1 : 0;
+        boolean ended = peerFinReceived || state == TcpState.CLOSED || state == TcpState.TIME_WAIT;
+        if (stream != null) {
+            int n = stream.appReceive(dst);
+            if (n == 0) {
+                return ended && stream.drained() ? -1 : 0;
+            }
+            stats.bytesDelivered += n;
+            if (state != TcpState.CLOSED && pumpWire()) {
+                maybeWindowUpdate();
+            }
+            return n;
+        }
+        if (receiveBuffer.readable() == 0) {
+            return ended ? -1 : 0;
         }
         int n = receiveBuffer.read(dst);
         stats.bytesDelivered += n;
@@ -725,17 +873,20 @@ public final class TcpConnection {
 
     /** Bytes ready for {@link #receive}. */
     public int readable() {
-        return receiveBuffer.readable();
+        return stream != null ? stream.appReadable() : receiveBuffer.readable();
     }
 
     /** Free send buffer space. */
     public int writable() {
-        return sendBuffer.free();
+        if (stream != null) {
+            return stream.appWritable();
+        }
+        return staged != null ? staged.free() : sendBuffer.free();
     }
 
     /** Half-close: queue a FIN after the data (RFC 9293 §3.10.4 CLOSE on the sending side). */
     public void shutdownOutput() {
-        if (finQueued) {
+        if (appClosed) {
             return;
         }
         switch (state) {
@@ -749,8 +900,13 @@ public final class TcpConnection {
                 return;
             }
         }
-        finQueued = true;
-        output(layer.now());
+        appClosed = true;
+        if (stream != null) {
+            stream.closeOutput();
+        } else if (state.synchronized_() || staged == null) {
+            finQueued = true;
+        }
+        sealAndSend(layer.now());
         layer.timers.update(this);
     }
 
@@ -872,7 +1028,15 @@ public final class TcpConnection {
         }
         long wnd = Math.min(sndWnd, cc.cwnd() + (limitedTransmit ? 2L * smss : 0));
         long usable = (long) SeqNum.diff(sndUna, sndNxt) + wnd;
-        int len = (int) Math.min(Math.min(unsent, smss), Math.max(usable, 0));
+        int segCap = smss;
+        int frame = stream != null ? stream.frameRemainder(sndNxt) : Integer.MAX_VALUE;
+        if (frame != Integer.MAX_VALUE && frame > 0) {
+            segCap = frame; // one frame per segment, never split (segment-aligned protection)
+        }
+        int len = (int) Math.min(Math.min(unsent, segCap), Math.max(usable, 0));
+        if (frame != Integer.MAX_VALUE && frame > 0 && len > 0 && len < frame) {
+            return false; // the window cannot take the whole frame yet
+        }
         boolean fin = finReady && len == unsent;
         if (len == 0 && !fin) {
             return false;
@@ -933,7 +1097,7 @@ public final class TcpConnection {
     }
 
     private void retransmitFirst(long now) {
-        int len = Math.min(smss, sendBuffer.bytesFrom(sndUna));
+        int len = Math.min(alignedLength(sndUna, smss), sendBuffer.bytesFrom(sndUna));
         boolean fin = finSent && len == sendBuffer.bytesFrom(sndUna);
         if (len == 0 && !fin) {
             return;
@@ -1009,11 +1173,11 @@ public final class TcpConnection {
             sendSyn(now, state == TcpState.SYN_RECEIVED);
             return;
         }
-        if (recovery != null) {
-            recovery.onRetransmitTimeout(now, sndMax, SeqNum.diff(sndMax, sndUna));
+        if (scoreboard == null && recovery != null) {
+            recovery.onRetransmitTimeout(now, sndMax, SeqNum.diff(sndMax, sndUna)); // tells the congestion control too
         }
-        cc.onRetransmitTimeout(now, SeqNum.diff(sndMax, sndUna));
         if (scoreboard != null) {
+            cc.onRetransmitTimeout(now, SeqNum.diff(sndMax, sndUna));
             // RFC 6675 §5.1: keep the scoreboard; resend the first hole now, the rest by NextSeg.
             scoreboard.onRetransmitTimeout();
             sackDupAcks = 0;
@@ -1144,6 +1308,9 @@ public final class TcpConnection {
         timeWaitAt = NONE;
         delAckAt = NONE;
         ackPending = false;
+        if (stream != null) {
+            stream.close();
+        }
         layer.remove(this);
         if (listener != null) {
             ConnectionListener l = listener;

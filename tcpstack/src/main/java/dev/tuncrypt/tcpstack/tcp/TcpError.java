@@ -14,6 +14,8 @@ public enum TcpError {
     UNREACHABLE("destination unreachable"),
     /** The segment protection rejected what the peer sent (the connection was reset). */
     PROTECTION_FAILED("protection failure"),
+    /** A policy requires protection and the peer does not offer it (the connection was refused). */
+    NOT_PROTECTED("peer does not support the required encryption"),
     /** The stack is shutting down. */
     STACK_CLOSED("stack closed");
 

@@ -45,6 +45,9 @@ public final class TcpLayer implements ProtocolHandler {
     private final IsnGenerator isns;
     private final SynCookies cookies;
     private final TcpLayerCounters counters = new TcpLayerCounters();
+    /** Scratch for sealing: plaintext in, frame out (loop-confined, one frame at a time). */
+    final java.nio.ByteBuffer plainScratch = java.nio.ByteBuffer.allocateDirect(1 << 16);
+    final java.nio.ByteBuffer wireScratch = java.nio.ByteBuffer.allocateDirect((1 << 16) + 256);
     /** Scratch for the SACK blocks of the segment being processed (loop-confined). */
     final long[] sackLeft = new long[dev.tuncrypt.tcpstack.wire.TcpOptions.MAX_SACK_BLOCKS];
     final long[] sackRight = new long[dev.tuncrypt.tcpstack.wire.TcpOptions.MAX_SACK_BLOCKS];

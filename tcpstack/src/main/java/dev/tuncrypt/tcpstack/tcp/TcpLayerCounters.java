@@ -7,6 +7,8 @@ public final class TcpLayerCounters {
     long cookiesAccepted;
     long badAckOnListener;
     long icmpUnmatched;
+    long protectionFailures;
+    long refusedUnprotected;
 
     /** SYNs dropped because the accept queue or the connection limit was full. */
     public long listenOverflows() {
@@ -26,6 +28,16 @@ public final class TcpLayerCounters {
     /** ICMP errors quoting a flow that has no connection. */
     public long icmpUnmatched() {
         return icmpUnmatched;
+    }
+
+    /** Connections reset because their segment protection failed. */
+    public long protectionFailures() {
+        return protectionFailures;
+    }
+
+    /** Connections refused because protection was required and the peer had none. */
+    public long refusedUnprotected() {
+        return refusedUnprotected;
     }
 
     public long badAckOnListener() {

@@ -20,4 +20,7 @@ final class TcpStatsCounters {
     long icmpIgnored;
     long icmpSoftErrors;
     long pmtuUpdates;
+    long bytesDecrypted;
+    /** Why the protection failed, if it did. */
+    Enum<?> protectionFailure;
 }
