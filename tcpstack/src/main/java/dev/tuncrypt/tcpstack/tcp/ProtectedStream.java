@@ -36,11 +36,9 @@ final class ProtectedStream implements StreamIo {
 
     // ------------------------------------------------------------------ receive side
 
-    /** Lets the protection consume the in-order wire bytes. */
+    /** Lets the protection consume the in-order wire bytes (or finish work it was woken for). */
     void pumpWire() throws ProtectionException {
-        if (c.receiveBuffer.readable() > 0) {
-            protection.onWireData(this);
-        }
+        protection.onWireData(this);
     }
 
     int appReadable() {

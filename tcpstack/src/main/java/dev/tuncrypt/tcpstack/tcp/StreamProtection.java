@@ -27,8 +27,9 @@ public interface StreamProtection {
     void start(StreamIo io) throws ProtectionException;
 
     /**
-     * In-order wire bytes are available ({@link StreamIo#wireAvailable}); consume what can be
-     * processed and deliver plaintext. Bytes that cannot be delivered yet stay unconsumed.
+     * In-order wire bytes may be available ({@link StreamIo#wireAvailable}), or work the
+     * protection asked to be woken for has finished: consume what can be processed and deliver
+     * plaintext. Bytes that cannot be delivered yet stay unconsumed.
      */
     void onWireData(StreamIo io) throws ProtectionException;
 

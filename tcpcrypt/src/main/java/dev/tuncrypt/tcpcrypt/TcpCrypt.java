@@ -1,0 +1,124 @@
+package dev.tuncrypt.tcpcrypt;
+
+import dev.tuncrypt.tcpcrypt.v05.SessionCache;
+import dev.tuncrypt.tcpstack.TcpSocket;
+import dev.tuncrypt.tcpstack.tcp.FlowKey;
+import dev.tuncrypt.tcpstack.tcp.SegmentProtection;
+import java.net.InetAddress;
+import java.security.SecureRandom;
+import java.time.InstantSource;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * tcpcrypt for one stack (dialect tcpcrypt-0.5): the settings, the session cache, the
+ * ephemeral keys and the workers that run key agreement, and the {@link SegmentProtection}
+ * factory to give {@code NetStack.Builder.protection}.
+ *
+ * <pre>{@code
+ * TcpCrypt crypt = TcpCrypt.create(TcpCryptConfig.DEFAULT);
+ * NetStack stack = NetStack.builder().protection(crypt.protections())...build();
+ * TcpCryptInfo info = TcpCrypt.info(socket);   // session ID etc. once the handshake is done
+ * }</pre>
+ */
+public final class TcpCrypt implements AutoCloseable {
+    final TcpCryptConfig config;
+    final SessionCache<InetAddress> cache;
+    final EphemeralKeys keys;
+    final Executor workers;
+    final SecureRandom random;
+    private final ExecutorService ownedWorkers;
+    final AtomicLong handshakes = new AtomicLong();
+    final AtomicLong resumptions = new AtomicLong();
+    final AtomicLong fallbacks = new AtomicLong();
+
+    private TcpCrypt(TcpCryptConfig config, SecureRandom random, Executor workers, ExecutorService owned,
+            InstantSource wallClock) {
+        this.config = config;
+        this.random = random;
+        this.workers = workers;
+        this.ownedWorkers = owned;
+        this.cache = new SessionCache<>(config.cacheSize(), config.cacheAge(), wallClock);
+        this.keys = new EphemeralKeys(random, config.keyRotation().toNanos(), System::nanoTime);
+    }
+
+    /** tcpcrypt with its own worker threads (daemon threads, {@code config.workers()} of them). */
+    public static TcpCrypt create(TcpCryptConfig config) {
+        ExecutorService pool = Executors.newFixedThreadPool(config.workers(),
+                Thread.ofPlatform().name("tcpcrypt-worker-", 0).daemon(true).factory());
+        return new TcpCrypt(config, new SecureRandom(), pool, pool, InstantSource.system());
+    }
+
+    /**
+     * tcpcrypt running key agreement on {@code workers} (a direct executor makes simulations
+     * deterministic in their timing).
+     */
+    public static TcpCrypt create(TcpCryptConfig config, SecureRandom random, Executor workers, InstantSource clock) {
+        return new TcpCrypt(config, random, workers, null, clock);
+    }
+
+    /** The factory to plug into {@code NetStack.Builder.protection}. */
+    public SegmentProtection.Factory protections() {
+        return this::protection;
+    }
+
+    private SegmentProtection protection(FlowKey flow, boolean active) {
+        if (config.mode() == CryptMode.NEVER) {
+            return SegmentProtection.NONE;
+        }
+        return new TcpCryptProtection(this, flow, active);
+    }
+
+    public TcpCryptConfig config() {
+        return config;
+    }
+
+    /** Forgets every cached session (tcpcryptd's TCP_CRYPT_RESET / flush). */
+    public void flushCache() {
+        cache.flush();
+    }
+
+    /** Cached sessions. */
+    public int cachedSessions() {
+        return cache.size();
+    }
+
+    /** Full handshakes completed. */
+    public long handshakes() {
+        return handshakes.get();
+    }
+
+    /** Sessions resumed from the cache. */
+    public long resumptions() {
+        return resumptions.get();
+    }
+
+    /** Connections that stayed plain because the peer did not negotiate tcpcrypt. */
+    public long fallbacks() {
+        return fallbacks.get();
+    }
+
+    /** What tcpcrypt negotiated for {@code socket}, or null (plain, or the handshake is not done yet). */
+    public static TcpCryptInfo info(TcpSocket socket) {
+        var c = socket.connection();
+        return c != null && c.protection() instanceof TcpCryptProtection p ? p.info() : null;
+    }
+
+    /** Whether {@code socket}'s peer offered or accepted tcpcrypt (known after the SYN exchange). */
+    public static boolean peerCapable(TcpSocket socket) {
+        var c = socket.connection();
+        return c != null && c.protection() instanceof TcpCryptProtection p && p.negotiated();
+    }
+
+    /** Stops the worker threads it created and wipes the ephemeral keys. */
+    @Override
+    public void close() {
+        if (ownedWorkers != null) {
+            ownedWorkers.shutdownNow();
+        }
+        keys.close();
+        cache.flush();
+    }
+}

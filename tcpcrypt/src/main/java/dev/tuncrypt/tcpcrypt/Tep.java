@@ -1,0 +1,59 @@
+package dev.tuncrypt.tcpcrypt;
+
+/**
+ * The TCP encryption protocols (TEP identifiers) this module implements: tcpcrypt with ECDHE on
+ * the NIST curves. Identifiers are the RFC 8547 registry values, equal to the reference's
+ * {@code TC_CIPHER_ECDHE_P256 = 0x21} and {@code TC_CIPHER_ECDHE_P521 = 0x22}
+ * (scslab/tcpcrypt v0.5 {@code src/tcpcrypt.h}).
+ *
+ * <p>Sizes come from the reference's {@code crypto_reg.c} ({@code ECDHE256_HKDF_new}: key
+ * {@code 65 + 2}, {@code ECDHE521_HKDF_new}: {@code 133 + 2}) and were confirmed by the golden
+ * vectors (P-256 prefix {@code 00 43}, P-521 prefix {@code 00 87}, ES 32/66 bytes).
+ */
+public enum Tep {
+    /** TCPCRYPT_ECDHE_P256. */
+    ECDHE_P256(0x21, "secp256r1", 32),
+    /** TCPCRYPT_ECDHE_P521. */
+    ECDHE_P521(0x22, "secp521r1", 66);
+
+    private final int id;
+    private final String curveName;
+    private final int fieldLength;
+
+    Tep(int id, String curveName, int fieldLength) {
+        this.id = id;
+        this.curveName = curveName;
+        this.fieldLength = fieldLength;
+    }
+
+    /** The 7-bit TEP identifier (0x21 / 0x22). */
+    public int id() {
+        return id;
+    }
+
+    /** SEC 2 name of the curve. */
+    public String curveName() {
+        return curveName;
+    }
+
+    /** Bytes of a field element: the size of ES and of each point coordinate (32 / 66). */
+    public int fieldLength() {
+        return fieldLength;
+    }
+
+    /** Bytes of an uncompressed SEC1 point, {@code 04 || X || Y} (65 / 133). */
+    public int pointLength() {
+        return 1 + 2 * fieldLength;
+    }
+
+    /** The TEP with identifier {@code id} (v bit ignored), or null if this module has none. */
+    public static Tep fromId(int id) {
+        int glt = id & 0x7f;
+        for (Tep t : values()) {
+            if (t.id == glt) {
+                return t;
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,13 @@
+package dev.tuncrypt.tcpcrypt.crypto;
+
+/** Why bytes are not an acceptable public key on the expected curve. */
+public enum PointError {
+    /** Not the size of an uncompressed point on this curve (65 bytes P-256, 133 bytes P-521). */
+    BAD_LENGTH,
+    /** The first byte is not 0x04 (uncompressed SEC1 encoding). */
+    NOT_UNCOMPRESSED,
+    /** A coordinate is not below the field prime. */
+    COORDINATE_OUT_OF_RANGE,
+    /** The coordinates do not satisfy the curve equation. */
+    NOT_ON_CURVE
+}

@@ -1,0 +1,9 @@
+/**
+ * TCP-ENO and tcpcrypt, pure protocol engines without I/O: types shared by the wire dialects
+ * ({@link dev.tuncrypt.tcpcrypt.Tep}, {@link dev.tuncrypt.tcpcrypt.SymCipher},
+ * {@link dev.tuncrypt.tcpcrypt.Role}, {@link dev.tuncrypt.tcpcrypt.SessionId},
+ * {@link dev.tuncrypt.tcpcrypt.Result}). The dialect spoken by tcpcryptd 0.5 lives in
+ * {@link dev.tuncrypt.tcpcrypt.v05}; elliptic curves and the KDF in
+ * {@link dev.tuncrypt.tcpcrypt.crypto}.
+ */
+package dev.tuncrypt.tcpcrypt;

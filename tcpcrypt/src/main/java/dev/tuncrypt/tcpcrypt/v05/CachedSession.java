@@ -1,0 +1,74 @@
+package dev.tuncrypt.tcpcrypt.v05;
+
+import dev.tuncrypt.tcpcrypt.Role;
+import dev.tuncrypt.tcpcrypt.SymCipher;
+import dev.tuncrypt.tcpcrypt.Tep;
+import java.util.Arrays;
+
+/**
+ * What one side keeps to resume a session with the same peer (the reference's
+ * {@code struct tc_sess}, filled by {@code session_cache}): the next-session secret nk, the TEP,
+ * the symmetric cipher (remembered across resumption since commit {@code 25c9a85}), this side's
+ * role, and the resume identifier {@code (TEP|0x80) || Expand(nk, 0x02)[0..9)} = the first 10
+ * bytes of the next session ID, which role A puts in its SYN and role B looks sessions up by.
+ *
+ * <p>Use once: {@link SessionSecrets#resume(CachedSession)} consumes it and zeroes the secret;
+ * {@link #close()} zeroes it too.
+ */
+public final class CachedSession implements AutoCloseable {
+    private final Tep tep;
+    private final SymCipher cipher;
+    private final Role role;
+    private final byte[] secret;
+    private final byte[] resumeId;
+    private boolean closed;
+
+    CachedSession(Tep tep, SymCipher cipher, Role role, byte[] secret, byte[] resumeId) {
+        this.tep = tep;
+        this.cipher = cipher;
+        this.role = role;
+        this.secret = secret;
+        this.resumeId = resumeId;
+    }
+
+    public Tep tep() {
+        return tep;
+    }
+
+    public SymCipher cipher() {
+        return cipher;
+    }
+
+    /** This side's role in the cached session, which a resumption keeps. */
+    public Role role() {
+        return role;
+    }
+
+    /** The 10-byte resume identifier (a copy). */
+    public byte[] resumeId() {
+        return resumeId.clone();
+    }
+
+    boolean matches(byte[] id) {
+        return java.security.MessageDigest.isEqual(resumeId, id);
+    }
+
+    /** The secret, for {@link SessionSecrets#resume}; fails once closed. */
+    byte[] secret() {
+        if (closed) {
+            throw new IllegalStateException("cached session already used or discarded");
+        }
+        return secret;
+    }
+
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /** Zeroes the secret. */
+    @Override
+    public void close() {
+        Arrays.fill(secret, (byte) 0);
+        closed = true;
+    }
+}

@@ -1,0 +1,17 @@
+package dev.tuncrypt.tcpcrypt.v05;
+
+/** Why bytes are not a well-formed ENO option of this dialect. */
+public enum EnoError {
+    /** The option kind is not 253. */
+    NOT_EXPERIMENTAL_KIND,
+    /** The ExID is not 0x454E. */
+    WRONG_EXID,
+    /** The length byte disagrees with the bytes given, or is below 4. */
+    BAD_OPTION_LENGTH,
+    /** A length byte (0x80–0x9f) is not followed by a variable-length TEP suboption (0xa0–0xff). */
+    LENGTH_BYTE_WITHOUT_TEP,
+    /** A length byte announces more data than the option holds. */
+    LENGTH_BYTE_OVERRUN,
+    /** More than the 40-byte option space. */
+    TOO_LONG
+}

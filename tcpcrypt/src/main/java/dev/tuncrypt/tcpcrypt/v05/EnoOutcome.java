@@ -1,0 +1,78 @@
+package dev.tuncrypt.tcpcrypt.v05;
+
+import dev.tuncrypt.tcpcrypt.Tep;
+import java.util.Objects;
+
+/**
+ * What TCP-ENO negotiation decided for a connection: a TEP for a full tcpcrypt handshake, the
+ * resumption of a cached session, or plain TCP.
+ */
+public sealed interface EnoOutcome {
+
+    /** Full handshake with {@code tep}: Init1/Init2 follow. */
+    record Negotiated(Tep tep, boolean peerAppAware) implements EnoOutcome {
+        public Negotiated {
+            Objects.requireNonNull(tep, "tep");
+        }
+    }
+
+    /**
+     * Resumption of {@code session}: no Init messages; keys from the cached secret
+     * ({@link SessionSecrets#resume(CachedSession)}). The session was taken out of the cache
+     * (one use).
+     */
+    record Resumed(CachedSession session, boolean peerAppAware) implements EnoOutcome {
+        public Resumed {
+            Objects.requireNonNull(session, "session");
+        }
+
+        public Tep tep() {
+            return session.tep();
+        }
+    }
+
+    /** TCP-ENO is off for this connection: plain TCP. */
+    record NotNegotiated(Reason reason) implements EnoOutcome {
+        public NotNegotiated {
+            Objects.requireNonNull(reason, "reason");
+        }
+    }
+
+    /** Why a connection stays plain TCP. */
+    enum Reason {
+        /** The peer's SYN or SYN-ACK had no ENO option (kind 253, ExID 0x454E). */
+        NO_ENO_OPTION,
+        /** The peer's ENO option was malformed ({@link EnoError}). */
+        MALFORMED_OPTION,
+        /** No TEP offered by role A is supported by role B (or B's choice was not offered). */
+        NO_COMMON_TEP,
+        /** Role B's SYN-ACK answered with a resumption role A had not offered. */
+        UNSOLICITED_RESUME
+    }
+
+    /** Whether the stream will be encrypted. */
+    default boolean encrypts() {
+        return !(this instanceof NotNegotiated);
+    }
+
+    /** The TEP in use, or null for plain TCP. */
+    default Tep tepOrNull() {
+        return switch (this) {
+            case Negotiated n -> n.tep();
+            case Resumed r -> r.tep();
+            case NotNegotiated x -> null;
+        };
+    }
+
+    /**
+     * Role B: the ENO option to put in the SYN-ACK for this outcome, or null (no ENO option,
+     * as the reference sends none once it disabled the connection).
+     */
+    default EnoOption synAckOption(boolean localAppAware) {
+        return switch (this) {
+            case Negotiated n -> EnoOption.synAck(n.tep(), localAppAware);
+            case Resumed r -> EnoOption.synAckResume(r.tep(), localAppAware);
+            case NotNegotiated x -> null;
+        };
+    }
+}

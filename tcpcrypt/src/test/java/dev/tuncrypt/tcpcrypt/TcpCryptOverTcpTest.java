@@ -1,0 +1,221 @@
+package dev.tuncrypt.tcpcrypt;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tuncrypt.tcpstack.sim.Simulation;
+import dev.tuncrypt.tcpstack.tcp.ConnectionListener;
+import dev.tuncrypt.tcpstack.tcp.ListenEndpoint;
+import dev.tuncrypt.tcpstack.tcp.TcpConnection;
+import dev.tuncrypt.tcpstack.tcp.TcpError;
+import dev.tuncrypt.tcpstack.tcp.TcpLayer;
+import dev.tuncrypt.tcpstack.tcp.TcpState;
+import dev.tuncrypt.tun.FaultModel;
+import java.io.ByteArrayOutputStream;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.security.SecureRandom;
+import java.time.InstantSource;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/**
+ * tcpcrypt-0.5 in the stack's segment paths, two stacks over a simulated link: negotiation,
+ * Init1/Init2, frames both ways under loss, equal session IDs, resumption, fallback and the
+ * required mode.
+ */
+class TcpCryptOverTcpTest {
+
+    /** Collects what a connection delivers (loop thread). */
+    static final class Sink implements ConnectionListener {
+        final ByteArrayOutputStream data = new ByteArrayOutputStream();
+        TcpError closedWith;
+        boolean closed;
+        boolean eof;
+
+        @Override
+        public void onReadable(TcpConnection c) {
+            drain(c);
+        }
+
+        @Override
+        public void onPeerClosed(TcpConnection c) {
+            drain(c);
+        }
+
+        void drain(TcpConnection c) {
+            ByteBuffer b = ByteBuffer.allocate(65536);
+            int n;
+            while ((n = c.receive(b.clear())) > 0) {
+                data.write(b.array(), 0, n);
+            }
+            if (n < 0) {
+                eof = true;
+            }
+        }
+
+        @Override
+        public void onClosed(TcpConnection c, TcpError reason) {
+            closed = true;
+            closedWith = reason;
+        }
+    }
+
+    private static TcpCrypt crypt(CryptMode mode) {
+        return TcpCrypt.create(TcpCryptConfig.DEFAULT.withMode(mode), new SecureRandom(), Runnable::run,
+                InstantSource.system());
+    }
+
+    private static Simulation sim(long seed, FaultModel faults, TcpCrypt a, TcpCrypt b) {
+        return Simulation.builder(seed).faults(faults).stackA(s -> s.protection(a.protections()))
+                .stackB(s -> s.protection(b.protections())).build();
+    }
+
+    /** Where B's listener puts the next connection, with the sink it gets. */
+    static final class Accepts {
+        TcpConnection accepted;
+        Sink sink;
+    }
+
+    private static void listen(Simulation sim, Accepts into) {
+        TcpLayer bl = sim.b().tcp(0);
+        bl.addListener(new ListenEndpoint(7777, false, bl.config(), new ListenEndpoint.AcceptSink() {
+            @Override
+            public boolean full() {
+                return false;
+            }
+
+            @Override
+            public void accept(TcpConnection connection, TcpLayer layer) {
+                connection.setListener(into.sink);
+                into.accepted = connection;
+            }
+        }));
+    }
+
+    private static TcpConnection dial(Simulation sim, Sink sink) {
+        return sim.a().tcp(0).connect(null, new InetSocketAddress(Simulation.B_V4, 7777), sim.a().tcp(0).config(), sink);
+    }
+
+    private static byte[] random(int n, long seed) {
+        byte[] b = new byte[n];
+        new SplittableRandom(seed).nextBytes(b);
+        return b;
+    }
+
+    /** Sends {@code up} A→B and {@code down} B→A, half-closing each when done; runs until both EOFs. */
+    private static void exchange(Simulation sim, TcpConnection a, TcpConnection b, Sink aSink, Sink bSink, byte[] up,
+            byte[] down) {
+        ByteBuffer u = ByteBuffer.wrap(up);
+        ByteBuffer d = ByteBuffer.wrap(down);
+        sim.runUntil(() -> {
+            if (u.hasRemaining() && a.send(u) >= 0 && !u.hasRemaining()) {
+                a.shutdownOutput();
+            }
+            if (d.hasRemaining() && b.send(d) >= 0 && !d.hasRemaining()) {
+                b.shutdownOutput();
+            }
+            return aSink.eof && bSink.eof;
+        }, 600 * Simulation.SECOND, "both directions delivered");
+    }
+
+    @Test
+    void encryptedBothWaysUnderLossWithEqualSessionIds() {
+        FaultModel lossy = FaultModel.NONE.withLoss(0.03).withReorder(0.03, 2 * Simulation.MILLISECOND)
+                .withDuplicate(0.01).withCorrupt(0.01).withDelay(Simulation.MILLISECOND, 0);
+        try (TcpCrypt ca = crypt(CryptMode.DEFAULT); TcpCrypt cb = crypt(CryptMode.DEFAULT);
+                Simulation sim = sim(21, lossy, ca, cb)) {
+            Sink aSink = new Sink();
+            Accepts b = new Accepts();
+            b.sink = new Sink();
+            listen(sim, b);
+            TcpConnection a = dial(sim, aSink);
+            sim.runUntil(() -> b.accepted != null, 10 * Simulation.SECOND);
+            Sink bSink = b.sink;
+            TcpConnection[] accepted = {b.accepted};
+            byte[] up = random(2 << 20, 1);
+            byte[] down = random(512 << 10, 2);
+            exchange(sim, a, accepted[0], aSink, bSink, up, down);
+            assertThat(bSink.data.toByteArray()).isEqualTo(up);
+            assertThat(aSink.data.toByteArray()).isEqualTo(down);
+            TcpCryptInfo ia = ((TcpCryptProtection) a.protection()).info();
+            TcpCryptInfo ib = ((TcpCryptProtection) accepted[0].protection()).info();
+            assertThat(ia).isNotNull();
+            assertThat(ib).isNotNull();
+            assertThat(ia.sessionId()).isEqualTo(ib.sessionId());
+            assertThat(ia.sessionId().bytes()).hasSize(33);
+            assertThat(ia.sessionId().bytes()[0]).isEqualTo((byte) 0x21);
+            assertThat(ia.resumed()).isFalse();
+            assertThat(ia.localPublicKey()).isEqualTo(ib.peerPublicKey());
+            assertThat(ib.localPublicKey()).isEqualTo(ia.peerPublicKey());
+            assertThat(ca.handshakes()).isEqualTo(1);
+            assertThat(cb.handshakes()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void secondConnectionResumesWithAnotherSessionId() {
+        try (TcpCrypt ca = crypt(CryptMode.DEFAULT); TcpCrypt cb = crypt(CryptMode.DEFAULT);
+                Simulation sim = sim(22, FaultModel.NONE, ca, cb)) {
+            TcpCryptInfo[] first = new TcpCryptInfo[1];
+            Accepts b = new Accepts();
+            listen(sim, b);
+            for (int round = 0; round < 2; round++) {
+                Sink aSink = new Sink();
+                Sink bSink = new Sink();
+                b.sink = bSink;
+                b.accepted = null;
+                TcpConnection a = dial(sim, aSink);
+                sim.runUntil(() -> b.accepted != null, 10 * Simulation.SECOND);
+                TcpConnection[] accepted = {b.accepted};
+                exchange(sim, a, accepted[0], aSink, bSink, "ping".getBytes(), "pong".getBytes());
+                TcpCryptInfo ia = ((TcpCryptProtection) a.protection()).info();
+                TcpCryptInfo ib = ((TcpCryptProtection) accepted[0].protection()).info();
+                assertThat(ia.sessionId()).isEqualTo(ib.sessionId());
+                if (round == 0) {
+                    first[0] = ia;
+                    assertThat(ia.resumed()).isFalse();
+                } else {
+                    assertThat(ia.resumed()).isTrue();
+                    assertThat(ia.sessionId()).isNotEqualTo(first[0].sessionId());
+                    assertThat(ia.sessionId().bytes()[0]).isEqualTo((byte) 0xA1);
+                }
+            }
+            assertThat(ca.resumptions()).isEqualTo(1);
+            assertThat(cb.resumptions()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aPeerThatNeverEncryptsGetsPlainTcp() {
+        try (TcpCrypt ca = crypt(CryptMode.DEFAULT); TcpCrypt cb = crypt(CryptMode.NEVER);
+                Simulation sim = sim(23, FaultModel.NONE, ca, cb)) {
+            Sink aSink = new Sink();
+            Accepts b = new Accepts();
+            b.sink = new Sink();
+            listen(sim, b);
+            TcpConnection a = dial(sim, aSink);
+            sim.runUntil(() -> b.accepted != null, 10 * Simulation.SECOND);
+            Sink bSink = b.sink;
+            exchange(sim, a, b.accepted, aSink, bSink, "hello".getBytes(), "world".getBytes());
+            assertThat(new String(bSink.data.toByteArray())).isEqualTo("hello");
+            assertThat(((TcpCryptProtection) a.protection()).info()).isNull();
+            assertThat(((TcpCryptProtection) a.protection()).fallbackReason()).isNotNull();
+            assertThat(ca.fallbacks()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void alwaysRefusesAPlainPeer() {
+        try (TcpCrypt ca = crypt(CryptMode.ALWAYS); TcpCrypt cb = crypt(CryptMode.NEVER);
+                Simulation sim = sim(24, FaultModel.NONE, ca, cb)) {
+            Sink aSink = new Sink();
+            Accepts b = new Accepts();
+            b.sink = new Sink();
+            listen(sim, b);
+            TcpConnection a = dial(sim, aSink);
+            sim.runUntil(() -> aSink.closed, 10 * Simulation.SECOND);
+            assertThat(aSink.closedWith).isEqualTo(TcpError.NOT_PROTECTED);
+            assertThat(a.state()).isEqualTo(TcpState.CLOSED);
+        }
+    }
+}
