@@ -1,5 +1,10 @@
 package dev.tuncrypt.daemon;
 
+import dev.tuncrypt.tcpcrypt.CryptMode;
+import dev.tuncrypt.tcpcrypt.TcpCrypt;
+import dev.tuncrypt.tcpcrypt.TcpCryptConfig;
+import dev.tuncrypt.tcpcrypt.TcpCryptInfo;
+import dev.tuncrypt.tcpcrypt.v05.Tcpcrypt05;
 import dev.tuncrypt.tcpstack.TcpListener;
 import dev.tuncrypt.tcpstack.TcpSocket;
 import java.io.FileDescriptor;
@@ -57,6 +62,15 @@ final class NcCommand implements Callable<Integer> {
             description = "Give up a connect after this long (default: ${DEFAULT-VALUE}).")
     int connectTimeout;
 
+    @Option(names = "--crypt", paramLabel = "MODE", defaultValue = "default",
+            description = "tcpcrypt: default (encrypt when the peer speaks tcpcrypt, else plain), never, or always "
+                    + "(refuse a peer without it). Default: ${DEFAULT-VALUE}.")
+    CryptMode crypt;
+
+    @Option(names = "--dialect", paramLabel = "NAME", defaultValue = Tcpcrypt05.DIALECT,
+            description = "tcpcrypt wire dialect: tcpcrypt-0.5 (what tcpcryptd 0.5 speaks; default).")
+    String dialect;
+
     @Parameters(arity = "0..2", paramLabel = "HOST PORT", description = "Connect to HOST (an IPv4/IPv6 literal) port PORT.")
     java.util.List<String> target = new java.util.ArrayList<>();
 
@@ -75,6 +89,9 @@ final class NcCommand implements Callable<Integer> {
             if (listenPort != null && (listenPort < 1 || listenPort > 65535)) {
                 throw new UsageException("-l " + listenPort + ": port must be 1-65535");
             }
+            if (!Tcpcrypt05.DIALECT.equals(dialect)) {
+                throw new UsageException("--dialect " + dialect + ": this build speaks only " + Tcpcrypt05.DIALECT);
+            }
             if (listenPort == null) {
                 int port = parsePort(target.get(1));
                 remote = new InetSocketAddress(Cidr.literal(target.get(0)), port);
@@ -83,7 +100,8 @@ final class NcCommand implements Callable<Integer> {
             err.println("tuncrypt nc: " + e.getMessage() + " (see tuncrypt nc --help)");
             return TuncryptdMain.EXIT_USAGE;
         }
-        try (StackHost host = StackHost.open(device, b -> {})) {
+        try (TcpCrypt tcpcrypt = TcpCrypt.create(TcpCryptConfig.DEFAULT.withMode(crypt));
+                StackHost host = StackHost.open(device, b -> b.protection(tcpcrypt.protections()))) {
             TcpSocket socket;
             if (listenPort != null) {
                 try (TcpListener l = TcpListener.bind(host.stack(), listenPort, 1)) {
@@ -92,6 +110,7 @@ final class NcCommand implements Callable<Integer> {
             } else {
                 socket = TcpSocket.connect(host.stack(), remote, Duration.ofSeconds(connectTimeout));
             }
+            reportSession(socket, err);
             return relay(socket, err);
         } catch (DaemonException e) {
             err.println("tuncrypt nc: " + e.getMessage());
@@ -100,6 +119,29 @@ final class NcCommand implements Callable<Integer> {
             err.println("tuncrypt nc: " + e.getMessage());
             return TuncryptdMain.EXIT_FAILURE;
         }
+    }
+
+    /** Prints the session ID (or why the connection is plain) to stderr, as tcpcryptd's tools show it. */
+    private static void reportSession(TcpSocket socket, PrintWriter err) {
+        long end = System.nanoTime() + 5_000_000_000L;
+        TcpCryptInfo info;
+        while ((info = TcpCrypt.info(socket)) == null && TcpCrypt.peerCapable(socket) && System.nanoTime() < end) {
+            try {
+                Thread.sleep(1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        if (info != null) {
+            err.println("tuncrypt nc: tcpcrypt session " + info.sessionId() + " (" + info.dialect() + ", "
+                    + info.tep() + ", " + info.cipher() + (info.resumed() ? ", resumed" : "") + ")");
+        } else if (!TcpCrypt.peerCapable(socket)) {
+            err.println("tuncrypt nc: plain TCP (the peer did not negotiate tcpcrypt)");
+        } else {
+            err.println("tuncrypt nc: tcpcrypt negotiated, key exchange still pending");
+        }
+        err.flush();
     }
 
     private static int parsePort(String s) throws UsageException {
@@ -116,6 +158,7 @@ final class NcCommand implements Callable<Integer> {
 
     /** Copies stdin to the socket on a second thread and the socket to stdout here. */
     private static int relay(TcpSocket socket, PrintWriter err) throws IOException {
+        boolean[] sendFailed = new boolean[1];
         Thread up = Thread.ofPlatform().name("nc-stdin").daemon(true).start(() -> {
             try (InputStream in = new FileInputStream(FileDescriptor.in)) {
                 OutputStream o = socket.getOutputStream();
@@ -127,6 +170,7 @@ final class NcCommand implements Callable<Integer> {
                 socket.shutdownOutput();
             } catch (IOException e) {
                 err.println("tuncrypt nc: sending: " + e.getMessage());
+                sendFailed[0] = true;
                 socket.abort();
             }
         });
@@ -144,10 +188,15 @@ final class NcCommand implements Callable<Integer> {
             socket.abort();
             return TuncryptdMain.EXIT_FAILURE;
         }
+        // The peer finished sending; ours ends when standard input does (as netcat).
+        try {
+            up.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         socket.close();
         awaitClosed(socket);
-        up.interrupt();
-        return 0;
+        return sendFailed[0] ? TuncryptdMain.EXIT_FAILURE : 0;
     }
 
     /** Lets the stack finish the close (our FIN acknowledged) before the device goes away. */

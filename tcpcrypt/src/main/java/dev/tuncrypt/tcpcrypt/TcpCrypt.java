@@ -48,7 +48,16 @@ public final class TcpCrypt implements AutoCloseable {
     public static TcpCrypt create(TcpCryptConfig config) {
         ExecutorService pool = Executors.newFixedThreadPool(config.workers(),
                 Thread.ofPlatform().name("tcpcrypt-worker-", 0).daemon(true).factory());
-        return new TcpCrypt(config, new SecureRandom(), pool, pool, InstantSource.system());
+        TcpCrypt crypt = new TcpCrypt(config, new SecureRandom(), pool, pool, InstantSource.system());
+        crypt.prepareKeys();
+        return crypt;
+    }
+
+    /** Generates the first ephemeral key pairs on a worker, so the first handshake does not wait for them. */
+    private void prepareKeys() {
+        for (Tep tep : config.teps()) {
+            workers.execute(() -> keys.current(tep));
+        }
     }
 
     /**

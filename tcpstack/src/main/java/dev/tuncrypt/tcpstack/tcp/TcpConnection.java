@@ -915,8 +915,8 @@ public final class TcpConnection {
         if (state == TcpState.CLOSED) {
             return;
         }
-        if (state.synchronized_() || state == TcpState.SYN_RECEIVED) {
-            layer.writer.reset(this, sndNxt);
+        if ((state.synchronized_() || state == TcpState.SYN_RECEIVED) && state != TcpState.TIME_WAIT) {
+            layer.writer.reset(this, sndNxt); // nothing left to reset in TIME-WAIT
         }
         terminate(TcpError.ABORTED);
     }

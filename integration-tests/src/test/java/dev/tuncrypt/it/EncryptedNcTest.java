@@ -1,0 +1,158 @@
+package dev.tuncrypt.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tuncrypt.tcpstack.testsupport.Requirements;
+import dev.tuncrypt.tcpstack.testsupport.TestNamespace;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Two hosts, each running {@code tuncrypt nc} on its own TUN device, joined by a veth pair
+ * (addresses from 198.18.0.0/15): the stream is encrypted with tcpcrypt, both ends print the
+ * same session ID, the capture on the wire shows ENO in the SYN and never the plaintext; and
+ * the crypt modes behave (never: plain on the wire; always against a plain peer: refused).
+ */
+class EncryptedNcTest {
+    static final Path NC = Daemon.ROOT.resolve("bin/tuncrypt");
+    static final Pattern SESSION = Pattern.compile("tcpcrypt session ([0-9A-F]{66})");
+    private TestNamespace a;
+    private TestNamespace b;
+    private Path dir;
+
+    @BeforeEach
+    void hosts() throws Exception {
+        Requirements.rootAndTun();
+        Requirements.command("tcpdump", "tcpdump");
+        a = TestNamespace.create("tca");
+        b = TestNamespace.create("tcb");
+        dir = Files.createTempDirectory("enc-nc");
+        run("ip", "link", "add", "vea", "netns", a.name(), "type", "veth", "peer", "name", "veb", "netns", b.name());
+        a.run("ip", "addr", "add", "198.18.0.1/30", "dev", "vea");
+        b.run("ip", "addr", "add", "198.18.0.2/30", "dev", "veb");
+        a.run("ip", "link", "set", "vea", "up");
+        b.run("ip", "link", "set", "veb", "up");
+        a.run("sysctl", "-qw", "net.ipv4.ip_forward=1");
+        b.run("sysctl", "-qw", "net.ipv4.ip_forward=1");
+        a.run("ip", "route", "add", "198.18.2.0/24", "via", "198.18.0.2");
+        b.run("ip", "route", "add", "198.18.1.0/24", "via", "198.18.0.1");
+    }
+
+    @AfterEach
+    void cleanup() throws Exception {
+        if (a != null) {
+            a.close();
+        }
+        if (b != null) {
+            b.close();
+        }
+    }
+
+    private static void run(String... cmd) throws Exception {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).as(String.join(" ", cmd) + ": " + out).isZero();
+    }
+
+    private Process nc(TestNamespace ns, String tun, String tunAddr, String stackAddr, Path stdin, Path stdout,
+            Path stderr, String... args) throws Exception {
+        var cmd = new java.util.ArrayList<>(java.util.List.of("ip", "netns", "exec", ns.name(), NC.toString(), "nc",
+                "--tun", tun, "--tun-addr", tunAddr, "--stack-addr", stackAddr));
+        cmd.addAll(java.util.List.of(args));
+        return new ProcessBuilder(cmd).redirectInput(stdin.toFile()).redirectOutput(stdout.toFile())
+                .redirectError(stderr.toFile()).start();
+    }
+
+    /** Waits until B's stack answers on its address (the listener is up). */
+    private void awaitListener() throws Exception {
+        long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (System.nanoTime() < end) {
+            if (a.run("ping", "-c", "1", "-W", "1", "198.18.2.2").ok()) {
+                Thread.sleep(300); // the device answers pings once the stack runs; the listener follows at once
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("B's stack never answered");
+    }
+
+    private static String session(Path stderr) throws Exception {
+        Matcher m = SESSION.matcher(Files.readString(stderr));
+        assertThat(m.find()).as("session ID in " + Files.readString(stderr)).isTrue();
+        return m.group(1);
+    }
+
+    @Test
+    void encryptedBothEndsSameSessionIdNoPlaintextOnTheWire() throws Exception {
+        Requirements.command("ping", "iputils-ping");
+        String marker = "PLAINTEXT-MARKER-7d1f";
+        Path input = dir.resolve("in");
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < 20_000; i++) {
+            text.append(marker).append(' ').append(i).append('\n');
+        }
+        Files.writeString(input, text);
+        Path empty = Files.writeString(dir.resolve("empty"), "");
+        Path pcap = dir.resolve("wire.pcap");
+        Process dump = new ProcessBuilder("ip", "netns", "exec", a.name(), "tcpdump", "-i", "vea", "-s0", "-U", "-w",
+                pcap.toString(), "tcp").redirectErrorStream(true).start();
+        Process server = nc(b, "tb0", "198.18.2.1/24", "198.18.2.2", empty, dir.resolve("b.out"), dir.resolve("b.err"),
+                "-l", "5000");
+        try {
+            awaitListener();
+            Process client = nc(a, "ta0", "198.18.1.1/24", "198.18.1.2", input, dir.resolve("a.out"),
+                    dir.resolve("a.err"), "198.18.2.2", "5000");
+            assertThat(client.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(client.exitValue()).as(Files.readString(dir.resolve("a.err"))).isZero();
+            assertThat(server.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(server.exitValue()).as(Files.readString(dir.resolve("b.err"))).isZero();
+            assertThat(Files.readString(dir.resolve("b.out"))).isEqualTo(text.toString());
+            assertThat(session(dir.resolve("a.err"))).isEqualTo(session(dir.resolve("b.err"))).startsWith("21");
+        } finally {
+            server.destroyForcibly();
+            Thread.sleep(500);
+            dump.destroy();
+            dump.waitFor(5, TimeUnit.SECONDS);
+        }
+        byte[] wire = Files.readAllBytes(pcap);
+        assertThat(new String(wire, StandardCharsets.ISO_8859_1)).doesNotContain(marker);
+        Process show = new ProcessBuilder("tcpdump", "-nr", pcap.toString(), "-v", "tcp[tcpflags] & tcp-syn != 0")
+                .redirectErrorStream(true).start();
+        String syns = new String(show.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(syns).contains("unknown-253 0x454e21");
+    }
+
+    @Test
+    void neverSendsPlainAndAlwaysRefusesAPlainPeer() throws Exception {
+        Requirements.command("ping", "iputils-ping");
+        Path msg = Files.writeString(dir.resolve("msg"), "hello in the clear\n");
+        Path empty = Files.writeString(dir.resolve("empty"), "");
+        Process server = nc(b, "tb0", "198.18.2.1/24", "198.18.2.2", empty, dir.resolve("b.out"), dir.resolve("b.err"),
+                "-l", "5000", "--crypt", "never");
+        try {
+            awaitListener();
+            Process refused = nc(a, "ta0", "198.18.1.1/24", "198.18.1.2", msg, dir.resolve("r.out"),
+                    dir.resolve("r.err"), "--crypt", "always", "198.18.2.2", "5000");
+            assertThat(refused.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(refused.exitValue()).isEqualTo(1);
+            assertThat(Files.readString(dir.resolve("r.err"))).contains("does not support the required encryption");
+            Process plain = nc(a, "ta1", "198.18.1.1/24", "198.18.1.2", msg, dir.resolve("a.out"),
+                    dir.resolve("a.err"), "198.18.2.2", "5000");
+            assertThat(plain.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(plain.exitValue()).as(Files.readString(dir.resolve("a.err"))).isZero();
+            assertThat(Files.readString(dir.resolve("a.err"))).contains("plain TCP");
+            assertThat(server.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(Files.readString(dir.resolve("b.out"))).isEqualTo("hello in the clear\n");
+        } finally {
+            server.destroyForcibly();
+        }
+    }
+}
