@@ -14,7 +14,8 @@ import java.util.Objects;
  * data must go through it rather than {@link #write}. Nothing is allocated after construction.
  */
 public final class ReceiveBuffer {
-    private final ByteBuffer ring;
+    /** Allocated on the first write, so an idle connection holds no buffer memory. */
+    private ByteBuffer ring;
     private final int capacity;
     /** Index in {@link #ring} of the next octet the application reads. */
     private int head;
@@ -26,7 +27,6 @@ public final class ReceiveBuffer {
             throw new IllegalArgumentException("capacity must be positive: " + capacity);
         }
         this.capacity = capacity;
-        this.ring = ByteBuffer.allocateDirect(capacity);
     }
 
     /** Discards everything. */
@@ -59,8 +59,12 @@ public final class ReceiveBuffer {
         }
         int at = index(readable + offset);
         int first = Math.min(length, capacity - at);
-        ring.put(at, src, srcIndex, first);
-        ring.put(0, src, srcIndex + first, length - first);
+        if (length == 0) {
+            return;
+        }
+        ByteBuffer r = ring();
+        r.put(at, src, srcIndex, first);
+        r.put(0, src, srcIndex + first, length - first);
     }
 
     /** Makes {@code n} octets stored by {@link #writeAt} right after the readable data readable. */
@@ -78,6 +82,9 @@ public final class ReceiveBuffer {
      */
     public int read(ByteBuffer dst) {
         int n = Math.min(dst.remaining(), readable);
+        if (n == 0) {
+            return 0;
+        }
         int first = Math.min(n, capacity - head);
         dst.put(dst.position(), ring, head, first);
         dst.put(dst.position() + first, ring, 0, n - first);
@@ -94,6 +101,9 @@ public final class ReceiveBuffer {
     public int read(byte[] dst, int offset, int length) {
         Objects.checkFromIndexSize(offset, length, dst.length);
         int n = Math.min(length, readable);
+        if (n == 0) {
+            return 0;
+        }
         int first = Math.min(n, capacity - head);
         ring.get(head, dst, offset, first);
         ring.get(0, dst, offset + first, n - first);
@@ -112,6 +122,9 @@ public final class ReceiveBuffer {
             return 0;
         }
         int n = Math.min(dst.remaining(), readable - skip);
+        if (n == 0) {
+            return 0;
+        }
         int from = index(skip);
         int first = Math.min(n, capacity - from);
         dst.put(dst.position(), ring, from, first);
@@ -143,6 +156,18 @@ public final class ReceiveBuffer {
     /** Free space from RCV.NXT on: the receive window to advertise. */
     public int free() {
         return capacity - readable;
+    }
+
+    private ByteBuffer ring() {
+        if (ring == null) {
+            ring = ByteBuffer.allocateDirect(capacity);
+        }
+        return ring;
+    }
+
+    /** Whether buffer memory has been allocated (after the first write). */
+    public boolean allocated() {
+        return ring != null;
     }
 
     /** Total capacity in bytes. */

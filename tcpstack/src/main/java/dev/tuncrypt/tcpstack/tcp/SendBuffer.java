@@ -11,7 +11,8 @@ import java.nio.ByteBuffer;
  * Nothing is allocated after construction.
  */
 public final class SendBuffer {
-    private final ByteBuffer ring;
+    /** Allocated on the first write, so an idle connection holds no buffer memory. */
+    private ByteBuffer ring;
     private final int capacity;
     /** Index in {@link #ring} of the octet at SND.UNA. */
     private int head;
@@ -24,7 +25,6 @@ public final class SendBuffer {
             throw new IllegalArgumentException("capacity must be positive: " + capacity);
         }
         this.capacity = capacity;
-        this.ring = ByteBuffer.allocateDirect(capacity);
     }
 
     /** Empties the buffer; {@code firstSeq} is the sequence number of the next octet appended. */
@@ -43,8 +43,12 @@ public final class SendBuffer {
         int n = Math.min(src.remaining(), capacity - size);
         int tail = index(size);
         int first = Math.min(n, capacity - tail);
-        ring.put(tail, src, src.position(), first);
-        ring.put(0, src, src.position() + first, n - first);
+        if (n == 0) {
+            return 0;
+        }
+        ByteBuffer r = ring();
+        r.put(tail, src, src.position(), first);
+        r.put(0, src, src.position() + first, n - first);
         src.position(src.position() + n);
         size += n;
         return n;
@@ -66,6 +70,9 @@ public final class SendBuffer {
                     + Integer.toUnsignedString(sndUna) + ", +" + size + "]");
         }
         int n = Math.min(Math.max(length, 0), Math.min(size - offset, dst.remaining()));
+        if (n == 0) {
+            return 0;
+        }
         int from = index(offset);
         int first = Math.min(n, capacity - from);
         dst.put(dst.position(), ring, from, first);
@@ -121,6 +128,18 @@ public final class SendBuffer {
     /** Octets that can still be appended. */
     public int free() {
         return capacity - size;
+    }
+
+    private ByteBuffer ring() {
+        if (ring == null) {
+            ring = ByteBuffer.allocateDirect(capacity);
+        }
+        return ring;
+    }
+
+    /** Whether buffer memory has been allocated (after the first write). */
+    public boolean allocated() {
+        return ring != null;
     }
 
     /** Total capacity in bytes. */
