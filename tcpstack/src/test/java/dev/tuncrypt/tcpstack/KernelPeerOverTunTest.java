@@ -3,15 +3,13 @@ package dev.tuncrypt.tcpstack;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tuncrypt.tcpstack.testsupport.KernelPeerFixture;
 import dev.tuncrypt.tcpstack.testsupport.Requirements;
 import dev.tuncrypt.tcpstack.testsupport.TestNamespace;
 import dev.tuncrypt.tun.Netns;
-import dev.tuncrypt.tun.TunConfig;
-import dev.tuncrypt.tun.TunDevice;
 import java.net.ConnectException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.PortUnreachableException;
 import java.net.Socket;
@@ -25,37 +23,23 @@ import org.junit.jupiter.api.Test;
  * TCP and UDP talk to it.
  */
 class KernelPeerOverTunTest {
+    private KernelPeerFixture f;
     private TestNamespace ns;
-    private TunDevice device;
     private NetStack stack;
 
     @BeforeEach
     void up() throws Exception {
         Requirements.rootAndTun();
         Requirements.command("ping", "iputils-ping");
-        ns = TestNamespace.create("tcstack");
-        device = ns.exec(() -> TunDevice.open(TunConfig.of("tk0")));
-        device.addAddress(InetAddress.ofLiteral("198.18.7.1"), 24);
-        device.addAddress(InetAddress.ofLiteral("2001:2:0:7::1"), 64);
-        device.setUp(true);
-        stack = NetStack.builder()
-                .link(device.queue(0))
-                .address(InetAddress.ofLiteral("198.18.7.2"))
-                .address(InetAddress.ofLiteral("2001:2:0:7::2"))
-                .build();
-        stack.start();
+        f = KernelPeerFixture.start("tcstack");
+        ns = f.ns();
+        stack = f.stack();
     }
 
     @AfterEach
     void down() throws Exception {
-        if (stack != null) {
-            stack.close();
-        }
-        if (device != null) {
-            device.close();
-        }
-        if (ns != null) {
-            ns.close();
+        if (f != null) {
+            f.close();
         }
     }
 

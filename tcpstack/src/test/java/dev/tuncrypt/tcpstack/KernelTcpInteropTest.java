@@ -70,14 +70,12 @@ class KernelTcpInteropTest {
     private void kernelToStack(InetAddress stackAddress, long size, int port) throws Exception {
         try (TcpListener listener = TcpListener.bind(f.stack(), port, 16)) {
             long start = System.nanoTime();
-            CompletableFuture<Digest> sent = CompletableFuture.supplyAsync(() -> {
+            CompletableFuture<Digest> sent = KernelPeerFixture.async(() -> {
                 try (Socket s = f.kernelSocket(new InetSocketAddress(stackAddress, port), Duration.ofSeconds(3))) {
                     Digest d = KernelPeerFixture.pump(s.getOutputStream(), size, port);
                     s.shutdownOutput();
                     assertThat(s.getInputStream().read()).as("kernel reads the stack's FIN").isEqualTo(-1);
                     return d;
-                } catch (Exception e) {
-                    throw new RuntimeException(e);
                 }
             });
             TcpSocket s = listener.accept(Duration.ofSeconds(5));
@@ -99,11 +97,9 @@ class KernelTcpInteropTest {
     private void stackToKernel(InetAddress kernelAddress, long size, int port) throws Exception {
         ServerSocket server = f.kernelServer(kernelAddress, port, 16);
         long start = System.nanoTime();
-        CompletableFuture<Digest> received = CompletableFuture.supplyAsync(() -> {
+        CompletableFuture<Digest> received = KernelPeerFixture.async(() -> {
             try (Socket s = server.accept()) {
                 return KernelPeerFixture.drain(s.getInputStream());
-            } catch (Exception e) {
-                throw new RuntimeException(e);
             }
         });
         TcpSocket s = TcpSocket.connect(f.stack(), new InetSocketAddress(kernelAddress, port), Duration.ofSeconds(5));

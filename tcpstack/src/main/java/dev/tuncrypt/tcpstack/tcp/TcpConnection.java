@@ -71,6 +71,12 @@ public final class TcpConnection {
     /** Replaced once the SYN options fix the segment size. */
     CongestionControl cc;
     NewRenoRecovery recovery;
+    /** The peer's SYN came again while SYN-RECEIVED: answer with the SYN,ACK, not a bare ACK. */
+    private boolean synAckDue;
+    /** Zero-window probes sent since the window closed (doubles the persist interval). */
+    private int persistBackoff;
+    /** Probes no ACK has answered yet. */
+    private int persistUnanswered;
     /** Limited Transmit (RFC 3042): a dup ACK lets one new segment beyond cwnd go. */
     private boolean limitedTransmit;
     /** RFC 6675 scoreboard, present when SACK was negotiated; loss recovery then follows RFC 6675. */
@@ -272,6 +278,7 @@ public final class TcpConnection {
         }
         irs = seg.seq;
         reassembly.reset(irs + 1);
+        rcvAdvEdge = irs + 1 + (int) Math.min(receiveWindow(), 65535); // the unscaled window our SYN offered
         takeSynOptions(seg);
         protection.onPeerSynOptions(seg.buffer, seg.optionsOffset, seg.optionsLength, seg.options, true);
         if (ackOk) {
@@ -279,7 +286,7 @@ public final class TcpConnection {
         }
         if (SeqNum.gt(sndUna, iss)) {
             // Our SYN is acknowledged: ESTABLISHED, ACK the peer's SYN.
-            sndWnd = (long) seg.window << sndShift;
+            sndWnd = seg.window; // RFC 7323 §2.2: the window of a SYN,ACK is never scaled
             sndWl1 = seg.seq;
             sndWl2 = seg.ack;
             maxSndWnd = sndWnd;
@@ -298,6 +305,17 @@ public final class TcpConnection {
 
     /** RFC 9293 §3.10.7.4, "Otherwise" (SYN-RECEIVED and all synchronized states). */
     private void inputSynchronized(InboundSegment seg, long now) {
+        if (state == TcpState.SYN_RECEIVED && seg.has(SYN) && !seg.has(RST) && seg.seq == irs) {
+            // The peer's SYN again (a retransmission, or its SYN,ACK in a simultaneous open,
+            // RFC 9293 figure 8): drop the SYN octet we already hold and go on with the rest.
+            seg.flags &= ~SYN;
+            seg.seq++;
+            if (!seg.has(ACK)) {
+                synAckDue = true; // our SYN,ACK was probably lost: send it again (as Linux)
+                ackNow();
+                return;
+            }
+        }
         // RFC 7323 §5.3 PAWS: R1) a timestamp older than TS.Recent marks an old duplicate.
         if (tsOk && seg.options.hasTimestamps() && !seg.has(RST)
                 && SeqNum.lt((int) seg.options.tsVal(), tsRecent)) {
@@ -310,6 +328,10 @@ public final class TcpConnection {
             stats.outOfWindow++;
             if (!seg.has(RST)) {
                 ackNow(); // "<SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>"
+                if (state == TcpState.TIME_WAIT && seg.has(FIN) && seg.seq + seg.segLen() == rcvNxt()) {
+                    // the peer's FIN again: our ACK was lost; restart the 2 MSL wait (§3.10.7.4, eighth)
+                    timeWaitAt = now + config.timeWaitNanos();
+                }
             }
             return;
         }
@@ -320,15 +342,22 @@ public final class TcpConnection {
         // Second: the RST bit, with RFC 5961 §3.2 blind reset protection.
         if (seg.has(RST)) {
             if (seg.seq == rcvNxt()) {
-                terminate(state == TcpState.SYN_RECEIVED && !active ? null : TcpError.RESET);
+                // SYN-RECEIVED: a passive open returns to LISTEN (the TCB just goes), an active
+                // one reports "connection refused" (RFC 9293 §3.10.7.4, second)
+                terminate(state != TcpState.SYN_RECEIVED ? TcpError.RESET : active ? TcpError.REFUSED : null);
             } else {
                 stats.challengeAcks++;
                 ackNow(); // challenge ACK
             }
             return;
         }
-        // Fourth: SYN in a synchronized state: RFC 5961 §4.2 challenge ACK.
+        // Fourth: the SYN bit.
         if (seg.has(SYN)) {
+            if (state == TcpState.SYN_RECEIVED && !active) {
+                terminate(null); // "initiated with a passive OPEN, then return this connection to the LISTEN state"
+                return;
+            }
+            // synchronized states: RFC 5961 §4.2 challenge ACK
             stats.challengeAcks++;
             ackNow();
             return;
@@ -349,7 +378,7 @@ public final class TcpConnection {
     /** RFC 9293 §3.10.7.4 first check: the four acceptability cases. */
     private boolean acceptable(InboundSegment seg) {
         int rcvNxt = rcvNxt();
-        int rcvWnd = receiveWindow();
+        int rcvWnd = Math.max(0, SeqNum.diff(rcvAdvEdge, rcvNxt)); // RCV.WND as advertised
         int len = seg.segLen();
         if (len == 0) {
             return rcvWnd == 0 ? seg.seq == rcvNxt : SeqNum.inWindow(seg.seq, rcvNxt, rcvWnd);
@@ -366,6 +395,26 @@ public final class TcpConnection {
      * @return whether processing continues with the segment text
      */
     private boolean processAck(InboundSegment seg, long now) {
+        persistUnanswered = 0; // the receiver is alive
+        if (state == TcpState.SYN_RECEIVED) {
+            // "If SND.UNA < SEG.ACK =< SND.NXT, then enter ESTABLISHED state ... If the segment
+            // acknowledgment is not acceptable, form a reset segment <SEQ=SEG.ACK><CTL=RST>"
+            if (SeqNum.gt(seg.ack, sndUna) && SeqNum.le(seg.ack, sndMax)) {
+                sndWnd = (long) seg.window << sndShift;
+                sndWl1 = seg.seq;
+                sndWl2 = seg.ack;
+                maxSndWnd = sndWnd;
+                takeRttSample(seg, now);
+                ackAdvances(seg.ack, now);
+                establish(now);
+                if (state == TcpState.CLOSED) {
+                    return false;
+                }
+            } else {
+                layer.writer.reset(this, seg.ack);
+                return false;
+            }
+        }
         // RFC 5961 §5.2: acceptable only if SND.UNA - MAX.SND.WND =< SEG.ACK =< SND.NXT.
         if (SeqNum.gt(seg.ack, sndMax)) {
             stats.challengeAcks++;
@@ -376,39 +425,30 @@ public final class TcpConnection {
             ackNow();
             return false;
         }
-        if (state == TcpState.SYN_RECEIVED) {
-            // "If SND.UNA < SEG.ACK =< SND.NXT, then enter ESTABLISHED state"
-            if (SeqNum.gt(seg.ack, sndUna) && SeqNum.le(seg.ack, sndMax)) {
-                sndWnd = (long) seg.window << sndShift;
-                sndWl1 = seg.seq;
-                sndWl2 = seg.ack;
-                maxSndWnd = sndWnd;
-                ackAdvances(seg.ack, now);
-                establish(now);
-            } else {
-                layer.writer.reset(this, seg.ack);
-                return false;
-            }
-        }
-        boolean dupCandidate = seg.payloadLength == 0 && !seg.has(FIN) && seg.ack == sndUna
+        // RFC 5681 §2 duplicate ACK; not while the window is closed (answers to window probes)
+        boolean dupCandidate = seg.payloadLength == 0 && !seg.has(FIN) && seg.ack == sndUna && sndWnd > 0
                 && ((long) seg.window << sndShift) == sndWnd && SeqNum.gt(sndMax, sndUna);
         if (scoreboard != null && state.synchronized_()) {
             recoveringBeforeAck = scoreboard.inRecovery();
             int newlySacked = updateScoreboard(seg);
             // RFC 6675 §2: an ACK at SND.UNA carrying new SACK information is a duplicate ACK.
-            dupCandidate |= seg.ack == sndUna && newlySacked > 0 && SeqNum.gt(sndMax, sndUna);
+            dupCandidate |= seg.ack == sndUna && newlySacked > 0 && SeqNum.gt(sndMax, sndUna) && sndWnd > 0;
         }
         if (SeqNum.gt(seg.ack, sndUna)) {
+            takeRttSample(seg, now); // first, so the timer restarts with this ACK's RTO (RFC 6298 §5.3)
             ackAdvances(seg.ack, now);
-            takeRttSample(seg, now);
         } else if (dupCandidate) {
             onDuplicateAck(seg, now);
         }
         // Window update (RFC 9293 §3.10.7.4): only from newer segments.
         if (SeqNum.lt(sndWl1, seg.seq) || (sndWl1 == seg.seq && SeqNum.le(sndWl2, seg.ack))) {
             long wnd = (long) seg.window << sndShift;
-            if (wnd > sndWnd && sndWnd == 0) {
+            if (wnd > 0 && sndWnd == 0) {
                 persistAt = NONE; // the window opened: stop probing
+                persistBackoff = 0;
+                if (persistUnanswered >= 0 && SeqNum.lt(sndUna, sndMax) && rtoAt == NONE) {
+                    sndNxt = sndUna; // a probe octet the window refused goes again at once, with what follows
+                }
             }
             sndWnd = wnd;
             sndWl1 = seg.seq;
@@ -629,6 +669,7 @@ public final class TcpConnection {
         int before = rcvNxt();
         int seq = seg.seq;
         int len = seg.payloadLength;
+        boolean hadHoles = reassembly.rangeCount() > 0;
         if (len > 0) {
             ByteBuffer b = seg.buffer;
             int lim = b.limit();
@@ -647,7 +688,8 @@ public final class TcpConnection {
                 }
             }
         }
-        boolean outOfOrder = SeqNum.gt(seq, before) || reassembly.rangeCount() > 0;
+        // out of order, or filling (part of) a hole: RFC 5681 §4.2 wants an immediate ACK
+        boolean outOfOrder = SeqNum.gt(seq, before) || reassembly.rangeCount() > 0 || hadHoles;
         if (seg.has(FIN)) {
             pendingFin = true;
             pendingFinSeq = seq + len;
@@ -945,9 +987,11 @@ public final class TcpConnection {
             return;
         }
         int wnd = receiveWindow();
-        int advertised = SeqNum.diff(rcvAdvEdge, rcvNxt());
-        // RFC 9293 §3.8.6.2.2: move the right edge when it grows by min(buffer/2, MSS) or more.
-        if (wnd - advertised >= Math.min(receiveBuffer.capacity() / 2, smss)) {
+        int advertised = Math.max(0, SeqNum.diff(rcvAdvEdge, rcvNxt()));
+        // RFC 9293 §3.8.6.2.2: the right edge may move once it grows by min(buffer/2, MSS); an
+        // update of its own is worth a segment only when the window at least doubles (as Linux),
+        // otherwise the next ACK carries it.
+        if (wnd - advertised >= Math.min(receiveBuffer.capacity() / 2, smss) && wnd >= 2L * advertised) {
             ackNow();
             output(layer.now());
             layer.timers.update(this);
@@ -998,8 +1042,19 @@ public final class TcpConnection {
 
     /** Sends what the windows, Nagle and the state allow; then a pending ACK if nothing carried it. */
     void output(long now) {
+        if (state == TcpState.SYN_RECEIVED && ackPending) {
+            if (synAckDue) {
+                synAckDue = false;
+                layer.writer.syn(this, true, now); // also marks the ACK as sent
+            } else {
+                layer.writer.data(this, sndNxt, 0, ACK, now); // <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>
+            }
+            return;
+        }
         if (state == TcpState.SYN_SENT || state == TcpState.SYN_RECEIVED || state == TcpState.CLOSED
                 || state == TcpState.LISTEN) {
+            ackPending = false;
+            delAckAt = NONE;
             return;
         }
         boolean sent = false;
@@ -1092,7 +1147,7 @@ public final class TcpConnection {
     private void armPersistIfStalled(long now) {
         if (sndWnd == 0 && sndUna == sndMax && (sendBuffer.bytesFrom(sndNxt) > 0 || (finQueued && !finSent))
                 && persistAt == NONE && state.synchronized_()) {
-            persistAt = now + rtt.rto();
+            persistAt = now + persistInterval();
         }
     }
 
@@ -1210,22 +1265,42 @@ public final class TcpConnection {
     private void onPersist(long now) {
         persistAt = NONE;
         if (sndWnd > 0 || !state.synchronized_()) {
+            persistBackoff = 0;
+            return;
+        }
+        // RFC 1122 §4.2.2.17: never give up while the receiver answers; count only probes no
+        // ACK followed (reset in processAck).
+        if (persistUnanswered > config.dataRetries()) {
+            layer.writer.reset(this, sndNxt);
+            terminate(TcpError.TIMED_OUT);
             return;
         }
         stats.windowProbes++;
-        int queued = sendBuffer.bytesFrom(sndNxt);
-        if (queued > 0) {
+        persistUnanswered++;
+        boolean aligned = stream != null && stream.frameRemainder(sndUna) != Integer.MAX_VALUE;
+        if (aligned || sendBuffer.bytesFrom(sndUna) == 0) {
+            // No octet can be split off (a frame must stay whole) or none is queued: an old
+            // sequence number makes the receiver answer with its window (as Linux's probe).
+            layer.writer.data(this, sndUna - 1, 0, ACK, now);
+        } else if (sndUna == sndMax) {
+            // RFC 9293 §3.8.6.1: the probe carries one octet of new data ...
             layer.writer.data(this, sndNxt, 1, ACK, now);
             sndNxt++;
-            if (SeqNum.gt(sndNxt, sndMax)) {
-                sndMax = sndNxt;
+            sndMax = sndNxt;
+            if (scoreboard != null) {
+                scoreboard.onNewData(sndMax);
             }
-            rtoAt = now + rtt.rto();
         } else {
-            layer.writer.data(this, sndNxt, 0, ACK, now);
+            layer.writer.data(this, sndUna, 1, ACK, now); // ... and later probes send that octet again
         }
-        rtt.backoff();
-        persistAt = now + rtt.rto();
+        persistBackoff = Math.min(persistBackoff + 1, 16);
+        persistAt = now + persistInterval();
+    }
+
+    /** The persist interval: the RTO, doubled per probe, within the RTO bounds (RFC 9293 §3.8.6.1). */
+    private long persistInterval() {
+        long base = Math.max(rtt.rto(), config.minRtoNanos());
+        return Math.min(base << Math.min(persistBackoff, 20), config.maxRtoNanos());
     }
 
     /** RFC 1122 §4.2.3.6: probe an idle connection with SEG.SEQ = SND.NXT - 1. */

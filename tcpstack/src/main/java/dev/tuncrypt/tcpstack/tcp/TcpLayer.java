@@ -273,8 +273,10 @@ public final class TcpLayer implements ProtocolHandler {
 
     @Override
     public void onTimer(long now) {
+        // each due connection once per turn: one whose timer stays due waits for the next poll
+        int budget = timers.size();
         TcpConnection c;
-        while ((c = timers.peek()) != null && c.heapKey - now <= 0) {
+        while (budget-- > 0 && (c = timers.peek()) != null && c.heapKey - now <= 0) {
             timers.remove(c);
             c.onTimer(now);
         }

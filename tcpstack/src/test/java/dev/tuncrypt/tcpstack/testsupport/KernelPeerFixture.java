@@ -36,6 +36,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 
 /**
@@ -83,6 +84,10 @@ public final class KernelPeerFixture implements AutoCloseable {
             f.device.addAddress(KERNEL4, 24);
             f.device.addAddress(KERNEL6, 64);
             f.device.setUp(true);
+            // Bringing the link up runs IPv6 address setup on a kernel work queue: until it has,
+            // the address is "tentative" and bind() to it fails with EADDRNOTAVAIL (even without DAD).
+            poll("IPv6 address " + KERNEL6.getHostAddress() + " usable", Duration.ofSeconds(5),
+                    () -> f.ns.run("ip", "-6", "-o", "addr", "show", "dev", DEVICE, "tentative").output().isBlank());
             f.stack = NetStack.builder()
                     .link(f.device.queue(0))
                     .address(STACK4)
@@ -184,7 +189,8 @@ public final class KernelPeerFixture implements AutoCloseable {
         for (int i = 0; i + 1 < lines.size(); i++) {
             String[] names = lines.get(i).trim().split("\\s+");
             String[] values = lines.get(i + 1).trim().split("\\s+");
-            if (names.length < 2 || !names[0].equals(values[0]) || !(names[0].equals("Tcp:") || names[0].equals("TcpExt:"))) {
+            boolean tcp = names[0].equals("Tcp:") || names[0].equals("TcpExt:");
+            if (names.length < 2 || !names[0].equals(values[0]) || !tcp) {
                 continue;
             }
             if (values.length > 1 && !values[1].matches("-?\\d+")) {
@@ -238,7 +244,77 @@ public final class KernelPeerFixture implements AutoCloseable {
                 f.completeExceptionally(t);
             }
         });
-        return f.get(5, TimeUnit.SECONDS);
+        try {
+            return f.get(5, TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+            throw new AssertionError("stack loop " + i + " did not run a posted task within 5 s (stuck or"
+                    + " livelocked); its thread now:" + loopThreadStack(i), e);
+        }
+    }
+
+    private static String loopThreadStack(int i) {
+        StringBuilder b = new StringBuilder();
+        Thread.getAllStackTraces().forEach((t, trace) -> {
+            if (t.getName().equals("tuncrypt-loop-" + i)) {
+                for (int k = 0; k < Math.min(trace.length, 12); k++) {
+                    b.append("\n\tat ").append(trace[k]);
+                }
+            }
+        });
+        return b.isEmpty() ? " (no thread named tuncrypt-loop-" + i + ")" : b.toString();
+    }
+
+    /** Connections the stack holds (in any state, TIME-WAIT included) on every loop. */
+    public int stackConnectionCount() throws Exception {
+        int n = 0;
+        for (int i = 0; i < stack.loopCount(); i++) {
+            n += this.<Integer>onLoop(i, TcpLayer::connectionCount);
+        }
+        return n;
+    }
+
+    /**
+     * What a failure message needs: the device's packet counts (drops included), the kernel's
+     * sockets with their TCP internals and its non-zero TCP counters, and the stack's counters
+     * and connections.
+     */
+    public String diagnostics() {
+        StringBuilder b = new StringBuilder();
+        try {
+            b.append("device:\n").append(ns.run("ip", "-s", "-s", "link", "show", DEVICE).output());
+            b.append("kernel sockets:\n").append(ns.run("ss", "-Htani").output());
+            b.append("kernel TCP counters (non-zero): ");
+            kernelTcpCounters().forEach((k, v) -> {
+                if (v != 0) {
+                    b.append(k).append('=').append(v).append(' ');
+                }
+            });
+            b.append('\n');
+        } catch (IOException e) {
+            b.append("(kernel side unreadable: ").append(e).append(")\n");
+        }
+        b.append("stack counters: ").append(stack.counters()).append('\n');
+        b.append("stack connections:\n").append(describeStackConnections());
+        return b.toString();
+    }
+
+    /** Every stack connection with its state and statistics, one a line (for failure messages). */
+    public String describeStackConnections() {
+        StringBuilder b = new StringBuilder();
+        try {
+            for (int i = 0; i < stack.loopCount(); i++) {
+                b.append(this.<String>onLoop(i, layer -> {
+                    StringBuilder s = new StringBuilder();
+                    for (var c : layer.connections()) {
+                        s.append(c).append(' ').append(c.stats()).append('\n');
+                    }
+                    return s.toString();
+                }));
+            }
+        } catch (Exception | AssertionError e) {
+            b.append("(cannot read the stack's connections: ").append(e.getMessage()).append(")\n");
+        }
+        return b.toString();
     }
 
     /** Waits until the socket's connection is in one of {@code states}; returns its last statistics. */
@@ -258,7 +334,7 @@ public final class KernelPeerFixture implements AutoCloseable {
     }
 
     /** Polls {@code condition} every 10 ms until it holds; fails with {@code what} after {@code timeout}. */
-    public static void await(String what, Duration timeout, Callable<Boolean> condition) throws Exception {
+    public static void poll(String what, Duration timeout, Callable<Boolean> condition) throws Exception {
         long end = System.nanoTime() + timeout.toNanos();
         while (!condition.call()) {
             if (System.nanoTime() - end > 0) {
@@ -266,6 +342,31 @@ public final class KernelPeerFixture implements AutoCloseable {
             }
             Thread.sleep(10);
         }
+    }
+
+    /** As {@link #poll}, with the fixture's {@link #diagnostics()} in the failure message. */
+    public void await(String what, Duration timeout, Callable<Boolean> condition) throws Exception {
+        try {
+            poll(what, timeout, condition);
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "\n" + diagnostics(), e);
+        }
+    }
+
+    /**
+     * Runs {@code task} on a thread of its own. (Not the common pool: these tasks block on
+     * sockets, and a small machine's common pool runs one task at a time.)
+     */
+    public static <T> CompletableFuture<T> async(Callable<T> task) {
+        CompletableFuture<T> f = new CompletableFuture<>();
+        Thread.ofPlatform().daemon(true).name("kernel-peer-task").start(() -> {
+            try {
+                f.complete(task.call());
+            } catch (Throwable t) {
+                f.completeExceptionally(t);
+            }
+        });
+        return f;
     }
 
     // ------------------------------------------------------------------ payloads

@@ -125,7 +125,12 @@ public final class Peer {
 
     /** A listener on port 80 whose accept queue holds {@code backlog} connections. */
     public static Peer listen(StackHarness h, TcpConfig cfg, int backlog) {
-        Peer p = new Peer(h, false);
+        return listen(h, cfg, backlog, false);
+    }
+
+    /** As {@link #listen(StackHarness, TcpConfig, int)}; the peer speaks IPv6 if {@code v6}. */
+    public static Peer listen(StackHarness h, TcpConfig cfg, int backlog, boolean v6) {
+        Peer p = new Peer(h, v6);
         p.peerPort = CLIENT_PORT;
         p.stackPort = SERVER_PORT;
         p.acceptor = new Acceptor(backlog);
@@ -200,8 +205,12 @@ public final class Peer {
         return TS_BASE + h.clock.nanos() / 1_000_000L;
     }
 
+    /** The last segment the peer injected, for failure messages. */
+    private Seg lastSent;
+
     /** Injects {@code s} (no peer state changes) and returns what the stack sent. */
     public List<TcpHeader> send(Seg s) {
+        lastSent = s;
         h.send(s.build());
         return poll();
     }
@@ -265,12 +274,59 @@ public final class Peer {
 
     /** Runs the stack with no time passing; returns what it sent. */
     public List<TcpHeader> poll() {
-        return collect(h.poll());
+        return collect(guarded(h::poll));
     }
 
     /** Moves virtual time by {@code nanos}; returns what the stack sent meanwhile. */
     public List<TcpHeader> advance(long nanos) {
-        return collect(h.advance(nanos));
+        h.clock.advance(nanos);
+        return collect(guarded(h::poll));
+    }
+
+    /** How long one turn of the stack's loop may take before the test calls it stuck. */
+    private static final long LOOP_WATCHDOG_MILLIS = 5_000;
+
+    /**
+     * Runs one step of the stack's loop on a helper thread and waits for it, so that a loop that
+     * never returns fails the test with the place it is stuck in instead of hanging the build.
+     */
+    private List<byte[]> guarded(java.util.function.Supplier<List<byte[]>> step) {
+        var result = new java.util.concurrent.atomic.AtomicReference<List<byte[]>>();
+        var error = new java.util.concurrent.atomic.AtomicReference<Throwable>();
+        Thread t = Thread.ofPlatform().daemon().name("stack-loop-step").start(() -> {
+            try {
+                result.set(step.get());
+            } catch (Throwable e) {
+                error.set(e);
+            }
+        });
+        try {
+            t.join(LOOP_WATCHDOG_MILLIS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted", e);
+        }
+        if (t.isAlive()) {
+            StringBuilder where = new StringBuilder();
+            for (StackTraceElement e : t.getStackTrace()) {
+                where.append("\n      at ").append(e);
+                if (e.getClassName().startsWith("dev.tuncrypt.tcpstack.tcp.rfc")) {
+                    break;
+                }
+            }
+            fail("the stack's loop did not return within " + LOOP_WATCHDOG_MILLIS + " ms (it spins; the loop thread "
+                    + "is stuck, the stack is dead). Stuck at:" + where
+                    + (lastSent == null ? "" : "\n  the peer's last segment: " + describe(lastSent))
+                    + "\n  connection: " + connDescription()
+                    + "\n  stack segments so far:\n" + history());
+        }
+        if (error.get() instanceof RuntimeException re) {
+            throw re;
+        }
+        if (error.get() instanceof Error er) {
+            throw er;
+        }
+        return result.get();
     }
 
     /** What the stack sent and how long after the call it did. */
@@ -310,6 +366,48 @@ public final class Peer {
 
     // ------------------------------------------------------------------ parsing
 
+    /**
+     * Out-of-order data the peer holds above {@link #rcvNxt}: start → end, as offsets from
+     * RCV.NXT's base so that they do not wrap (the peer is a receiver that buffers, like a kernel).
+     */
+    private final java.util.TreeMap<Long, Long> outOfOrder = new java.util.TreeMap<>();
+
+    /** The peer takes {@code len} sequence numbers from {@code seq}: in order they advance RCV.NXT, else they wait. */
+    private void receive(long seq, long len) {
+        if (len <= 0) {
+            return;
+        }
+        long start = (seq - rcvNxt) & MASK;
+        if (start >= 0x8000_0000L) {
+            start -= 0x1_0000_0000L; // before RCV.NXT
+        }
+        long end = start + len;
+        if (end <= 0) {
+            return; // a duplicate
+        }
+        if (start > 0) {
+            outOfOrder.merge(start, end, Math::max);
+            return;
+        }
+        long advance = end;
+        while (!outOfOrder.isEmpty() && outOfOrder.firstKey() <= advance) {
+            advance = Math.max(advance, outOfOrder.pollFirstEntry().getValue());
+        }
+        java.util.TreeMap<Long, Long> rest = new java.util.TreeMap<>();
+        for (var e : outOfOrder.entrySet()) {
+            rest.put(e.getKey() - advance, e.getValue() - advance);
+        }
+        outOfOrder.clear();
+        outOfOrder.putAll(rest);
+        rcvNxt = (rcvNxt + advance) & MASK;
+    }
+
+    /** The peer forgets what it buffered out of order and sets RCV.NXT (a receiver that dropped data). */
+    public void forgetReceived(long newRcvNxt) {
+        outOfOrder.clear();
+        rcvNxt = newRcvNxt & MASK;
+    }
+
     private List<TcpHeader> collect(List<byte[]> packets) {
         List<TcpHeader> out = new ArrayList<>();
         for (byte[] packet : packets) {
@@ -328,10 +426,7 @@ public final class Peer {
                 }
             } else if ((t.flags() & RST) == 0) {
                 long len = t.payload().length + ((t.flags() & FIN) != 0 ? 1 : 0);
-                long off = (rcvNxt - t.sequenceNumber()) & MASK;
-                if (len > 0 && off < len) { // seq <= rcvNxt < seq + len: in order
-                    rcvNxt = (t.sequenceNumber() + len) & MASK;
-                }
+                receive(t.sequenceNumber(), len);
             }
             for (TcpOption o : t.options()) {
                 if (o instanceof TcpOption.Timestamps tso) {
@@ -418,7 +513,16 @@ public final class Peer {
     }
 
     public String connDescription() {
-        return conn == null ? "(none)" : conn.state() + ", events " + events;
+        if (conn != null) {
+            return conn.state() + ", events " + events;
+        }
+        try {
+            return h.stack.tcp(0).connections().stream()
+                    .filter(c -> c.flow().localPort() == stackPort && c.flow().remotePort() == peerPort)
+                    .map(c -> "not accepted yet, TCB " + c.state()).findFirst().orElse("no TCB");
+        } catch (RuntimeException e) {
+            return "(unknown: " + e + ")";
+        }
     }
 
     public String describe(TcpHeader s) {

@@ -123,8 +123,8 @@ public final class SegCheck {
         }
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i + 1 < edges.size(); i += 2) {
-            sb.append(String.format("[S+%d, S+%d) ", (edges.get(i) - peer.stackIss) & MASK,
-                    (edges.get(i + 1) - peer.stackIss) & MASK));
+            sb.append(String.format("[P+%d, P+%d) ", (edges.get(i) - peer.peerIss) & MASK,
+                    (edges.get(i + 1) - peer.peerIss) & MASK));
         }
         return sb.toString().trim();
     }
