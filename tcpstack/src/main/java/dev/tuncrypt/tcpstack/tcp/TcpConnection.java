@@ -284,6 +284,9 @@ public final class TcpConnection {
         if (ackOk) {
             ackAdvances(seg.ack, now);
         }
+        if (state == TcpState.CLOSED) {
+            return;
+        }
         if (SeqNum.gt(sndUna, iss)) {
             // Our SYN is acknowledged: ESTABLISHED, ACK the peer's SYN.
             sndWnd = seg.window; // RFC 7323 §2.2: the window of a SYN,ACK is never scaled
@@ -431,8 +434,9 @@ public final class TcpConnection {
         if (scoreboard != null && state.synchronized_()) {
             recoveringBeforeAck = scoreboard.inRecovery();
             int newlySacked = updateScoreboard(seg);
-            // RFC 6675 §2: an ACK at SND.UNA carrying new SACK information is a duplicate ACK.
-            dupCandidate |= seg.ack == sndUna && newlySacked > 0 && SeqNum.gt(sndMax, sndUna) && sndWnd > 0;
+            // RFC 6675 §2: with SACK, a DupAck is an ACK at SND.UNA carrying new SACK information
+            // (so ACKs of duplicated segments do not trigger recovery).
+            dupCandidate = seg.ack == sndUna && newlySacked > 0 && SeqNum.gt(sndMax, sndUna) && sndWnd > 0;
         }
         if (SeqNum.gt(seg.ack, sndUna)) {
             takeRttSample(seg, now); // first, so the timer restarts with this ACK's RTO (RFC 6298 §5.3)
@@ -446,8 +450,11 @@ public final class TcpConnection {
             if (wnd > 0 && sndWnd == 0) {
                 persistAt = NONE; // the window opened: stop probing
                 persistBackoff = 0;
-                if (persistUnanswered >= 0 && SeqNum.lt(sndUna, sndMax) && rtoAt == NONE) {
-                    sndNxt = sndUna; // a probe octet the window refused goes again at once, with what follows
+                if (SeqNum.lt(sndUna, sndMax)) {
+                    // what the closed window refused goes again at once, with what follows
+                    sndNxt = sndUna;
+                    rtt.reset();
+                    rtoAt = now + rtt.rto();
                 }
             }
             sndWnd = wnd;
@@ -522,7 +529,7 @@ public final class TcpConnection {
                 finQueued = true;
             }
         }
-        if (writable() > 0 && listener != null) {
+        if (writable() > 0 && listener != null && state.synchronized_()) {
             listener.onWritable(this);
         }
     }
@@ -786,9 +793,13 @@ public final class TcpConnection {
                 sendBuffer.append(b);
             }
             staged = null;
-            if (appClosed) {
-                finQueued = true;
-            }
+        }
+        if (appClosed && stream == null && state == TcpState.ESTABLISHED) {
+            state = TcpState.FIN_WAIT_1; // closed during the handshake: the FIN follows the queued data
+            finQueued = true;
+        } else if (appClosed && stream != null && state == TcpState.ESTABLISHED) {
+            state = TcpState.FIN_WAIT_1;
+            stream.closeOutput();
         }
         layer.onEstablished(this);
         if (listener != null) {
@@ -933,10 +944,19 @@ public final class TcpConnection {
         }
         switch (state) {
             case SYN_SENT -> {
-                terminate(null); // "Delete the TCB and return 'error: closing' responses"
+                if (staged == null && sendBuffer.size() == 0) {
+                    terminate(null); // RFC 9293 §3.10.4: nothing queued, delete the TCB
+                    return;
+                }
+                // data is queued: send it and the FIN once established (as SYN-RECEIVED does)
+                appClosed = true;
                 return;
             }
-            case SYN_RECEIVED, ESTABLISHED -> state = TcpState.FIN_WAIT_1;
+            case SYN_RECEIVED -> {
+                appClosed = true; // "queue for processing after entering ESTABLISHED state"
+                return;
+            }
+            case ESTABLISHED -> state = TcpState.FIN_WAIT_1;
             case CLOSE_WAIT -> state = TcpState.LAST_ACK;
             default -> {
                 return;
@@ -1209,6 +1229,21 @@ public final class TcpConnection {
 
     /** RFC 6298 §5.4-5.7: retransmit the earliest unacknowledged segment, back off. */
     private void onRetransmissionTimeout(long now) {
+        if (sndWnd == 0 && state.synchronized_()) {
+            // The receiver closed its window on data in flight: retransmissions are window probes
+            // now and do not count towards giving up while the receiver still answers (RFC 1122
+            // §4.2.2.17; as Linux, only silence longer than the maximum RTO ends the connection).
+            if (now - lastReceivedAt > config.maxRtoNanos()) {
+                layer.writer.reset(this, sndNxt);
+                terminate(TcpError.TIMED_OUT);
+                return;
+            }
+            stats.windowProbes++;
+            rtt.backoff();
+            retransmitFirst(now);
+            rtoAt = now + rtt.rto();
+            return;
+        }
         retransmitCount++;
         stats.timeouts++;
         boolean handshake = state == TcpState.SYN_SENT || state == TcpState.SYN_RECEIVED;

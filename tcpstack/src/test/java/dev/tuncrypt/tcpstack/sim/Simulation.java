@@ -161,6 +161,11 @@ public final class Simulation implements AutoCloseable {
     private boolean step(long horizon) {
         steps++;
         drain();
+        return advance(horizon);
+    }
+
+    /** Moves the clock to the next event, at most to {@code horizon}; false if nothing is pending. */
+    private boolean advance(long horizon) {
         long next = nextEvent();
         if (next == Long.MAX_VALUE) {
             return false;
@@ -213,15 +218,18 @@ public final class Simulation implements AutoCloseable {
     /** Like {@link #runUntil(BooleanSupplier, long)}, naming what was awaited in the failure. */
     public long runUntil(BooleanSupplier condition, long maxVirtualNanos, String what) {
         long limit = deadline(maxVirtualNanos);
+        // The condition is checked after everything due at the current time ran and before the
+        // clock moves on, so the time returned is the first virtual time at which it held.
         while (!condition.getAsBoolean()) {
+            steps++;
+            drain();
+            if (condition.getAsBoolean()) {
+                break;
+            }
             if (clock.nanos() >= limit) {
-                drain();
-                if (condition.getAsBoolean()) {
-                    break;
-                }
                 throw failure(what + " not met within " + seconds(maxVirtualNanos) + " of virtual time");
             }
-            if (!step(limit) && !condition.getAsBoolean()) {
+            if (!advance(limit)) {
                 throw failure(what + " not met, and the simulation is quiescent (nothing left to happen)");
             }
         }

@@ -205,9 +205,15 @@ public final class KernelPeerFixture implements AutoCloseable {
         return out;
     }
 
-    /** Kernel sockets of the namespace in {@code state} (an {@code ss} state filter, e.g. "established"). */
-    public List<String> kernelSockets(String state) throws IOException {
-        Netns.Result r = ns.run("ss", "-Htan", "state", state);
+    /**
+     * Kernel TCP sockets of the namespace in {@code state} (an {@code ss} state, e.g.
+     * "established", "time-wait", "connected", "all"), one line each, optionally narrowed by an
+     * {@code ss} filter expression such as {@code "sport = :5200"}.
+     */
+    public List<String> kernelSockets(String state, String... filter) throws IOException {
+        List<String> argv = new ArrayList<>(List.of("ss", "-Htan", "state", state));
+        argv.addAll(List.of(filter));
+        Netns.Result r = ns.run(argv.toArray(String[]::new));
         if (!r.ok()) {
             throw new IOException("ss failed: " + r.output());
         }
