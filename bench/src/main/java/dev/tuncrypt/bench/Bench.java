@@ -19,7 +19,20 @@ final class Bench {
     static final String STACK_ADDR = "198.18.7.2";
     static final ThreadMXBean THREADS = (ThreadMXBean) ManagementFactory.getThreadMXBean();
 
+    /** Wall-clock start and end of the last measurement window (to pick JFR events inside it). */
+    static volatile java.time.Instant windowStart = java.time.Instant.MIN;
+    static volatile java.time.Instant windowEnd = java.time.Instant.MAX;
+
     private Bench() {}
+
+    static void windowStarts() {
+        windowStart = java.time.Instant.now();
+        windowEnd = java.time.Instant.MAX;
+    }
+
+    static void windowEnds() {
+        windowEnd = java.time.Instant.now();
+    }
 
     /** Seconds of one measurement: first argument, else BENCH_SECONDS, else {@code fallback}. */
     static int seconds(String[] args, int fallback) {
@@ -48,6 +61,41 @@ final class Bench {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    /**
+     * Machine-wide CPU ticks from /proc/stat: busy (user, nice, system, irq, softirq: the kernel's
+     * network work included, whoever it is charged to), idle (with iowait) and steal (time the
+     * hypervisor gave to someone else).
+     */
+    record CpuTimes(long busy, long idle, long steal) {
+        static CpuTimes read() {
+            try {
+                String[] f = Files.readAllLines(Path.of("/proc/stat")).getFirst().trim().split("\\s+");
+                long[] v = new long[9];
+                for (int i = 1; i < Math.min(f.length, 10); i++) {
+                    v[i - 1] = Long.parseLong(f[i]);
+                }
+                return new CpuTimes(v[0] + v[1] + v[2] + v[5] + v[6], v[3] + v[4], v[7]);
+            } catch (Exception e) {
+                return new CpuTimes(0, 0, 0);
+            }
+        }
+
+        CpuTimes minus(CpuTimes o) {
+            return new CpuTimes(busy - o.busy, idle - o.idle, steal - o.steal);
+        }
+
+        /** Busy cores, out of {@code nproc}. */
+        double busyCores() {
+            long all = busy + idle + steal;
+            return all == 0 ? Double.NaN : (double) busy / all * Runtime.getRuntime().availableProcessors();
+        }
+
+        double stealCores() {
+            long all = busy + idle + steal;
+            return all == 0 ? Double.NaN : (double) steal / all * Runtime.getRuntime().availableProcessors();
         }
     }
 
@@ -144,7 +192,11 @@ final class Bench {
             long cpu = 0;
             long alloc = 0;
             for (long id : ids) {
-                cpu += THREADS.getThreadCpuTime(id);
+                long t = THREADS.getThreadCpuTime(id);
+                if (t < 0) {
+                    throw new IllegalStateException("a stack loop thread died (its stack trace is above)");
+                }
+                cpu += t;
                 alloc += THREADS.getThreadAllocatedBytes(id);
             }
             return new LoopSample(System.nanoTime(), cpu, alloc, rx, tx);

@@ -5,13 +5,11 @@ import dev.tuncrypt.tcpstack.TcpSocket;
 import dev.tuncrypt.tcpstack.tcp.TcpConfig;
 import dev.tuncrypt.tcpstack.tcp.TcpStats;
 import dev.tuncrypt.tcpstack.testsupport.TestNamespace;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -19,10 +17,11 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Bulk throughput of one TCP connection: the stack against the kernel through a TUN device in a
- * namespace (both directions, MTU 1500), and the kernel against itself over a veth pair between
- * two namespaces (MTU 1500, the kernel's GSO/GRO on as by default) as the yardstick. Both ends
- * are Java: blocking {@link Socket} streams on the kernel side, {@link TcpSocket} on the stack
- * side, 256 KiB per call.
+ * namespace (both directions; TUN MTU 1500, or the second argument with the stack's MSS raised to
+ * match), and the kernel against itself over a veth pair between two namespaces (MTU 1500, the
+ * kernel's segmentation offloads on as by default) as the yardstick, in the same run. Both ends
+ * are Java: blocking {@link SocketChannel}s on the kernel side, {@link TcpSocket} on the stack
+ * side, 256 KiB direct buffers per call.
  */
 public final class TcpThroughputBench {
     static final long WARMUP_MILLIS = 1000;
@@ -32,33 +31,45 @@ public final class TcpThroughputBench {
             return;
         }
         long millis = Bench.seconds(args, 3) * 1000L;
+        int mtu = args.length > 1 ? Integer.parseInt(args[1]) : 1500;
         Result k2s;
         Result s2k;
-        try (TunRig rig = TunRig.open("bthr", 1500, TcpConfig.DEFAULT)) {
+        try (TunRig rig = TunRig.open("bthr", mtu, withMss(TcpConfig.DEFAULT, Math.max(1460, mtu - 40)))) {
             k2s = kernelToStack(rig, millis);
             s2k = stackToKernel(rig, millis);
         }
         Transfer k2k = kernelToKernel(millis);
-        System.out.printf("tcp-throughput (1 connection, %d s each, MTU 1500): kernel->stack %.2f Gbit/s, "
-                        + "stack->kernel %.2f Gbit/s, kernel->kernel veth %.2f Gbit/s; stack/kernel ratio %.2f / %.2f; "
-                        + "stack loop CPU %.0f%% / %.0f%% of a core; retransmits %d / %d%n",
-                millis / 1000, k2s.t.gbit(), s2k.t.gbit(), k2k.gbit(), k2s.t.gbit() / k2k.gbit(),
+        System.out.printf("tcp-throughput (1 connection, %d s each, TUN MTU %d): kernel->stack %.2f Gbit/s, "
+                        + "stack->kernel %.2f Gbit/s, kernel->kernel veth (MTU 1500, GSO) %.2f Gbit/s; stack/kernel ratio %.2f / %.2f; "
+                        + "stack loop thread %.0f%% / %.0f%% of a core, machine busy %.1f / %.1f / %.1f of %d cores; retransmits: kernel %d (TUN drops %d) / stack %d%n",
+                millis / 1000, mtu, k2s.t.gbit(), s2k.t.gbit(), k2k.gbit(), k2s.t.gbit() / k2k.gbit(),
                 s2k.t.gbit() / k2k.gbit(), 100 * k2s.t.loops().cpuShare(), 100 * s2k.t.loops().cpuShare(),
-                k2s.stats.retransmits(), s2k.stats.retransmits());
+                k2s.t.cpu().busyCores(), s2k.t.cpu().busyCores(), k2k.cpu().busyCores(),
+                Runtime.getRuntime().availableProcessors(),
+                k2s.kernelRetransmits, k2s.tunDrops, s2k.stats.retransmits());
     }
 
-    record Result(Transfer t, TcpStats stats) {}
+    /** {@code c} with another MSS (the default 1460 caps segments whatever the MTU). */
+    static TcpConfig withMss(TcpConfig c, int mss) {
+        return new TcpConfig(mss, c.sendBuffer(), c.receiveBuffer(), c.minRtoNanos(), c.maxRtoNanos(), c.timeWaitNanos(),
+                c.delayedAckNanos(), c.synRetries(), c.dataRetries(), c.keepaliveIdleNanos(), c.keepaliveIntervalNanos(),
+                c.keepaliveProbes(), c.congestionControl(), c.windowScaling(), c.timestamps(), c.sack(), c.backlog(),
+                c.synBacklog(), c.maxConnections());
+    }
+
+    record Result(Transfer t, TcpStats stats, long kernelRetransmits, long tunDrops) {}
 
     /** Kernel client writes, stack server reads. */
     static Result kernelToStack(TunRig rig, long millis) throws Exception {
         AtomicBoolean stop = new AtomicBoolean();
         AtomicLong received = new AtomicLong();
         AtomicReference<Throwable> failure = new AtomicReference<>();
+        long retrans0 = rig.kernelRetransmits();
+        long drops0 = rig.tunDrops();
         try (TcpListener listener = TcpListener.bind(rig.stack, 5001, 16)) {
             Thread sender = rig.startInNamespace("kernel-sender", failure, () -> {
-                try (Socket s = new Socket()) {
-                    s.connect(new InetSocketAddress(Bench.STACK_ADDR, 5001), 3000);
-                    pumpKernel(s.getOutputStream(), stop);
+                try (SocketChannel s = SocketChannel.open(new InetSocketAddress(Bench.STACK_ADDR, 5001))) {
+                    pumpKernel(s, stop);
                 }
             });
             TcpSocket t = listener.accept(Duration.ofSeconds(5));
@@ -70,7 +81,7 @@ public final class TcpThroughputBench {
             Bench.join(receiver, 10_000);
             t.close();
             Bench.check(failure);
-            return new Result(result, stats);
+            return new Result(result, stats, rig.kernelRetransmits() - retrans0, rig.tunDrops() - drops0);
         }
     }
 
@@ -79,10 +90,10 @@ public final class TcpThroughputBench {
         AtomicBoolean stop = new AtomicBoolean();
         AtomicLong received = new AtomicLong();
         AtomicReference<Throwable> failure = new AtomicReference<>();
-        try (ServerSocket server = rig.exec(() -> new ServerSocket(5002, 16, InetAddress.ofLiteral(Bench.KERNEL_ADDR)))) {
+        try (ServerSocketChannel server = rig.exec(() -> listen(Bench.KERNEL_ADDR, 5002))) {
             Thread receiver = Bench.start("kernel-receiver", failure, () -> {
-                try (Socket s = server.accept()) {
-                    drainKernel(s.getInputStream(), received);
+                try (SocketChannel s = server.accept()) {
+                    drainKernel(s, received);
                 }
             });
             TcpSocket t = TcpSocket.connect(rig.stack, new InetSocketAddress(Bench.KERNEL_ADDR, 5002), Duration.ofSeconds(5));
@@ -93,7 +104,7 @@ public final class TcpThroughputBench {
             Bench.join(sender, 10_000);
             Bench.join(receiver, 10_000);
             Bench.check(failure);
-            return new Result(result, stats);
+            return new Result(result, stats, 0, 0);
         }
     }
 
@@ -110,16 +121,15 @@ public final class TcpThroughputBench {
             AtomicBoolean stop = new AtomicBoolean();
             AtomicLong received = new AtomicLong();
             AtomicReference<Throwable> failure = new AtomicReference<>();
-            try (ServerSocket server = a.exec(() -> new ServerSocket(5003, 16, InetAddress.ofLiteral("198.18.0.1")))) {
+            try (ServerSocketChannel server = a.exec(() -> listen("198.18.0.1", 5003))) {
                 Thread receiver = Bench.start("kernel-receiver", failure, () -> {
-                    try (Socket s = server.accept()) {
-                        drainKernel(s.getInputStream(), received);
+                    try (SocketChannel s = server.accept()) {
+                        drainKernel(s, received);
                     }
                 });
                 Thread sender = TunRig.startIn(b, "kernel-sender", failure, () -> {
-                    try (Socket s = new Socket()) {
-                        s.connect(new InetSocketAddress("198.18.0.1", 5003), 3000);
-                        pumpKernel(s.getOutputStream(), stop);
+                        try (SocketChannel s = SocketChannel.open(new InetSocketAddress("198.18.0.1", 5003))) {
+                        pumpKernel(s, stop);
                     }
                 });
                 Transfer result = Transfer.measure(received, WARMUP_MILLIS, millis, null);
@@ -135,18 +145,24 @@ public final class TcpThroughputBench {
         }
     }
 
-    static void pumpKernel(OutputStream out, AtomicBoolean stop) throws Exception {
-        byte[] chunk = new byte[Transfer.CHUNK];
-        java.util.Arrays.fill(chunk, (byte) 0x5a);
+    static ServerSocketChannel listen(String address, int port) throws Exception {
+        return ServerSocketChannel.open().bind(new InetSocketAddress(InetAddress.ofLiteral(address), port), 16);
+    }
+
+    static void pumpKernel(SocketChannel out, AtomicBoolean stop) throws Exception {
+        ByteBuffer chunk = ByteBuffer.allocateDirect(Transfer.CHUNK);
         while (!stop.get()) {
-            out.write(chunk);
+            chunk.clear();
+            while (chunk.hasRemaining()) {
+                out.write(chunk);
+            }
         }
     }
 
-    static void drainKernel(InputStream in, AtomicLong received) throws Exception {
-        byte[] buf = new byte[Transfer.CHUNK];
+    static void drainKernel(SocketChannel in, AtomicLong received) throws Exception {
+        ByteBuffer buf = ByteBuffer.allocateDirect(Transfer.CHUNK);
         int n;
-        while ((n = in.read(buf)) >= 0) {
+        while ((n = in.read(buf.clear())) >= 0) {
             received.addAndGet(n);
         }
     }

@@ -99,8 +99,35 @@ final class TunRig implements AutoCloseable {
         return startIn(ns, name, failure, body);
     }
 
+    /** The namespace kernel's TCP retransmitted segments so far (/proc/net/snmp RetransSegs). */
+    long kernelRetransmits() throws IOException {
+        return snmpTcp(ns, "RetransSegs");
+    }
+
+    /** Packets the kernel could not queue to the TUN device (its TX drops: the stack read too slowly). */
+    long tunDrops() throws IOException {
+        String[] lines = ns.run("cat", "/sys/class/net/tb0/statistics/tx_dropped").output().strip().split("\\s+");
+        return Long.parseLong(lines[0]);
+    }
+
+    static long snmpTcp(TestNamespace ns, String field) throws IOException {
+        String[] lines = ns.run("cat", "/proc/net/snmp").output().split("\n");
+        for (int i = 0; i + 1 < lines.length; i++) {
+            if (lines[i].startsWith("Tcp:") && lines[i + 1].startsWith("Tcp:")) {
+                String[] names = lines[i].trim().split("\\s+");
+                String[] values = lines[i + 1].trim().split("\\s+");
+                for (int j = 0; j < names.length; j++) {
+                    if (names[j].equals(field)) {
+                        return Long.parseLong(values[j]);
+                    }
+                }
+            }
+        }
+        throw new IOException("no Tcp " + field + " in /proc/net/snmp of " + ns.name());
+    }
+
     @Override
-    public void close() throws Exception {
+    public void close() throws IOException {
         try {
             stack.close();
             device.close();

@@ -613,11 +613,14 @@ public final class TcpConnection {
             if (rule == SackScoreboard.NextSeg.NONE) {
                 return;
             }
-            sendRecoverySegment(rule, now);
+            if (!sendRecoverySegment(rule, now)) {
+                return; // the peer's window has no room: the persist or retransmission timer goes on
+            }
         }
     }
 
-    private void sendRecoverySegment(SackScoreboard.NextSeg rule, long now) {
+    /** @return whether a segment went out */
+    private boolean sendRecoverySegment(SackScoreboard.NextSeg rule, long now) {
         int seq = scoreboard.nextSegSeq();
         int len = scoreboard.nextSegLength();
         if (rule == SackScoreboard.NextSeg.NEW_DATA) {
@@ -627,8 +630,9 @@ public final class TcpConnection {
             sndNxt = sndMax;
             scoreboard.onNewData(sndMax);
         } else {
-            if (stream != null) {
-                len = alignedLength(seq, len);
+            len = windowed(seq, stream != null ? alignedLength(seq, len) : len);
+            if (len == 0) {
+                return false;
             }
             int data = Math.min(len, sendBuffer.bytesFrom(seq));
             boolean fin = finSent && seq + data == sendBuffer.end() && len > data;
@@ -644,6 +648,31 @@ public final class TcpConnection {
         if (rtoAt == NONE) {
             rtoAt = now + rtt.rto();
         }
+        return true;
+    }
+
+    /**
+     * A retransmission's length from {@code seq}, kept inside the peer's current window (it may
+     * have shrunk; 0 when it is closed: the persist timer probes then). Frames of a
+     * segment-aligned protection are never cut.
+     */
+    private int windowed(int seq, int len) {
+        if (stream != null && stream.frameRemainder(seq) != Integer.MAX_VALUE) {
+            return len;
+        }
+        long room = (long) SeqNum.diff(sndUna, seq) + sndWnd;
+        return (int) Math.max(0, Math.min(len, room));
+    }
+
+    /**
+     * The sequence number for a segment without data (ACK, RST): SND.NXT, unless that lies beyond
+     * the peer's window (it shrank, or a probe octet went past it), then the window's right edge;
+     * a receiver drops segments beyond its window, and with them the ACK (as Linux's
+     * tcp_acceptable_seq).
+     */
+    private int acceptableSeq() {
+        int windowEnd = sndUna + (int) Math.min(sndWnd, Integer.MAX_VALUE);
+        return SeqNum.lt(windowEnd, sndNxt) ? windowEnd : sndNxt;
     }
 
     /** A segment length from {@code seq}: for a segment-aligned protection, exactly the rest of its frame. */
@@ -781,7 +810,7 @@ public final class TcpConnection {
         } else if (protection.required()) {
             // A "required" policy and a peer without the protection: refuse, never run plain.
             layer.counters().refusedUnprotected++;
-            layer.writer.reset(this, sndNxt);
+            layer.writer.reset(this, acceptableSeq());
             terminate(TcpError.NOT_PROTECTED);
             return;
         } else if (staged != null) {
@@ -811,7 +840,7 @@ public final class TcpConnection {
     private void protectionFailed(ProtectionException e) {
         stats.protectionFailure = e.reason();
         layer.counters().protectionFailures++;
-        layer.writer.reset(this, sndNxt);
+        layer.writer.reset(this, acceptableSeq());
         terminate(TcpError.PROTECTION_FAILED);
     }
 
@@ -978,7 +1007,7 @@ public final class TcpConnection {
             return;
         }
         if ((state.synchronized_() || state == TcpState.SYN_RECEIVED) && state != TcpState.TIME_WAIT) {
-            layer.writer.reset(this, sndNxt); // nothing left to reset in TIME-WAIT
+            layer.writer.reset(this, acceptableSeq()); // nothing left to reset in TIME-WAIT
         }
         terminate(TcpError.ABORTED);
     }
@@ -1067,7 +1096,7 @@ public final class TcpConnection {
                 synAckDue = false;
                 layer.writer.syn(this, true, now); // also marks the ACK as sent
             } else {
-                layer.writer.data(this, sndNxt, 0, ACK, now); // <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>
+                layer.writer.data(this, acceptableSeq(), 0, ACK, now); // <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>
             }
             return;
         }
@@ -1089,7 +1118,7 @@ public final class TcpConnection {
             }
         }
         if (!sent && ackPending && delAckAt != NONE && now - delAckAt >= 0) {
-            layer.writer.data(this, sndNxt, 0, ACK, now);
+            layer.writer.data(this, acceptableSeq(), 0, ACK, now);
         }
         armPersistIfStalled(now);
     }
@@ -1172,7 +1201,7 @@ public final class TcpConnection {
     }
 
     private void retransmitFirst(long now) {
-        int len = Math.min(alignedLength(sndUna, smss), sendBuffer.bytesFrom(sndUna));
+        int len = Math.min(windowed(sndUna, alignedLength(sndUna, smss)), sendBuffer.bytesFrom(sndUna));
         boolean fin = finSent && len == sendBuffer.bytesFrom(sndUna);
         if (len == 0 && !fin) {
             return;
@@ -1234,13 +1263,13 @@ public final class TcpConnection {
             // now and do not count towards giving up while the receiver still answers (RFC 1122
             // §4.2.2.17; as Linux, only silence longer than the maximum RTO ends the connection).
             if (now - lastReceivedAt > config.maxRtoNanos()) {
-                layer.writer.reset(this, sndNxt);
+                layer.writer.reset(this, acceptableSeq());
                 terminate(TcpError.TIMED_OUT);
                 return;
             }
             stats.windowProbes++;
             rtt.backoff();
-            retransmitFirst(now);
+            windowProbe(now);
             rtoAt = now + rtt.rto();
             return;
         }
@@ -1251,7 +1280,7 @@ public final class TcpConnection {
         boolean userTimeoutHit = userTimeoutNanos > 0 && unackedSince != NONE && now - unackedSince >= userTimeoutNanos;
         if (retransmitCount > limit || userTimeoutHit) {
             if (!handshake) {
-                layer.writer.reset(this, sndNxt);
+                layer.writer.reset(this, acceptableSeq());
             }
             terminate(TcpError.TIMED_OUT);
             return;
@@ -1306,30 +1335,25 @@ public final class TcpConnection {
         // RFC 1122 §4.2.2.17: never give up while the receiver answers; count only probes no
         // ACK followed (reset in processAck).
         if (persistUnanswered > config.dataRetries()) {
-            layer.writer.reset(this, sndNxt);
+            layer.writer.reset(this, acceptableSeq());
             terminate(TcpError.TIMED_OUT);
             return;
         }
         stats.windowProbes++;
         persistUnanswered++;
-        boolean aligned = stream != null && stream.frameRemainder(sndUna) != Integer.MAX_VALUE;
-        if (aligned || sendBuffer.bytesFrom(sndUna) == 0) {
-            // No octet can be split off (a frame must stay whole) or none is queued: an old
-            // sequence number makes the receiver answer with its window (as Linux's probe).
-            layer.writer.data(this, sndUna - 1, 0, ACK, now);
-        } else if (sndUna == sndMax) {
-            // RFC 9293 §3.8.6.1: the probe carries one octet of new data ...
-            layer.writer.data(this, sndNxt, 1, ACK, now);
-            sndNxt++;
-            sndMax = sndNxt;
-            if (scoreboard != null) {
-                scoreboard.onNewData(sndMax);
-            }
-        } else {
-            layer.writer.data(this, sndUna, 1, ACK, now); // ... and later probes send that octet again
-        }
+        windowProbe(now);
         persistBackoff = Math.min(persistBackoff + 1, 16);
         persistAt = now + persistInterval();
+    }
+
+    /**
+     * A zero-window probe as Linux sends it (tcp_xmit_probe_skb): an already acknowledged
+     * sequence number and no data, so the receiver answers with its current window at once and
+     * nothing lands beyond a closed window (RFC 9293 §3.8.6.1 lets the probe carry an octet; a
+     * Linux receiver counts such octets as beyond its window and drops them).
+     */
+    private void windowProbe(long now) {
+        layer.writer.data(this, sndUna - 1, 0, ACK, now);
     }
 
     /** The persist interval: the RTO, doubled per probe, within the RTO bounds (RFC 9293 §3.8.6.1). */
@@ -1350,7 +1374,7 @@ public final class TcpConnection {
             return;
         }
         if (keepaliveProbes >= config.keepaliveProbes()) {
-            layer.writer.reset(this, sndNxt);
+            layer.writer.reset(this, acceptableSeq());
             terminate(TcpError.TIMED_OUT);
             return;
         }

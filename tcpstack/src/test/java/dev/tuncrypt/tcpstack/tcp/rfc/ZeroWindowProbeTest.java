@@ -32,8 +32,10 @@ class ZeroWindowProbeTest extends TcpRfcTest {
     }
 
     /**
-     * Waits for the next segment carrying data (a probe, or a retransmission of one), and answers
-     * it as a receiver with a closed window does: it takes nothing, ACK = S+1, window 0.
+     * Waits for the next probe and answers it as a receiver with a closed window does: ACK = S+1,
+     * window 0. The stack probes as Linux does (tcp_xmit_probe_skb): SEQ = SND.UNA - 1 and no
+     * data, which makes the receiver answer with its window and puts nothing beyond it (a Linux
+     * receiver drops octets sent into a closed window and counts them as beyond its window).
      */
     private Peer.Timed probe(Peer p, int n, long limit) {
         Peer.Timed t = p.awaitOutput(limit);
@@ -42,10 +44,10 @@ class ZeroWindowProbeTest extends TcpRfcTest {
                         + "receiving TCP continues to send acknowledgments in response to the probe segments\"; the "
                         + "receiver answered all " + (n - 1) + " probes, and the stack reset the connection ("
                         + p.events + ")");
-        expect(!t.segments().isEmpty() && t.segments().stream().allMatch(s -> s.payload().length >= 1), p,
+        expect(!t.segments().isEmpty() && t.segments().stream().allMatch(
+                        s -> s.payload().length == 0 && s.sequenceNumber() == p.stackIss), p,
                 t.segments(), "zero-window probe #" + n + " (waited " + t.elapsedMillis()
-                        + " ms): RFC 9293 §3.8.6.1: a probe carries at least one octet");
-        p.forgetReceived(Peer.add(p.stackIss, 1));
+                        + " ms): SEQ = SND.UNA - 1, no data");
         List<TcpHeader> out = p.ack();
         expect(out.stream().allMatch(s -> s.payload().length == 0), p, out,
                 "after the zero-window answer to probe #" + n + " no data may be sent");
@@ -53,12 +55,12 @@ class ZeroWindowProbeTest extends TcpRfcTest {
     }
 
     @Test
-    void firstProbeAfterRtoCarriesOneByte() {
+    void firstProbeAfterRtoAsksForTheWindowWithoutData() {
         Peer p = stalled(2000);
         long rto = p.conn.stats().rtoNanos();
         Peer.Timed t = p.awaitOutput(10 * SECOND);
         TcpHeader probe = p.one(t.segments(), "the first zero-window probe");
-        p.check(probe, "RFC 9293 §3.8.6.1: a probe carries one octet of new data").flags(ACK).seq(p.stackIss + 1).len(1);
+        p.check(probe, "zero-window probe: SEQ = SND.UNA - 1, no data").flags(ACK).seq(p.stackIss).len(0);
         expect(t.elapsedNanos() >= rto && t.elapsedNanos() <= rto + rto / 10, p, t.segments(),
                 "RFC 1122 §4.2.2.17: the first probe after RTO (" + rto / MS + " ms); it came after "
                         + t.elapsedMillis() + " ms");
