@@ -3,14 +3,13 @@ package dev.tuncrypt.tcpcrypt;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tuncrypt.tcpstack.sim.Simulation;
-import dev.tuncrypt.tcpstack.tcp.ConnectionListener;
+import dev.tuncrypt.tcpstack.testsupport.StreamSink;
 import dev.tuncrypt.tcpstack.tcp.ListenEndpoint;
 import dev.tuncrypt.tcpstack.tcp.TcpConnection;
 import dev.tuncrypt.tcpstack.tcp.TcpError;
 import dev.tuncrypt.tcpstack.tcp.TcpLayer;
 import dev.tuncrypt.tcpstack.tcp.TcpState;
 import dev.tuncrypt.tun.FaultModel;
-import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.security.SecureRandom;
@@ -25,40 +24,6 @@ import org.junit.jupiter.api.Test;
  */
 class TcpCryptOverTcpTest {
 
-    /** Collects what a connection delivers (loop thread). */
-    static final class Sink implements ConnectionListener {
-        final ByteArrayOutputStream data = new ByteArrayOutputStream();
-        TcpError closedWith;
-        boolean closed;
-        boolean eof;
-
-        @Override
-        public void onReadable(TcpConnection c) {
-            drain(c);
-        }
-
-        @Override
-        public void onPeerClosed(TcpConnection c) {
-            drain(c);
-        }
-
-        void drain(TcpConnection c) {
-            ByteBuffer b = ByteBuffer.allocate(65536);
-            int n;
-            while ((n = c.receive(b.clear())) > 0) {
-                data.write(b.array(), 0, n);
-            }
-            if (n < 0) {
-                eof = true;
-            }
-        }
-
-        @Override
-        public void onClosed(TcpConnection c, TcpError reason) {
-            closed = true;
-            closedWith = reason;
-        }
-    }
 
     private static TcpCrypt crypt(CryptMode mode) {
         return TcpCrypt.create(TcpCryptConfig.DEFAULT.withMode(mode), new SecureRandom(), Runnable::run,
@@ -73,7 +38,7 @@ class TcpCryptOverTcpTest {
     /** Where B's listener puts the next connection, with the sink it gets. */
     static final class Accepts {
         TcpConnection accepted;
-        Sink sink;
+        StreamSink sink;
     }
 
     private static void listen(Simulation sim, Accepts into) {
@@ -92,7 +57,7 @@ class TcpCryptOverTcpTest {
         }));
     }
 
-    private static TcpConnection dial(Simulation sim, Sink sink) {
+    private static TcpConnection dial(Simulation sim, StreamSink sink) {
         return sim.a().tcp(0).connect(null, new InetSocketAddress(Simulation.B_V4, 7777), sim.a().tcp(0).config(), sink);
     }
 
@@ -103,7 +68,7 @@ class TcpCryptOverTcpTest {
     }
 
     /** Sends {@code up} A→B and {@code down} B→A, half-closing each when done; runs until both EOFs. */
-    private static void exchange(Simulation sim, TcpConnection a, TcpConnection b, Sink aSink, Sink bSink, byte[] up,
+    private static void exchange(Simulation sim, TcpConnection a, TcpConnection b, StreamSink aSink, StreamSink bSink, byte[] up,
             byte[] down) {
         ByteBuffer u = ByteBuffer.wrap(up);
         ByteBuffer d = ByteBuffer.wrap(down);
@@ -124,13 +89,13 @@ class TcpCryptOverTcpTest {
                 .withDuplicate(0.01).withCorrupt(0.01).withDelay(Simulation.MILLISECOND, 0);
         try (TcpCrypt ca = crypt(CryptMode.DEFAULT); TcpCrypt cb = crypt(CryptMode.DEFAULT);
                 Simulation sim = sim(21, lossy, ca, cb)) {
-            Sink aSink = new Sink();
+            StreamSink aSink = new StreamSink();
             Accepts b = new Accepts();
-            b.sink = new Sink();
+            b.sink = new StreamSink();
             listen(sim, b);
             TcpConnection a = dial(sim, aSink);
             sim.runUntil(() -> b.accepted != null, 10 * Simulation.SECOND);
-            Sink bSink = b.sink;
+            StreamSink bSink = b.sink;
             TcpConnection[] accepted = {b.accepted};
             byte[] up = random(2 << 20, 1);
             byte[] down = random(512 << 10, 2);
@@ -160,8 +125,8 @@ class TcpCryptOverTcpTest {
             Accepts b = new Accepts();
             listen(sim, b);
             for (int round = 0; round < 2; round++) {
-                Sink aSink = new Sink();
-                Sink bSink = new Sink();
+                StreamSink aSink = new StreamSink();
+                StreamSink bSink = new StreamSink();
                 b.sink = bSink;
                 b.accepted = null;
                 TcpConnection a = dial(sim, aSink);
@@ -189,13 +154,13 @@ class TcpCryptOverTcpTest {
     void aPeerThatNeverEncryptsGetsPlainTcp() {
         try (TcpCrypt ca = crypt(CryptMode.DEFAULT); TcpCrypt cb = crypt(CryptMode.NEVER);
                 Simulation sim = sim(23, FaultModel.NONE, ca, cb)) {
-            Sink aSink = new Sink();
+            StreamSink aSink = new StreamSink();
             Accepts b = new Accepts();
-            b.sink = new Sink();
+            b.sink = new StreamSink();
             listen(sim, b);
             TcpConnection a = dial(sim, aSink);
             sim.runUntil(() -> b.accepted != null, 10 * Simulation.SECOND);
-            Sink bSink = b.sink;
+            StreamSink bSink = b.sink;
             exchange(sim, a, b.accepted, aSink, bSink, "hello".getBytes(), "world".getBytes());
             assertThat(new String(bSink.data.toByteArray())).isEqualTo("hello");
             assertThat(((TcpCryptProtection) a.protection()).info()).isNull();
@@ -208,9 +173,9 @@ class TcpCryptOverTcpTest {
     void alwaysRefusesAPlainPeer() {
         try (TcpCrypt ca = crypt(CryptMode.ALWAYS); TcpCrypt cb = crypt(CryptMode.NEVER);
                 Simulation sim = sim(24, FaultModel.NONE, ca, cb)) {
-            Sink aSink = new Sink();
+            StreamSink aSink = new StreamSink();
             Accepts b = new Accepts();
-            b.sink = new Sink();
+            b.sink = new StreamSink();
             listen(sim, b);
             TcpConnection a = dial(sim, aSink);
             sim.runUntil(() -> aSink.closed, 10 * Simulation.SECOND);

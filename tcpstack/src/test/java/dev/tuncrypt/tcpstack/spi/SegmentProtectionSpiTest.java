@@ -11,7 +11,7 @@ import dev.tuncrypt.tcpstack.StackHarness;
 import dev.tuncrypt.tcpstack.sim.Simulation;
 import dev.tuncrypt.tcpstack.wire.Ipv4View;
 import dev.tuncrypt.tcpstack.wire.TcpView;
-import dev.tuncrypt.tcpstack.tcp.ConnectionListener;
+import dev.tuncrypt.tcpstack.testsupport.StreamSink;
 import dev.tuncrypt.tcpstack.tcp.ListenEndpoint;
 import dev.tuncrypt.tcpstack.tcp.SegmentProtection;
 import dev.tuncrypt.tcpstack.tcp.TcpConnection;
@@ -19,7 +19,6 @@ import dev.tuncrypt.tcpstack.tcp.TcpError;
 import dev.tuncrypt.tcpstack.tcp.TcpLayer;
 import dev.tuncrypt.tcpstack.tcp.TcpState;
 import dev.tuncrypt.tun.FaultModel;
-import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.List;
@@ -33,47 +32,13 @@ import org.junit.jupiter.api.Test;
  */
 class SegmentProtectionSpiTest {
 
-    /** Collects what a connection delivers, on the loop thread. */
-    static final class Sink implements ConnectionListener {
-        final ByteArrayOutputStream data = new ByteArrayOutputStream();
-        TcpError closedWith;
-        boolean closed;
-        boolean eof;
-
-        @Override
-        public void onReadable(TcpConnection c) {
-            drain(c);
-        }
-
-        @Override
-        public void onPeerClosed(TcpConnection c) {
-            drain(c);
-        }
-
-        void drain(TcpConnection c) {
-            ByteBuffer b = ByteBuffer.allocate(65536);
-            int n;
-            while ((n = c.receive(b.clear())) > 0) {
-                data.write(b.array(), 0, n);
-            }
-            if (n < 0) {
-                eof = true;
-            }
-        }
-
-        @Override
-        public void onClosed(TcpConnection c, TcpError reason) {
-            closed = true;
-            closedWith = reason;
-        }
-    }
 
     private static Simulation sim(long seed, FaultModel faults, SegmentProtection.Factory a, SegmentProtection.Factory b) {
         return Simulation.builder(seed).faults(faults).stackA(s -> s.protection(a)).stackB(s -> s.protection(b)).build();
     }
 
     /** B listens on 7777; A connects; returns [A's connection, B's accepted connection holder]. */
-    private static TcpConnection[] connect(Simulation sim, Sink aSink, Sink bSink) {
+    private static TcpConnection[] connect(Simulation sim, StreamSink aSink, StreamSink bSink) {
         TcpConnection[] accepted = new TcpConnection[1];
         TcpLayer bl = sim.b().tcp(0);
         bl.addListener(new ListenEndpoint(7777, false, bl.config(), new ListenEndpoint.AcceptSink() {
@@ -105,8 +70,8 @@ class SegmentProtectionSpiTest {
         FaultModel lossy = FaultModel.NONE.withLoss(0.05).withReorder(0.05, 3 * Simulation.MILLISECOND)
                 .withDuplicate(0.02).withDelay(2 * Simulation.MILLISECOND, 0);
         try (Simulation sim = sim(11, lossy, ToyProtection.factory(true, false), ToyProtection.factory(true, false))) {
-            Sink aSink = new Sink();
-            Sink bSink = new Sink();
+            StreamSink aSink = new StreamSink();
+            StreamSink bSink = new StreamSink();
             TcpConnection[] c = connect(sim, aSink, bSink);
             byte[] up = random(3 << 20, 1);
             byte[] down = random(1 << 20, 2);
@@ -138,7 +103,7 @@ class SegmentProtectionSpiTest {
         // the test plays the peer by hand, so it sees every segment the stack sends
         try (StackHarness h = new StackHarness(NetStack.builder().protection(ToyProtection.factory(true, false)))) {
             TcpConnection c = h.stack.tcp(0).connect(null, new InetSocketAddress("198.18.7.1", 7777),
-                    h.stack.tcp(0).config(), new Sink());
+                    h.stack.tcp(0).config(), new StreamSink());
             TcpView syn = segment(h.poll().get(0));
             long iss = syn.sequenceNumber();
             int port = syn.sourcePort();
@@ -187,8 +152,8 @@ class SegmentProtectionSpiTest {
     @Test
     void aCorruptedFrameResetsTheConnectionAndDeliversNothingForged() {
         try (Simulation sim = sim(13, FaultModel.NONE, ToyProtection.factory(true, false), ToyProtection.factory(true, false))) {
-            Sink aSink = new Sink();
-            Sink bSink = new Sink();
+            StreamSink aSink = new StreamSink();
+            StreamSink bSink = new StreamSink();
             TcpConnection[] c = connect(sim, aSink, bSink);
             c[0].send(ByteBuffer.wrap("good".getBytes()));
             sim.runUntil(() -> bSink.data.size() == 4, Simulation.SECOND);
@@ -207,8 +172,8 @@ class SegmentProtectionSpiTest {
     @Test
     void aPeerWithoutTheProtectionGetsPlainTcp() {
         try (Simulation sim = sim(14, FaultModel.NONE, ToyProtection.factory(true, false), ToyProtection.factory(false, false))) {
-            Sink aSink = new Sink();
-            Sink bSink = new Sink();
+            StreamSink aSink = new StreamSink();
+            StreamSink bSink = new StreamSink();
             TcpConnection[] c = connect(sim, aSink, bSink);
             c[0].send(ByteBuffer.wrap("plain".getBytes()));
             sim.runUntil(() -> bSink.data.size() == 5, Simulation.SECOND);
@@ -220,7 +185,7 @@ class SegmentProtectionSpiTest {
     @Test
     void requiredProtectionRefusesAPlainPeer() {
         try (Simulation sim = sim(15, FaultModel.NONE, ToyProtection.factory(true, true), ToyProtection.factory(false, false))) {
-            Sink aSink = new Sink();
+            StreamSink aSink = new StreamSink();
             TcpLayer bl = sim.b().tcp(0);
             bl.addListener(new ListenEndpoint(7777, false, bl.config(), new ListenEndpoint.AcceptSink() {
                 @Override
