@@ -1,6 +1,7 @@
 package dev.tuncrypt.bench;
 
 import dev.tuncrypt.tcpstack.NetStack;
+import dev.tuncrypt.tcpstack.tcp.SegmentProtection;
 import dev.tuncrypt.tcpstack.tcp.TcpConfig;
 import dev.tuncrypt.tun.Clock;
 import dev.tuncrypt.tun.FaultModel;
@@ -17,9 +18,16 @@ final class MemoryPair implements AutoCloseable {
     final NetStack b;
 
     MemoryPair(TcpConfig tcp, int mtu) {
+        this(tcp, mtu, (f, active) -> SegmentProtection.NONE, (f, active) -> SegmentProtection.NONE);
+    }
+
+    /** With a segment protection (e.g. tcpcrypt) on each stack. */
+    MemoryPair(TcpConfig tcp, int mtu, SegmentProtection.Factory protectA, SegmentProtection.Factory protectB) {
         link = MemoryLink.pair(Clock.SYSTEM, 1, FaultModel.NONE, FaultModel.NONE, mtu);
-        a = NetStack.builder().link(link.a()).address(InetAddress.ofLiteral(A_ADDR)).tcp(tcp).seed(1).build();
-        b = NetStack.builder().link(link.b()).address(InetAddress.ofLiteral(B_ADDR)).tcp(tcp).seed(2).build();
+        a = NetStack.builder().link(link.a()).address(InetAddress.ofLiteral(A_ADDR)).tcp(tcp).seed(1)
+                .protection(protectA).build();
+        b = NetStack.builder().link(link.b()).address(InetAddress.ofLiteral(B_ADDR)).tcp(tcp).seed(2)
+                .protection(protectB).build();
     }
 
     @Override

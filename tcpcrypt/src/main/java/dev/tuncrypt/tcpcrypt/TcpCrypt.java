@@ -115,6 +115,11 @@ public final class TcpCrypt implements AutoCloseable {
         return c != null && c.protection() instanceof TcpCryptProtection p ? p.info() : null;
     }
 
+    /** What tcpcrypt negotiated for a connection (loop-level API), or null. */
+    public static TcpCryptInfo info(dev.tuncrypt.tcpstack.tcp.TcpConnection connection) {
+        return connection.protection() instanceof TcpCryptProtection p ? p.info() : null;
+    }
+
     /** Whether {@code socket}'s peer offered or accepted tcpcrypt (known after the SYN exchange). */
     public static boolean peerCapable(TcpSocket socket) {
         var c = socket.connection();
