@@ -154,6 +154,8 @@ public final class EncryptedMemoryLinkBench {
                     la.poll();
                     lb.poll();
                 }
+                a.receive(one.clear());
+                b[0].receive(one.clear());
                 a.abort();
                 b[0].abort();
                 la.poll();

@@ -26,8 +26,8 @@ final class ProtectedStream implements StreamIo {
     ProtectedStream(TcpConnection c, StreamProtection protection, ReceiveBuffer staged) {
         this.c = c;
         this.protection = protection;
-        this.appIn = new ReceiveBuffer(c.config.receiveBuffer());
-        this.appOut = staged != null ? staged : new ReceiveBuffer(c.config.sendBuffer());
+        this.appIn = new ReceiveBuffer(c.config.receiveBuffer(), c.layer.rings);
+        this.appOut = staged != null ? staged : new ReceiveBuffer(c.config.sendBuffer(), c.layer.rings);
     }
 
     void start() throws ProtectionException {
@@ -46,7 +46,9 @@ final class ProtectedStream implements StreamIo {
     }
 
     int appReceive(ByteBuffer dst) {
-        return appIn.read(dst);
+        int n = appIn.read(dst);
+        appIn.releaseRingIfEmpty();
+        return n;
     }
 
     /** Whether every received wire byte became plaintext and was read: the end of the stream may be reported. */
@@ -119,6 +121,7 @@ final class ProtectedStream implements StreamIo {
             markFrameEnd(c.sendBuffer.end());
             finFramed = fin;
         }
+        appOut.releaseRingIfEmpty();
         return finFramed;
     }
 
@@ -162,6 +165,8 @@ final class ProtectedStream implements StreamIo {
 
     void close() {
         protection.close();
+        appOut.releaseRingIfEmpty();
+        appIn.releaseRingIfEmpty();
     }
 
     // ------------------------------------------------------------------ StreamIo
@@ -181,6 +186,7 @@ final class ProtectedStream implements StreamIo {
         int before = c.receiveBuffer.readable();
         c.receiveBuffer.skip(n);
         wireConsumed += before - c.receiveBuffer.readable();
+        c.releaseReceiveRingIfIdle();
     }
 
     @Override

@@ -14,8 +14,9 @@ import java.util.Objects;
  * data must go through it rather than {@link #write}. Nothing is allocated after construction.
  */
 public final class ReceiveBuffer {
-    /** Allocated on the first write, so an idle connection holds no buffer memory. */
+    /** Taken on the first write and given back when empty, so an idle connection holds no buffer memory. */
     private ByteBuffer ring;
+    private final RingPool pool;
     private final int capacity;
     /** Index in {@link #ring} of the next octet the application reads. */
     private int head;
@@ -23,10 +24,16 @@ public final class ReceiveBuffer {
 
     /** A buffer of {@code capacity} bytes. */
     public ReceiveBuffer(int capacity) {
+        this(capacity, null);
+    }
+
+    /** A buffer whose ring comes from (and goes back to) {@code pool}; null: allocate. */
+    public ReceiveBuffer(int capacity, RingPool pool) {
         if (capacity <= 0) {
             throw new IllegalArgumentException("capacity must be positive: " + capacity);
         }
         this.capacity = capacity;
+        this.pool = pool;
     }
 
     /** Discards everything. */
@@ -160,9 +167,21 @@ public final class ReceiveBuffer {
 
     private ByteBuffer ring() {
         if (ring == null) {
-            ring = ByteBuffer.allocateDirect(capacity);
+            ring = pool != null ? pool.take(capacity) : ByteBuffer.allocateDirect(capacity);
         }
         return ring;
+    }
+
+    /**
+     * Gives the ring back to the pool when nothing is readable. The caller makes sure no
+     * out-of-order data sits in the free part (its reassembly queue is empty).
+     */
+    public void releaseRingIfEmpty() {
+        if (readable == 0 && ring != null && pool != null) {
+            pool.give(ring);
+            ring = null;
+            head = 0;
+        }
     }
 
     /** Whether buffer memory has been allocated (after the first write). */

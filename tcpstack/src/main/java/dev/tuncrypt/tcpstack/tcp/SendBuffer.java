@@ -11,8 +11,9 @@ import java.nio.ByteBuffer;
  * Nothing is allocated after construction.
  */
 public final class SendBuffer {
-    /** Allocated on the first write, so an idle connection holds no buffer memory. */
+    /** Taken on the first write and given back when empty, so an idle connection holds no buffer memory. */
     private ByteBuffer ring;
+    private final RingPool pool;
     private final int capacity;
     /** Index in {@link #ring} of the octet at SND.UNA. */
     private int head;
@@ -21,10 +22,16 @@ public final class SendBuffer {
 
     /** A buffer of {@code capacity} bytes; call {@link #reset} with ISS + 1 before use. */
     public SendBuffer(int capacity) {
+        this(capacity, null);
+    }
+
+    /** A buffer whose ring comes from (and goes back to) {@code pool}; null: allocate. */
+    public SendBuffer(int capacity, RingPool pool) {
         if (capacity <= 0) {
             throw new IllegalArgumentException("capacity must be positive: " + capacity);
         }
         this.capacity = capacity;
+        this.pool = pool;
     }
 
     /** Empties the buffer; {@code firstSeq} is the sequence number of the next octet appended. */
@@ -132,9 +139,24 @@ public final class SendBuffer {
 
     private ByteBuffer ring() {
         if (ring == null) {
-            ring = ByteBuffer.allocateDirect(capacity);
+            ring = pool != null ? pool.take(capacity) : ByteBuffer.allocateDirect(capacity);
         }
         return ring;
+    }
+
+    /** Gives the ring back to the pool when nothing is held (it is taken again on the next append). */
+    public void releaseRingIfEmpty() {
+        if (size == 0 && ring != null && pool != null) {
+            pool.give(ring);
+            ring = null;
+            head = 0;
+        }
+    }
+
+    /** Drops everything held and gives the ring back (the connection is gone). */
+    public void discard() {
+        size = 0;
+        releaseRingIfEmpty();
     }
 
     /** Whether buffer memory has been allocated (after the first write). */

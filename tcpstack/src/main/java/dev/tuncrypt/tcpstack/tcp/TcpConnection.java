@@ -140,8 +140,8 @@ public final class TcpConnection {
         this.sndUna = iss;
         this.sndNxt = iss;
         this.sndMax = iss;
-        this.sendBuffer = new SendBuffer(config.sendBuffer());
-        this.receiveBuffer = new ReceiveBuffer(config.receiveBuffer());
+        this.sendBuffer = new SendBuffer(config.sendBuffer(), layer.rings);
+        this.receiveBuffer = new ReceiveBuffer(config.receiveBuffer(), layer.rings);
         this.reassembly = new ReassemblyQueue(receiveBuffer);
         this.rtt = new RttEstimator(RttEstimator.DEFAULT_GRANULARITY_NANOS, config.minRtoNanos(), config.maxRtoNanos(),
                 RttEstimator.INITIAL_RTO_NANOS);
@@ -483,6 +483,7 @@ public final class TcpConnection {
         int acked = SeqNum.diff(ack, sndUna);
         int inFlightBefore = SeqNum.diff(sndMax, sndUna);
         sendBuffer.release(ack); // the buffer starts at ISS+1: the SYN's ACK releases nothing
+        sendBuffer.releaseRingIfEmpty();
         if (stream != null) {
             stream.acked(ack);
         }
@@ -914,7 +915,7 @@ public final class TcpConnection {
         }
         if (!state.synchronized_() && protection != SegmentProtection.NONE) {
             if (staged == null) {
-                staged = new ReceiveBuffer(config.sendBuffer());
+                staged = new ReceiveBuffer(config.sendBuffer(), layer.rings);
             }
             return staged.write(src); // until the handshake says whether to seal it
         }
@@ -949,8 +950,16 @@ public final class TcpConnection {
         }
         int n = receiveBuffer.read(dst);
         stats.bytesDelivered += n;
+        releaseReceiveRingIfIdle();
         maybeWindowUpdate();
         return n;
+    }
+
+    /** Gives the receive ring back when it holds nothing, in order or not. */
+    void releaseReceiveRingIfIdle() {
+        if (receiveBuffer.readable() == 0 && reassembly.rangeCount() == 0) {
+            receiveBuffer.releaseRingIfEmpty();
+        }
     }
 
     /** Bytes ready for {@link #receive}. */
@@ -1445,6 +1454,8 @@ public final class TcpConnection {
         if (stream != null) {
             stream.close();
         }
+        sendBuffer.discard();
+        releaseReceiveRingIfIdle();
         layer.remove(this);
         if (listener != null) {
             ConnectionListener l = listener;

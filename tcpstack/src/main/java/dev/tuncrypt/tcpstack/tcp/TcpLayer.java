@@ -45,6 +45,8 @@ public final class TcpLayer implements ProtocolHandler {
     private final IsnGenerator isns;
     private final SynCookies cookies;
     private final TcpLayerCounters counters = new TcpLayerCounters();
+    /** Send and receive rings of this loop's connections, reused (64 MiB kept at most). */
+    final RingPool rings = new RingPool(64L << 20);
     /** Scratch for sealing: plaintext in, frame out (loop-confined, one frame at a time). */
     final java.nio.ByteBuffer plainScratch = java.nio.ByteBuffer.allocateDirect(1 << 16);
     final java.nio.ByteBuffer wireScratch = java.nio.ByteBuffer.allocateDirect((1 << 16) + 256);
