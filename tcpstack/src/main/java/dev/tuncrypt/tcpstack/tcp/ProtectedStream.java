@@ -9,6 +9,14 @@ import java.nio.ByteBuffer;
  * segment-aligned protection needs kept as segment boundaries. Loop thread only.
  */
 final class ProtectedStream implements StreamIo {
+    /**
+     * Most frames a segment-aligned stream keeps unacknowledged, and about the most its
+     * advertised window lets the peer send. tcpcryptd 0.5 maps sequence numbers through a ring
+     * of its last 100 segments per direction ({@code MAX_SEQMAP}); an ACK or a retransmission
+     * of an older segment is mapped wrongly, and its kernel then drops what carries it.
+     */
+    static final int MAX_FRAMES_IN_FLIGHT = 64;
+
     private final TcpConnection c;
     private final StreamProtection protection;
     /** Plaintext for the application, opened from the wire stream. */
@@ -22,6 +30,16 @@ final class ProtectedStream implements StreamIo {
     /** The application closed its side: the last frame carries FIN, or a bare FIN follows. */
     private boolean appClosed;
     private long wireConsumed;
+    /**
+     * Overhead (wire bytes beyond the plaintext) of every frame sealed, and of every frame
+     * opened: wire bytes consumed once keys existed less the plaintext delivered. Opening
+     * messages are not counted. See "Sequence numbers around a FIN" below.
+     */
+    private long sentFrameOverhead;
+    private long openedFrameBytes;
+    private long openedPlaintext;
+    /** The peer's FIN is in, but frames before it wait to be opened: its ACK waits for them. */
+    private boolean finAckDeferred;
 
     ProtectedStream(TcpConnection c, StreamProtection protection, ReceiveBuffer staged) {
         this.c = c;
@@ -39,6 +57,11 @@ final class ProtectedStream implements StreamIo {
     /** Lets the protection consume the in-order wire bytes (or finish work it was woken for). */
     void pumpWire() throws ProtectionException {
         protection.onWireData(this);
+        if (finAckDeferred && c.receiveBuffer.readable() == 0) {
+            finAckDeferred = false; // every frame is open: the FIN can be acknowledged now
+            c.ackNow();
+            wakeup();
+        }
     }
 
     int appReadable() {
@@ -102,7 +125,7 @@ final class ProtectedStream implements StreamIo {
         while (appOut.readable() > 0) {
             int room = c.sendBuffer.free() - overhead;
             int n = Math.min(Math.min(appOut.readable(), maxPlain), room);
-            if (n <= 0) {
+            if (n <= 0 || (protection.segmentAligned() && frameCount >= MAX_FRAMES_IN_FLIGHT)) {
                 break;
             }
             boolean inFlight = c.sndMax != c.sndUna || c.sendBuffer.bytesFrom(c.sndNxt) > 0;
@@ -117,6 +140,7 @@ final class ProtectedStream implements StreamIo {
             long offset = Integer.toUnsignedLong(SeqNum.diff(c.sendBuffer.end(), c.iss + 1));
             protection.seal(plain, n, fin, offset, wire);
             wire.flip();
+            sentFrameOverhead += wire.remaining() - n;
             c.sendBuffer.append(wire);
             markFrameEnd(c.sendBuffer.end());
             finFramed = fin;
@@ -154,13 +178,109 @@ final class ProtectedStream implements StreamIo {
         if (!protection.segmentAligned()) {
             return Integer.MAX_VALUE;
         }
-        for (int i = 0; i < frameCount; i++) {
-            int end = frameEnds[(frameHead + i) % frameEnds.length];
-            if (SeqNum.gt(end, seq)) {
-                return SeqNum.diff(end, seq);
+        // frame ends are in sequence order: binary search for the first one past seq
+        int lo = 0;
+        int hi = frameCount;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (SeqNum.gt(frameEnds[(frameHead + mid) % frameEnds.length], seq)) {
+                hi = mid;
+            } else {
+                lo = mid + 1;
             }
         }
-        return 0;
+        return lo == frameCount ? 0 : SeqNum.diff(frameEnds[(frameHead + lo) % frameEnds.length], seq);
+    }
+
+    // ------------------------------------------------------------------ tcpcryptd 0.5's sequence space
+    //
+    // tcpcryptd 0.5 strips frames in its kernel's path and maps sequence numbers per segment
+    // (tcpcrypt.c fixup_seq_add, seqmap_find_end / _ack_in / _ack_out). A SEQ or ACK that falls
+    // exactly on the end of a recorded segment is mapped; any other is moved by the opening
+    // message's length only. So what follows a FIN (its ACK, and SEQ = FIN + 1) is numbered on
+    // the wire as FIN + 1 less the overhead of every frame before it, and tcpcryptd expects the
+    // same from its peer: an ACK of the true FIN + 1 reaches its kernel as an ACK of unsent data,
+    // and Linux drops every segment that carries it. Golden vector full-handshake-p256: B's FIN
+    // frame is seq 3440836123 + 33; A's ACK is 3440836137 and B's last ACK has seq 3440836137.
+    // tcpcryptd does not map the window field either: its kernel fills a window with plaintext
+    // and each segment grows by a frame on the wire. A segment-aligned protection is one whose
+    // peer numbers its stream like this.
+
+    /** The SEQ to put on the wire for {@code seq}: after our FIN, short by our frames' overhead. */
+    int wireSeq(int seq) {
+        if (!protection.segmentAligned() || sentFrameOverhead == 0 || seq != c.sendBuffer.end() + 1) {
+            return seq;
+        }
+        return seq - (int) sentFrameOverhead;
+    }
+
+    /** The ACK to put on the wire for RCV.NXT {@code rcvNxt}: once the peer's FIN is in, short by its frames' overhead. */
+    int wireAck(int rcvNxt) {
+        if (!c.peerFinReceived || !protection.segmentAligned()) {
+            return rcvNxt;
+        }
+        if (c.receiveBuffer.readable() > 0) {
+            // the overhead of frames not yet opened is unknown: ACK up to the last frame, the FIN later
+            finAckDeferred = true;
+            return rcvNxt - 1;
+        }
+        return rcvNxt - (int) (openedFrameBytes - openedPlaintext);
+    }
+
+    /** Maps a peer segment's SEQ and ACK back from that numbering, before TCP looks at them. */
+    void mapPeerSegment(InboundSegment seg) {
+        if (!protection.segmentAligned()) {
+            return;
+        }
+        if (c.peerFinReceived && c.receiveBuffer.readable() == 0) {
+            int shortfall = (int) (openedFrameBytes - openedPlaintext);
+            int rcvNxt = c.rcvNxt();
+            if (shortfall != 0 && seg.seq == rcvNxt - shortfall) {
+                seg.seq = rcvNxt;
+            }
+        }
+        seg.ack = peerAck(seg.ack);
+    }
+
+    /**
+     * The peer's ACK {@code ack} as SND.UNA takes it: its ACK of our FIN comes short by our
+     * frames' overhead. Taken so only once our FIN is out, and only if the value is not also
+     * the end of a frame still waiting for its ACK (then it may be just that).
+     */
+    private int peerAck(int ack) {
+        if (sentFrameOverhead == 0 || !SeqNum.gt(c.sndMax, c.sendBuffer.end())) {
+            return ack;
+        }
+        int finAcked = c.sendBuffer.end() + 1;
+        if (ack != finAcked - (int) sentFrameOverhead || ack == finAcked) {
+            return ack;
+        }
+        if (SeqNum.gt(ack, c.sndUna)) {
+            for (int i = 0; i < frameCount; i++) {
+                if (frameEnds[(frameHead + i) % frameEnds.length] == ack) {
+                    return ack;
+                }
+            }
+        }
+        return finAcked;
+    }
+
+    /**
+     * Receive-buffer bytes kept beyond the advertised window, for the frame overhead a
+     * tcpcryptd peer adds to a window it fills with plaintext; segments that far beyond the
+     * edge are taken whole (never cut inside a frame, whose ACK tcpcryptd could not map).
+     */
+    int windowSlack() {
+        return protection.segmentAligned() ? protection.frameOverhead() * (MAX_FRAMES_IN_FLIGHT + 2) : 0;
+    }
+
+    /** RCV.WND to advertise when {@code free} bytes of the receive buffer are free. */
+    int peerWindow(int free) {
+        if (!protection.segmentAligned()) {
+            return free;
+        }
+        int perFrame = Math.max(1, c.smss - protection.frameOverhead());
+        return Math.max(0, Math.min(free - windowSlack(), MAX_FRAMES_IN_FLIGHT * perFrame));
     }
 
     void close() {
@@ -185,7 +305,11 @@ final class ProtectedStream implements StreamIo {
     public void consumeWire(int n) {
         int before = c.receiveBuffer.readable();
         c.receiveBuffer.skip(n);
-        wireConsumed += before - c.receiveBuffer.readable();
+        int consumed = before - c.receiveBuffer.readable();
+        wireConsumed += consumed;
+        if (protection.canSeal()) {
+            openedFrameBytes += consumed; // opening messages are consumed before keys exist
+        }
         c.releaseReceiveRingIfIdle();
     }
 
@@ -205,6 +329,7 @@ final class ProtectedStream implements StreamIo {
         if (appIn.write(plain) != n) {
             throw new IllegalStateException("delivered more than deliverable()");
         }
+        openedPlaintext += n;
         c.stats.bytesDecrypted += n;
     }
 

@@ -116,8 +116,11 @@ final class SegmentWriter {
         }
         int ack = c.rcvNxt();
         int window = c.windowToAdvertise();
-        TcpView.writeHeader(tx, at, c.key.localPort(), c.key.remotePort(), Integer.toUnsignedLong(seq),
-                Integer.toUnsignedLong(ack), headerLength, flags | ACK, window, 0);
+        // a segment-aligned stream numbers what follows a FIN as tcpcryptd 0.5 does (ProtectedStream)
+        int wireSeq = c.stream != null ? c.stream.wireSeq(seq) : seq;
+        int wireAck = c.stream != null ? c.stream.wireAck(ack) : ack;
+        TcpView.writeHeader(tx, at, c.key.localPort(), c.key.remotePort(), Integer.toUnsignedLong(wireSeq),
+                Integer.toUnsignedLong(wireAck), headerLength, flags | ACK, window, 0);
         c.ackSent(ack);
         send(c.key, headerLength + len);
         c.stats.segmentsOut++;

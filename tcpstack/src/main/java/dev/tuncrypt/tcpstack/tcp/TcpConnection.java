@@ -308,6 +308,9 @@ public final class TcpConnection {
 
     /** RFC 9293 §3.10.7.4, "Otherwise" (SYN-RECEIVED and all synchronized states). */
     private void inputSynchronized(InboundSegment seg, long now) {
+        if (stream != null) {
+            stream.mapPeerSegment(seg); // tcpcrypt-0.5: what follows a FIN is numbered without frame overhead
+        }
         if (state == TcpState.SYN_RECEIVED && seg.has(SYN) && !seg.has(RST) && seg.seq == irs) {
             // The peer's SYN again (a retransmission, or its SYN,ACK in a simultaneous open,
             // RFC 9293 figure 8): drop the SYN octet we already hold and go on with the rest.
@@ -382,6 +385,9 @@ public final class TcpConnection {
     private boolean acceptable(InboundSegment seg) {
         int rcvNxt = rcvNxt();
         int rcvWnd = Math.max(0, SeqNum.diff(rcvAdvEdge, rcvNxt)); // RCV.WND as advertised
+        if (stream != null) {
+            rcvWnd += stream.windowSlack(); // a tcpcrypt-0.5 peer's frames overrun the window it was given
+        }
         int len = seg.segLen();
         if (len == 0) {
             return rcvWnd == 0 ? seg.seq == rcvNxt : SeqNum.inWindow(seg.seq, rcvNxt, rcvWnd);
@@ -610,6 +616,12 @@ public final class TcpConnection {
         while (cc.cwnd() - scoreboard.pipe() >= smss) {
             long room = (long) SeqNum.diff(sndUna, sndMax) + sndWnd;
             int sendableNew = (int) Math.max(0, Math.min(sendBuffer.bytesFrom(sndMax), room));
+            if (stream != null && sendableNew > 0) {
+                int frame = stream.frameRemainder(sndMax);
+                if (frame != Integer.MAX_VALUE && frame > 0) {
+                    sendableNew = sendableNew >= frame ? frame : 0; // a whole frame or nothing
+                }
+            }
             SackScoreboard.NextSeg rule = scoreboard.nextSeg(sendableNew);
             if (rule == SackScoreboard.NextSeg.NONE) {
                 return;
@@ -1060,7 +1072,10 @@ public final class TcpConnection {
 
     /** RCV.WND: free receive buffer space from RCV.NXT (out-of-order data sits inside it). */
     int receiveWindow() {
-        return peerFinReceived ? 0 : receiveBuffer.free();
+        if (peerFinReceived) {
+            return 0;
+        }
+        return stream != null ? stream.peerWindow(receiveBuffer.free()) : receiveBuffer.free();
     }
 
     /** The window field to send now, scaled, never moving the right edge left. */
