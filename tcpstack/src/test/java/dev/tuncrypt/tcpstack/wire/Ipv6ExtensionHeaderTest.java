@@ -82,6 +82,12 @@ class Ipv6ExtensionHeaderTest {
         assertEquals(0, v.payloadLength());
     }
 
+    /** Seed -28436 once drew offset 0 without more-fragments: an atomic fragment, not a real one. */
+    @net.jqwik.api.Example
+    void realFragmentIsNeverAtomic() {
+        randomValidChains(-28436L);
+    }
+
     /** Random valid chains: the walk lands exactly after the last extension header. */
     @Property(tries = 1000)
     void randomValidChains(@ForAll long seed) {
@@ -123,7 +129,8 @@ class Ipv6ExtensionHeaderTest {
                 case 44 -> ext.put((byte) next).put((byte) 0).putShort((short) 0).putInt(r.nextInt());
                 default -> {
                     fragOffset = 8 * r.nextInt(1000);
-                    more = r.nextBoolean();
+                    // offset 0 without more-fragments would be an atomic fragment (RFC 6946)
+                    more = fragOffset == 0 || r.nextBoolean();
                     id = r.nextInt() & 0xFFFF_FFFFL;
                     ext.put((byte) next).put((byte) 0).putShort((short) (fragOffset | (more ? 1 : 0))).putInt((int) id);
                 }
