@@ -2,7 +2,6 @@ package dev.tuncrypt.tcpcrypt;
 
 import dev.tuncrypt.tcpcrypt.v05.SessionCache;
 import dev.tuncrypt.tcpstack.TcpSocket;
-import dev.tuncrypt.tcpstack.tcp.FlowKey;
 import dev.tuncrypt.tcpstack.tcp.SegmentProtection;
 import java.net.InetAddress;
 import java.security.SecureRandom;
@@ -70,14 +69,19 @@ public final class TcpCrypt implements AutoCloseable {
 
     /** The factory to plug into {@code NetStack.Builder.protection}. */
     public SegmentProtection.Factory protections() {
-        return this::protection;
+        return protections(config);
     }
 
-    private SegmentProtection protection(FlowKey flow, boolean active) {
-        if (config.mode() == CryptMode.NEVER) {
-            return SegmentProtection.NONE;
-        }
-        return new TcpCryptProtection(this, flow, active);
+    /**
+     * A factory with other settings for one socket or listener (mode, TEP and cipher preference,
+     * app-aware bit, cache use: tcpcryptd's per-socket options), sharing this instance's session
+     * cache, ephemeral keys and workers. Give it to {@code TcpSocket.connect} or
+     * {@code TcpListener.open}.
+     */
+    public SegmentProtection.Factory protections(TcpCryptConfig settings) {
+        return (flow, active) -> settings.mode() == CryptMode.NEVER
+                ? SegmentProtection.NONE
+                : new TcpCryptProtection(this, settings, flow, active);
     }
 
     public TcpCryptConfig config() {

@@ -21,6 +21,8 @@ import java.nio.ByteBuffer;
  */
 final class TcpCryptProtection implements SegmentProtection {
     final TcpCrypt crypt;
+    /** This connection's settings (the stack's, or the ones given for this socket or listener). */
+    final TcpCryptConfig config;
     final FlowKey flow;
     final boolean active;
     private EnoOption synOption;
@@ -30,8 +32,9 @@ final class TcpCryptProtection implements SegmentProtection {
     private boolean minimalOptionPending;
     private volatile TcpCryptInfo info;
 
-    TcpCryptProtection(TcpCrypt crypt, FlowKey flow, boolean active) {
+    TcpCryptProtection(TcpCrypt crypt, TcpCryptConfig config, FlowKey flow, boolean active) {
         this.crypt = crypt;
+        this.config = config;
         this.flow = flow;
         this.active = active;
     }
@@ -44,15 +47,15 @@ final class TcpCryptProtection implements SegmentProtection {
     public int writeSynOptions(ByteBuffer buf, int index, int room, boolean synAck) {
         if (!synAck) {
             if (synOption == null) { // a retransmitted SYN offers the same again
-                if (crypt.config.sessionCache()) {
+                if (config.sessionCache()) {
                     offered = crypt.cache.takeForPeer(peer());
                 }
-                synOption = EnoOption.syn(crypt.config.teps(), crypt.config.appAware(),
+                synOption = EnoOption.syn(config.teps(), config.appAware(),
                         offered != null ? offered.resumeId() : null);
                 if (synOption.encodedLength() > room && offered != null) {
                     offered.close();
                     offered = null;
-                    synOption = EnoOption.syn(crypt.config.teps(), crypt.config.appAware(), null);
+                    synOption = EnoOption.syn(config.teps(), config.appAware(), null);
                 }
             }
             return synOption.encodedLength() <= room ? synOption.writeTo(buf, index) : index;
@@ -61,7 +64,7 @@ final class TcpCryptProtection implements SegmentProtection {
             return index; // no ENO answer: the peer falls back to plain TCP
         }
         if (synAckOption == null) {
-            synAckOption = outcome.synAckOption(crypt.config.appAware());
+            synAckOption = outcome.synAckOption(config.appAware());
         }
         return synAckOption.encodedLength() <= room ? synAckOption.writeTo(buf, index) : index;
     }
@@ -78,8 +81,8 @@ final class TcpCryptProtection implements SegmentProtection {
                 outcome = new EnoOutcome.NotNegotiated(EnoOutcome.Reason.NO_ENO_OPTION);
             } else {
                 synOption = option.valueOrNull();
-                outcome = EnoNegotiation.onSyn(option, crypt.config.teps(),
-                        crypt.config.sessionCache() ? crypt.cache.resumeLookup() : EnoNegotiation.ResumeLookup.NONE);
+                outcome = EnoNegotiation.onSyn(option, config.teps(),
+                        config.sessionCache() ? crypt.cache.resumeLookup() : EnoNegotiation.ResumeLookup.NONE);
             }
         } else {
             // role A: the server's SYN-ACK
@@ -116,7 +119,7 @@ final class TcpCryptProtection implements SegmentProtection {
 
     @Override
     public boolean required() {
-        return crypt.config.mode() == CryptMode.ALWAYS;
+        return config.mode() == CryptMode.ALWAYS;
     }
 
     @Override

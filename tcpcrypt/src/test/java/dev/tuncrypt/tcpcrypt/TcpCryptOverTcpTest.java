@@ -183,4 +183,65 @@ class TcpCryptOverTcpTest {
             assertThat(a.state()).isEqualTo(TcpState.CLOSED);
         }
     }
+
+    @Test
+    void perSocketSettingsOverrideTheStacks() {
+        try (TcpCrypt ca = crypt(CryptMode.DEFAULT); TcpCrypt cb = crypt(CryptMode.DEFAULT);
+                Simulation sim = sim(25, FaultModel.NONE, ca, cb)) {
+            Accepts b = new Accepts();
+            b.sink = new StreamSink();
+            listen(sim, b);
+            // this socket alone never encrypts, although both stacks would
+            StreamSink plainSink = new StreamSink();
+            TcpConnection plain = sim.a().tcp(0).connect(null, new InetSocketAddress(Simulation.B_V4, 7777),
+                    sim.a().tcp(0).config(), plainSink, ca.protections(TcpCryptConfig.DEFAULT.withMode(CryptMode.NEVER)));
+            sim.runUntil(() -> b.accepted != null, 10 * Simulation.SECOND);
+            exchange(sim, plain, b.accepted, plainSink, b.sink, "in the clear".getBytes(), "ok".getBytes());
+            assertThat(TcpCrypt.info(plain)).isNull();
+            assertThat(new String(b.sink.data.toByteArray())).isEqualTo("in the clear");
+
+            // this one prefers P-521 and AES-256-GCM
+            Accepts b2 = b;
+            b2.accepted = null;
+            b2.sink = new StreamSink();
+            StreamSink strongSink = new StreamSink();
+            TcpConnection strong = sim.a().tcp(0).connect(null, new InetSocketAddress(Simulation.B_V4, 7777),
+                    sim.a().tcp(0).config(), strongSink, ca.protections(TcpCryptConfig.DEFAULT
+                            .withTeps(java.util.List.of(Tep.ECDHE_P521)).withCiphers(java.util.List.of(SymCipher.AES_256_GCM))));
+            sim.runUntil(() -> b2.accepted != null, 10 * Simulation.SECOND);
+            exchange(sim, strong, b2.accepted, strongSink, b2.sink, "strong".getBytes(), "ok".getBytes());
+            TcpCryptInfo info = TcpCrypt.info(strong);
+            assertThat(info.tep()).isEqualTo(Tep.ECDHE_P521);
+            assertThat(info.cipher()).isEqualTo(SymCipher.AES_256_GCM);
+            assertThat(info.sessionId()).isEqualTo(TcpCrypt.info(b2.accepted).sessionId());
+            assertThat(info.sessionId().bytes()[0]).isEqualTo((byte) 0x22);
+        }
+    }
+
+    @Test
+    void aListenerThatRequiresEncryptionRefusesAPlainClient() {
+        try (TcpCrypt ca = crypt(CryptMode.NEVER); TcpCrypt cb = crypt(CryptMode.DEFAULT);
+                Simulation sim = sim(26, FaultModel.NONE, ca, cb)) {
+            TcpLayer bl = sim.b().tcp(0);
+            boolean[] accepted = new boolean[1];
+            bl.addListener(new ListenEndpoint(7778, false, bl.config(), new ListenEndpoint.AcceptSink() {
+                @Override
+                public boolean full() {
+                    return false;
+                }
+
+                @Override
+                public void accept(TcpConnection connection, TcpLayer layer) {
+                    accepted[0] = true;
+                }
+            }, cb.protections(TcpCryptConfig.DEFAULT.withMode(CryptMode.ALWAYS))));
+            StreamSink aSink = new StreamSink();
+            TcpConnection a = sim.a().tcp(0).connect(null, new InetSocketAddress(Simulation.B_V4, 7778),
+                    sim.a().tcp(0).config(), aSink);
+            sim.runUntil(() -> aSink.closed, 10 * Simulation.SECOND);
+            assertThat(aSink.closedWith).isEqualTo(TcpError.RESET);
+            assertThat(accepted[0]).isFalse();
+            assertThat(a.state()).isEqualTo(TcpState.CLOSED);
+        }
+    }
 }

@@ -1,6 +1,7 @@
 package dev.tuncrypt.tcpstack;
 
 import dev.tuncrypt.tcpstack.tcp.ListenEndpoint;
+import dev.tuncrypt.tcpstack.tcp.SegmentProtection;
 import dev.tuncrypt.tcpstack.tcp.TcpConfig;
 import dev.tuncrypt.tcpstack.tcp.TcpConnection;
 import dev.tuncrypt.tcpstack.tcp.TcpLayer;
@@ -52,6 +53,12 @@ public final class TcpListener implements Closeable {
     /** As {@link #bind} or {@link #transparent} with connection settings other than the stack's. */
     public static TcpListener open(NetStack stack, int port, boolean transparent, int backlog, TcpConfig config)
             throws IOException {
+        return open(stack, port, transparent, backlog, config, null);
+    }
+
+    /** As {@link #open(NetStack, int, boolean, int, TcpConfig)} with the listener's own segment protection (null: the stack's). */
+    public static TcpListener open(NetStack stack, int port, boolean transparent, int backlog, TcpConfig config,
+            SegmentProtection.Factory protection) throws IOException {
         if (!transparent && (port < 1 || port > 65535)) {
             throw new IllegalArgumentException("port " + port + " out of range 1-65535");
         }
@@ -62,7 +69,8 @@ public final class TcpListener implements Closeable {
             TcpLayer layer = stack.tcp(i);
             CompletableFuture<Void> f = new CompletableFuture<>();
             done.add(f);
-            ListenEndpoint e = new ListenEndpoint(port, transparent, config != null ? config : layer.config(), l.sink(loop));
+            ListenEndpoint e = new ListenEndpoint(port, transparent, config != null ? config : layer.config(), l.sink(loop),
+                    protection);
             l.endpoints.add(e);
             loop.post(() -> {
                 try {

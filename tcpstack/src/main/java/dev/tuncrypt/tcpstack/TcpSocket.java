@@ -1,6 +1,7 @@
 package dev.tuncrypt.tcpstack;
 
 import dev.tuncrypt.tcpstack.tcp.ConnectionListener;
+import dev.tuncrypt.tcpstack.tcp.SegmentProtection;
 import dev.tuncrypt.tcpstack.tcp.TcpConfig;
 import dev.tuncrypt.tcpstack.tcp.TcpConnection;
 import dev.tuncrypt.tcpstack.tcp.TcpError;
@@ -74,13 +75,23 @@ public final class TcpSocket implements Closeable {
      */
     public static TcpSocket connect(NetStack stack, InetSocketAddress local, InetSocketAddress remote, TcpConfig config,
             Duration timeout) throws IOException {
+        return connect(stack, local, remote, config, null, timeout);
+    }
+
+    /**
+     * As {@link #connect(NetStack, InetSocketAddress, InetSocketAddress, TcpConfig, Duration)} with
+     * this socket's own segment protection (e.g. tcpcrypt settings of its own; null: the stack's).
+     */
+    public static TcpSocket connect(NetStack stack, InetSocketAddress local, InetSocketAddress remote, TcpConfig config,
+            SegmentProtection.Factory protection, Duration timeout) throws IOException {
         StackLoop loop = stack.pickLoop();
         TcpSocket s = new TcpSocket(loop);
         TcpLayer layer = (TcpLayer) loop.handler(6);
         CompletableFuture<Void> started = new CompletableFuture<>();
         loop.post(() -> {
             try {
-                s.connection = layer.connect(local, remote, config != null ? config : layer.config(), s.events());
+                s.connection = layer.connect(local, remote, config != null ? config : layer.config(), s.events(),
+                        protection);
                 started.complete(null);
             } catch (RuntimeException e) {
                 started.completeExceptionally(e);

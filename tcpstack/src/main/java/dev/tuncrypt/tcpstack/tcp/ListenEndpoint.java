@@ -23,15 +23,28 @@ public final class ListenEndpoint {
     final TcpConfig config;
     final int synBacklog;
     final AcceptSink sink;
+    /** This listener's own protection, or null for the stack's. */
+    final SegmentProtection.Factory protection;
     TcpLayer layer;
     int halfOpen;
 
     public ListenEndpoint(int port, boolean transparent, TcpConfig config, AcceptSink sink) {
+        this(port, transparent, config, sink, null);
+    }
+
+    /** With the listener's own protection (null: the stack's). */
+    public ListenEndpoint(int port, boolean transparent, TcpConfig config, AcceptSink sink,
+            SegmentProtection.Factory protection) {
+        this.protection = protection;
         this.port = port;
         this.transparent = transparent;
         this.config = config;
         this.synBacklog = config.synBacklog();
         this.sink = sink;
+    }
+
+    SegmentProtection.Factory protectionOr(SegmentProtection.Factory stackDefault) {
+        return protection != null ? protection : stackDefault;
     }
 
     boolean acceptQueueFull() {

@@ -187,7 +187,8 @@ public final class TcpLayer implements ProtocolHandler {
         }
         FlowKey key = probe.copy();
         int iss = isns.isn(now, key.localHi, key.localLo, key.localPort, key.remoteHi, key.remoteLo, key.remotePort);
-        TcpConnection c = new TcpConnection(this, key, l.config, false, protections.create(key, false), iss, now);
+        TcpConnection c = new TcpConnection(this, key, l.config, false, l.protectionOr(protections).create(key, false),
+                iss, now);
         c.owner = l;
         l.halfOpen++;
         connections.put(key, c);
@@ -217,7 +218,8 @@ public final class TcpLayer implements ProtocolHandler {
         }
         counters.cookiesAccepted++;
         FlowKey key = k.copy();
-        TcpConnection c = new TcpConnection(this, key, l.config, false, protections.create(key, false), seg.ack - 1, now);
+        TcpConnection c = new TcpConnection(this, key, l.config, false, l.protectionOr(protections).create(key, false),
+                seg.ack - 1, now);
         c.owner = l;
         connections.put(key, c);
         c.acceptCookie(seg, mss, now);
@@ -305,6 +307,12 @@ public final class TcpLayer implements ProtocolHandler {
      */
     public TcpConnection connect(InetSocketAddress local, InetSocketAddress remote, TcpConfig cfg,
             ConnectionListener listener) {
+        return connect(local, remote, cfg, listener, null);
+    }
+
+    /** As {@link #connect(InetSocketAddress, InetSocketAddress, TcpConfig, ConnectionListener)} with this connection's own protection (null: the stack's). */
+    public TcpConnection connect(InetSocketAddress local, InetSocketAddress remote, TcpConfig cfg,
+            ConnectionListener listener, SegmentProtection.Factory protection) {
         InetAddress localAddress = local != null && !local.getAddress().isAnyLocalAddress()
                 ? local.getAddress()
                 : sourceAddressFor(remote.getAddress());
@@ -330,7 +338,8 @@ public final class TcpLayer implements ProtocolHandler {
         }
         long now = now();
         int iss = isns.isn(now, key.localHi, key.localLo, key.localPort, key.remoteHi, key.remoteLo, key.remotePort);
-        TcpConnection c = new TcpConnection(this, key, cfg, true, protections.create(key, true), iss, now);
+        SegmentProtection.Factory factory = protection != null ? protection : protections;
+        TcpConnection c = new TcpConnection(this, key, cfg, true, factory.create(key, true), iss, now);
         c.setListener(listener);
         connections.put(key, c);
         c.open(now);
