@@ -244,4 +244,48 @@ class TcpCryptOverTcpTest {
             assertThat(a.state()).isEqualTo(TcpState.CLOSED);
         }
     }
+
+    static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> tepsAndCiphers() {
+        return java.util.stream.Stream.of(Tep.values()).flatMap(t -> java.util.stream.Stream.of(SymCipher.values())
+                .map(c -> org.junit.jupiter.params.provider.Arguments.of(t, c)));
+    }
+
+    /** Every TEP × cipher under loss, reordering, duplication and corruption; the second connection resumes. */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.MethodSource("tepsAndCiphers")
+    void everyTepAndCipherUnderFaultsThenResumed(Tep tep, SymCipher cipher) {
+        TcpCryptConfig only = TcpCryptConfig.DEFAULT.withTeps(java.util.List.of(tep)).withCiphers(java.util.List.of(cipher));
+        FaultModel faults = FaultModel.NONE.withLoss(0.02).withReorder(0.02, 2 * Simulation.MILLISECOND)
+                .withDuplicate(0.01).withCorrupt(0.01).withDelay(Simulation.MILLISECOND, 0);
+        try (TcpCrypt ca = TcpCrypt.create(only, new SecureRandom(), Runnable::run, InstantSource.system());
+                TcpCrypt cb = TcpCrypt.create(only, new SecureRandom(), Runnable::run, InstantSource.system());
+                Simulation sim = sim(30 + tep.ordinal() * 2 + cipher.ordinal(), faults, ca, cb)) {
+            Accepts b = new Accepts();
+            listen(sim, b);
+            SessionId first = null;
+            for (int round = 0; round < 2; round++) {
+                StreamSink aSink = new StreamSink();
+                b.sink = new StreamSink();
+                b.accepted = null;
+                TcpConnection a = dial(sim, aSink);
+                sim.runUntil(() -> b.accepted != null, 30 * Simulation.SECOND);
+                byte[] up = random(256 << 10, round);
+                byte[] down = random(128 << 10, round + 7);
+                exchange(sim, a, b.accepted, aSink, b.sink, up, down);
+                assertThat(b.sink.data.toByteArray()).isEqualTo(up);
+                assertThat(aSink.data.toByteArray()).isEqualTo(down);
+                TcpCryptInfo ia = TcpCrypt.info(a);
+                TcpCryptInfo ib = TcpCrypt.info(b.accepted);
+                assertThat(ia.tep()).isEqualTo(tep);
+                assertThat(ia.cipher()).isEqualTo(cipher);
+                assertThat(ia.sessionId()).isEqualTo(ib.sessionId());
+                assertThat(ia.resumed()).isEqualTo(round == 1);
+                if (round == 0) {
+                    first = ia.sessionId();
+                } else {
+                    assertThat(ia.sessionId()).isNotEqualTo(first);
+                }
+            }
+        }
+    }
 }

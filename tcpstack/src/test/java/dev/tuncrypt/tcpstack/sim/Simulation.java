@@ -67,8 +67,8 @@ public final class Simulation implements AutoCloseable {
         this.replay = SimulationSeeds.replay(seed);
         SplittableRandom root = new SplittableRandom(seed);
         this.link = MemoryLink.pair(clock, root.nextLong(), builder.aToB, builder.bToA, builder.mtu);
-        this.endA = new TaskAwareLink(link.a());
-        this.endB = new TaskAwareLink(link.b());
+        this.endA = new TaskAwareLink(link.a(), builder.tamperAToB);
+        this.endB = new TaskAwareLink(link.b(), builder.tamperBToA);
         this.a = stack(endA, root.nextLong(), A_V4, A_V6, builder.customizeA);
         this.b = stack(endB, root.nextLong(), B_V4, B_V6, builder.customizeB);
         if (a.loopCount() != 1 || b.loopCount() != 1) {
@@ -326,6 +326,8 @@ public final class Simulation implements AutoCloseable {
         private FaultModel aToB = FaultModel.NONE;
         private FaultModel bToA = FaultModel.NONE;
         private int mtu = MemoryLink.DEFAULT_MTU;
+        private Tamper tamperAToB;
+        private Tamper tamperBToA;
         private Consumer<NetStack.Builder> customizeA = sb -> {};
         private Consumer<NetStack.Builder> customizeB = sb -> {};
         private long maxRounds = 50_000_000L;
@@ -343,6 +345,18 @@ public final class Simulation implements AutoCloseable {
         public Builder faults(FaultModel aToB, FaultModel bToA) {
             this.aToB = Objects.requireNonNull(aToB);
             this.bToA = Objects.requireNonNull(bToA);
+            return this;
+        }
+
+        /** An attacker on the wire for packets A sends (see {@link Tamper}). */
+        public Builder tamperAToB(Tamper tamper) {
+            this.tamperAToB = tamper;
+            return this;
+        }
+
+        /** An attacker on the wire for packets B sends. */
+        public Builder tamperBToA(Tamper tamper) {
+            this.tamperBToA = tamper;
             return this;
         }
 
@@ -385,15 +399,26 @@ public final class Simulation implements AutoCloseable {
     }
 
     /**
+     * An attacker between the stacks: sees each IP packet one side sends, may change it in place
+     * (limit included), drop it (return false) or inject more packets.
+     */
+    @FunctionalInterface
+    public interface Tamper {
+        boolean onSend(ByteBuffer packet, Consumer<ByteBuffer> inject);
+    }
+
+    /**
      * A stack's end of the link, noting {@link #wakeup()}: a loop's {@code post} wakes its link, so
      * the simulation knows a loop has tasks to run.
      */
     private static final class TaskAwareLink implements PacketLink {
         private final MemoryLink link;
+        private final Tamper tamper;
         volatile boolean tasksPosted;
 
-        TaskAwareLink(MemoryLink link) {
+        TaskAwareLink(MemoryLink link, Tamper tamper) {
             this.link = link;
+            this.tamper = tamper;
         }
 
         @Override
@@ -408,7 +433,17 @@ public final class Simulation implements AutoCloseable {
 
         @Override
         public boolean send(ByteBuffer packet) throws IOException {
-            return link.send(packet);
+            if (tamper == null) {
+                return link.send(packet);
+            }
+            ByteBuffer copy = ByteBuffer.allocate(packet.remaining());
+            copy.put(packet.duplicate()).flip();
+            java.util.List<ByteBuffer> extra = new java.util.ArrayList<>();
+            boolean keep = tamper.onSend(copy, extra::add);
+            for (ByteBuffer e : extra) {
+                link.send(e);
+            }
+            return !keep || link.send(copy);
         }
 
         @Override
