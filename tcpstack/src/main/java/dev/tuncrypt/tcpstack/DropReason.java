@@ -19,7 +19,8 @@ public enum DropReason {
     UDP_NO_LISTENER("UDP datagram for a port nothing listens on (port unreachable sent)"),
     ICMP_ERROR_SUPPRESSED("an ICMP error was due but rate limited or not allowed (RFC 1122 §3.2.2)"),
     LINK_TX_FULL("the link refused an outgoing packet"),
-    INTERNAL_ERROR("a handler failed on the packet (a bug; logged)");
+    INTERNAL_ERROR("a handler failed on the packet or a posted task failed (a bug; logged)"),
+    MEMORY_EXHAUSTED("no memory for a connection's buffer (the packet is dropped; TCP resends it)");
 
     private final String description;
 

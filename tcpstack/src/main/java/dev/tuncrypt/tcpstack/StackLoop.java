@@ -104,7 +104,13 @@ public final class StackLoop implements LoopContext {
         }
         Runnable task;
         while ((task = tasks.poll()) != null) {
-            task.run();
+            try {
+                task.run();
+            } catch (RuntimeException | OutOfMemoryError e) {
+                // a failing application request must not take the loop (and every other flow) down
+                counters.drop(DropReason.INTERNAL_ERROR);
+                log.error("loop {}: a posted task failed", index, e);
+            }
         }
         return n;
     }
@@ -163,6 +169,11 @@ public final class StackLoop implements LoopContext {
         } catch (RuntimeException e) {
             counters.drop(DropReason.INTERNAL_ERROR);
             log.error("loop {}: packet handling failed", index, e);
+        } catch (OutOfMemoryError e) {
+            // direct memory for a connection's ring ran out: drop the packet (TCP will send it
+            // again) and keep the loop alive for every other connection
+            counters.drop(DropReason.MEMORY_EXHAUSTED);
+            log.warn("loop {}: out of memory handling a packet: {}", index, e.getMessage());
         }
     }
 
