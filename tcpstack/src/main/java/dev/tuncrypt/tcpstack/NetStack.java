@@ -33,6 +33,7 @@ import java.util.random.RandomGenerator;
 public final class NetStack implements AutoCloseable {
     private final StackLoop[] loops;
     private final StackAddresses addresses;
+    private final java.util.concurrent.atomic.AtomicInteger nextLoop = new java.util.concurrent.atomic.AtomicInteger();
     private Thread[] threads;
 
     private NetStack(Builder b) {
@@ -83,18 +84,9 @@ public final class NetStack implements AutoCloseable {
         return (TcpLayer) loops[i].handler(IpProtocol.TCP);
     }
 
-    private final java.util.concurrent.atomic.AtomicInteger nextLoop = new java.util.concurrent.atomic.AtomicInteger();
-
     /** A loop for a new outgoing connection (round robin). */
     public StackLoop pickLoop() {
         return loops[Math.floorMod(nextLoop.getAndIncrement(), loops.length)];
-    }
-
-    /** Runs {@code task} on every loop (on each loop's thread when running, inline otherwise). */
-    public void onEveryLoop(java.util.function.Consumer<StackLoop> task) {
-        for (StackLoop loop : loops) {
-            loop.post(() -> task.accept(loop));
-        }
     }
 
     /** Sum of every loop's counters, read safely on each loop when the stack is running. */

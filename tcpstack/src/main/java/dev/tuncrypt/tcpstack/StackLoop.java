@@ -47,7 +47,6 @@ public final class StackLoop implements LoopContext {
     private final ProtocolHandler[] distinct;
     private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private volatile boolean running;
-    private volatile Thread thread;
 
     StackLoop(int index, PacketLink link, Clock clock, RandomGenerator random, StackAddresses addresses,
             StackConfig config, java.util.Map<Integer, ProtocolHandler.Factory> transports) {
@@ -126,7 +125,6 @@ public final class StackLoop implements LoopContext {
 
     /** Thread body: polls until {@link #stop()}, sleeping on the link when idle. */
     void run() {
-        thread = Thread.currentThread();
         running = true;
         try {
             while (running) {
@@ -332,16 +330,6 @@ public final class StackLoop implements LoopContext {
     @Override
     public ProtocolHandler transport(int protocol) {
         return handlers4[protocol & 0xff];
-    }
-
-    /** Whether the calling thread is this loop's thread. */
-    public boolean inLoop() {
-        return Thread.currentThread() == thread;
-    }
-
-    /** Whether tasks are waiting to run. */
-    public boolean hasTasks() {
-        return !tasks.isEmpty();
     }
 
     /** The link this loop drives. */

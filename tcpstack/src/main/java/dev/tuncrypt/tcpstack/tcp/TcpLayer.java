@@ -393,8 +393,4 @@ public final class TcpLayer implements ProtocolHandler {
     public TcpLayerCounters counters() {
         return counters;
     }
-
-    public long cookiesIssued() {
-        return cookies.issued();
-    }
 }
