@@ -155,4 +155,35 @@ class EncryptedNcTest {
             server.destroyForcibly();
         }
     }
+
+    /** The Linux kernel never answers ENO: default mode falls back to plain TCP, "always" refuses. */
+    @Test
+    void againstTheKernelDefaultFallsBackAndAlwaysRefuses() throws Exception {
+        Requirements.command("nc", "netcat-openbsd");
+        Path msg = Files.writeString(dir.resolve("msg"), "plain for the kernel\n");
+        Path got = dir.resolve("kernel.out");
+        Process kernel = new ProcessBuilder("ip", "netns", "exec", a.name(), "nc", "-4", "-l", "6000")
+                .redirectOutput(got.toFile()).redirectErrorStream(false).start();
+        try {
+            // the kernel listener is on A's own host; tuncrypt nc reaches it through its TUN device
+            long end = System.nanoTime() + 5_000_000_000L;
+            while (!a.run("ss", "-ltn", "sport = :6000").output().contains("LISTEN") && System.nanoTime() < end) {
+                Thread.sleep(50);
+            }
+            Process refused = nc(a, "tk1", "198.18.5.1/24", "198.18.5.2", msg, dir.resolve("r.out"),
+                    dir.resolve("r.err"), "--crypt", "always", "198.18.5.1", "6000");
+            assertThat(refused.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(refused.exitValue()).isEqualTo(1);
+            assertThat(Files.readString(dir.resolve("r.err"))).contains("does not support the required encryption");
+            Process plain = nc(a, "tk2", "198.18.5.1/24", "198.18.5.2", msg, dir.resolve("p.out"),
+                    dir.resolve("p.err"), "198.18.5.1", "6000");
+            assertThat(plain.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(plain.exitValue()).as(Files.readString(dir.resolve("p.err"))).isZero();
+            assertThat(Files.readString(dir.resolve("p.err"))).contains("plain TCP");
+            assertThat(kernel.waitFor(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(Files.readString(got)).isEqualTo("plain for the kernel\n");
+        } finally {
+            kernel.destroyForcibly();
+        }
+    }
 }
