@@ -1,0 +1,26 @@
+package dev.tuncrypt.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+/** The example authenticates a session with a shared password, and refuses a wrong one. */
+class AuthenticatedEchoTest {
+
+    @Test
+    void samePasswordAuthenticatesAndEchoes() throws Exception {
+        AuthenticatedEcho.Outcome o = AuthenticatedEcho.run("s3cret", "s3cret", "ping");
+        assertThat(o.serverAccepted()).isTrue();
+        assertThat(o.clientAccepted()).isTrue();
+        assertThat(o.echoed()).isEqualTo("ping");
+        assertThat(o.sessionId()).hasSize(66).startsWith("21");
+    }
+
+    @Test
+    void wrongPasswordIsRejectedByBothEnds() throws Exception {
+        AuthenticatedEcho.Outcome o = AuthenticatedEcho.run("s3cret", "guess", "ping");
+        assertThat(o.serverAccepted()).isFalse();
+        assertThat(o.clientAccepted()).isFalse();
+        assertThat(o.echoed()).isNull();
+    }
+}
