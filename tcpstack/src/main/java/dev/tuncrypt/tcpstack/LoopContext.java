@@ -24,6 +24,12 @@ public interface LoopContext {
     /** The handler of transport protocol {@code protocol}, or null. */
     ProtocolHandler transport(int protocol);
 
+    /** Which loop owns which flow, when the stack has several loops. */
+    FlowDirectory<Object> flows();
+
+    /** This loop. */
+    StackLoop loop();
+
     /** Runs {@code task} on this loop soon; safe from any thread. */
     void post(Runnable task);
 }

@@ -39,8 +39,10 @@ public final class NetStack implements AutoCloseable {
     private NetStack(Builder b) {
         this.addresses = new StackAddresses(b.addresses);
         this.loops = new StackLoop[b.links.size()];
+        FlowDirectory<Object> flows = new FlowDirectory<>(loops.length);
         for (int i = 0; i < loops.length; i++) {
-            loops[i] = new StackLoop(i, b.links.get(i), b.clock, b.random.apply(i), addresses, b.config, b.transports);
+            loops[i] = new StackLoop(i, b.links.get(i), b.clock, b.random.apply(i), addresses, b.config, b.transports,
+                    flows);
         }
     }
 

@@ -19,6 +19,7 @@ public final class StackCounters {
     long icmpErrorsSent;
     long resetsSent;
     long datagramsReassembled;
+    long forwarded;
     private final long[] drops = new long[REASONS.length];
     private final long[] malformed = new long[WIRE_ERRORS.length];
 
@@ -43,6 +44,16 @@ public final class StackCounters {
 
     public void countReset() {
         resetsSent++;
+    }
+
+    /** A packet handed to the loop owning its flow. */
+    public void countForwarded() {
+        forwarded++;
+    }
+
+    /** Packets handed to another loop that owns their flow. */
+    public long forwarded() {
+        return forwarded;
     }
 
     public void countReassembled() {
@@ -125,6 +136,7 @@ public final class StackCounters {
         icmpErrorsSent += other.icmpErrorsSent;
         resetsSent += other.resetsSent;
         datagramsReassembled += other.datagramsReassembled;
+        forwarded += other.forwarded;
         for (int i = 0; i < drops.length; i++) {
             drops[i] += other.drops[i];
         }

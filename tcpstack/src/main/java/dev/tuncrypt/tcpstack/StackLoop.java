@@ -30,6 +30,7 @@ public final class StackLoop implements LoopContext {
     private static final int BATCH = 64;
 
     private final int index;
+    private final FlowDirectory<Object> flows;
     private final PacketLink link;
     private final Clock clock;
     private final RandomGenerator random;
@@ -49,7 +50,8 @@ public final class StackLoop implements LoopContext {
     private volatile boolean running;
 
     StackLoop(int index, PacketLink link, Clock clock, RandomGenerator random, StackAddresses addresses,
-            StackConfig config, java.util.Map<Integer, ProtocolHandler.Factory> transports) {
+            StackConfig config, java.util.Map<Integer, ProtocolHandler.Factory> transports, FlowDirectory<Object> flows) {
+        this.flows = flows;
         this.index = index;
         this.link = link;
         this.clock = clock;
@@ -149,6 +151,11 @@ public final class StackLoop implements LoopContext {
     void stop() {
         running = false;
         link.wakeup();
+    }
+
+    /** A packet another loop received for a flow this loop owns. */
+    void inputForwarded(ByteBuffer buf, int length) {
+        input(buf, length);
     }
 
     /** Processes one IP packet held in {@code buf} at [0, length). */
@@ -325,6 +332,16 @@ public final class StackLoop implements LoopContext {
     /** The handler of IP protocol {@code protocol} (IPv4 table), or null. */
     public ProtocolHandler handler(int protocol) {
         return handlers4[protocol];
+    }
+
+    @Override
+    public FlowDirectory<Object> flows() {
+        return flows;
+    }
+
+    @Override
+    public StackLoop loop() {
+        return this;
     }
 
     @Override

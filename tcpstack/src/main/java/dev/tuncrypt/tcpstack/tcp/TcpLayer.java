@@ -119,6 +119,9 @@ public final class TcpLayer implements ProtocolHandler {
         }
         long now = now();
         TcpConnection c = connections.get(probe);
+        if (c == null && ctx.flows().forward(probe, ctx.loop(), p)) {
+            return; // another loop (TUN queue) owns this flow
+        }
         if (c != null) {
             if (c.state == TcpState.TIME_WAIT && seg.has(SYN) && !seg.has(ACK) && !seg.has(RST)
                     && SeqNum.gt(seg.seq, c.rcvNxt())) {
@@ -243,6 +246,9 @@ public final class TcpLayer implements ProtocolHandler {
     /** Forgets a CLOSED connection. */
     void remove(TcpConnection c) {
         connections.remove(c.key);
+        if (c.active) {
+            ctx.flows().unregister(c.key);
+        }
         timers.remove(c);
         if (c.owner != null) {
             if (!c.fromCookie) {
@@ -342,6 +348,7 @@ public final class TcpLayer implements ProtocolHandler {
         TcpConnection c = new TcpConnection(this, key, cfg, true, factory.create(key, true), iss, now);
         c.setListener(listener);
         connections.put(key, c);
+        ctx.flows().register(key, ctx.loop());
         c.open(now);
         timers.update(c);
         return c;
