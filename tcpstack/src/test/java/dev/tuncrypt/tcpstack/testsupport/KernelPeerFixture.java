@@ -77,10 +77,15 @@ public final class KernelPeerFixture implements AutoCloseable {
     }
 
     public static KernelPeerFixture start(String prefix, TcpConfig tcp) throws Exception {
+        return start(prefix, tcp, 1);
+    }
+
+    /** As {@link #start(String, TcpConfig)} on a device with {@code queues} queues, one stack loop each. */
+    public static KernelPeerFixture start(String prefix, TcpConfig tcp, int queues) throws Exception {
         Requirements.rootAndTun();
         KernelPeerFixture f = new KernelPeerFixture(TestNamespace.create(prefix));
         try {
-            f.device = f.ns.exec(() -> TunDevice.open(TunConfig.of(DEVICE)));
+            f.device = f.ns.exec(() -> TunDevice.open(TunConfig.of(DEVICE).withQueues(queues)));
             f.device.addAddress(KERNEL4, 24);
             f.device.addAddress(KERNEL6, 64);
             f.device.setUp(true);
@@ -88,8 +93,11 @@ public final class KernelPeerFixture implements AutoCloseable {
             // the address is "tentative" and bind() to it fails with EADDRNOTAVAIL (even without DAD).
             poll("IPv6 address " + KERNEL6.getHostAddress() + " usable", Duration.ofSeconds(5),
                     () -> f.ns.run("ip", "-6", "-o", "addr", "show", "dev", DEVICE, "tentative").output().isBlank());
-            f.stack = NetStack.builder()
-                    .link(f.device.queue(0))
+            NetStack.Builder builder = NetStack.builder();
+            for (int q = 0; q < queues; q++) {
+                builder.link(f.device.queue(q));
+            }
+            f.stack = builder
                     .address(STACK4)
                     .address(STACK6)
                     .tcp(tcp)
