@@ -2,6 +2,7 @@ package dev.tuncrypt.tcpcrypt;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tuncrypt.tcpstack.sim.AcceptAll;
 import dev.tuncrypt.tcpstack.sim.Simulation;
 import dev.tuncrypt.tcpstack.tcp.ListenEndpoint;
 import dev.tuncrypt.tcpstack.tcp.TcpConnection;
@@ -89,18 +90,10 @@ class ActiveAttackerTest {
         StreamSink bSink = new StreamSink();
         TcpConnection[] accepted = new TcpConnection[1];
         TcpLayer bl = sim.b().tcp(0);
-        bl.addListener(new ListenEndpoint(7777, false, bl.config(), new ListenEndpoint.AcceptSink() {
-            @Override
-            public boolean full() {
-                return false;
-            }
-
-            @Override
-            public void accept(TcpConnection c, TcpLayer layer) {
-                c.setListener(bSink);
-                accepted[0] = c;
-            }
-        }));
+        bl.addListener(new ListenEndpoint(7777, false, bl.config(), AcceptAll.calling(c -> {
+            c.setListener(bSink);
+            accepted[0] = c;
+        })));
         TcpConnection a = sim.a().tcp(0).connect(null, new InetSocketAddress(Simulation.B_V4, 7777),
                 sim.a().tcp(0).config(), aSink);
         ByteBuffer data = ByteBuffer.wrap(SECRET);

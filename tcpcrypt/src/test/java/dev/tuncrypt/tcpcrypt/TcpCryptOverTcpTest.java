@@ -2,6 +2,7 @@ package dev.tuncrypt.tcpcrypt;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tuncrypt.tcpstack.sim.AcceptAll;
 import dev.tuncrypt.tcpstack.sim.Simulation;
 import dev.tuncrypt.tcpstack.testsupport.StreamSink;
 import dev.tuncrypt.tcpstack.tcp.ListenEndpoint;
@@ -43,18 +44,10 @@ class TcpCryptOverTcpTest {
 
     private static void listen(Simulation sim, Accepts into) {
         TcpLayer bl = sim.b().tcp(0);
-        bl.addListener(new ListenEndpoint(7777, false, bl.config(), new ListenEndpoint.AcceptSink() {
-            @Override
-            public boolean full() {
-                return false;
-            }
-
-            @Override
-            public void accept(TcpConnection connection, TcpLayer layer) {
-                connection.setListener(into.sink);
-                into.accepted = connection;
-            }
-        }));
+        bl.addListener(new ListenEndpoint(7777, false, bl.config(), AcceptAll.calling(connection -> {
+            connection.setListener(into.sink);
+            into.accepted = connection;
+        })));
     }
 
     private static TcpConnection dial(Simulation sim, StreamSink sink) {
@@ -224,17 +217,8 @@ class TcpCryptOverTcpTest {
                 Simulation sim = sim(26, FaultModel.NONE, ca, cb)) {
             TcpLayer bl = sim.b().tcp(0);
             boolean[] accepted = new boolean[1];
-            bl.addListener(new ListenEndpoint(7778, false, bl.config(), new ListenEndpoint.AcceptSink() {
-                @Override
-                public boolean full() {
-                    return false;
-                }
-
-                @Override
-                public void accept(TcpConnection connection, TcpLayer layer) {
-                    accepted[0] = true;
-                }
-            }, cb.protections(TcpCryptConfig.DEFAULT.withMode(CryptMode.ALWAYS))));
+            bl.addListener(new ListenEndpoint(7778, false, bl.config(), AcceptAll.calling(connection -> accepted[0] = true),
+                    cb.protections(TcpCryptConfig.DEFAULT.withMode(CryptMode.ALWAYS))));
             StreamSink aSink = new StreamSink();
             TcpConnection a = sim.a().tcp(0).connect(null, new InetSocketAddress(Simulation.B_V4, 7778),
                     sim.a().tcp(0).config(), aSink);

@@ -93,22 +93,14 @@ final class TcpTransfer {
     static TcpTransfer start(Simulation sim, Plan plan) {
         TcpTransfer t = new TcpTransfer(sim, plan);
         TcpLayer layerB = sim.b().tcp(0);
-        layerB.addListener(new ListenEndpoint(PORT, false, plan.configB(), new ListenEndpoint.AcceptSink() {
-            @Override
-            public boolean full() {
-                return false;
+        layerB.addListener(new ListenEndpoint(PORT, false, plan.configB(), AcceptAll.calling(connection -> {
+            if (t.b.connection != null) {
+                t.b.problem("a second connection was accepted: " + connection);
+                return;
             }
-
-            @Override
-            public void accept(TcpConnection connection, TcpLayer layer) {
-                if (t.b.connection != null) {
-                    t.b.problem("a second connection was accepted: " + connection);
-                    return;
-                }
-                t.b.connection = connection;
-                connection.setListener(t.b);
-            }
-        }));
+            t.b.connection = connection;
+            connection.setListener(t.b);
+        })));
         InetSocketAddress remote = new InetSocketAddress(plan.v6() ? Simulation.B_V6 : Simulation.B_V4, PORT);
         t.a.connection = sim.a().tcp(0).connect(null, remote, plan.configA(), t.a);
         return t;

@@ -8,6 +8,7 @@ import static dev.tuncrypt.tcpstack.TestPackets.STACK4;
 import dev.tuncrypt.tcpstack.NetStack;
 import dev.tuncrypt.tcpstack.SegmentBuilder;
 import dev.tuncrypt.tcpstack.StackHarness;
+import dev.tuncrypt.tcpstack.sim.AcceptAll;
 import dev.tuncrypt.tcpstack.sim.Simulation;
 import dev.tuncrypt.tcpstack.wire.Ipv4View;
 import dev.tuncrypt.tcpstack.wire.TcpView;
@@ -41,18 +42,10 @@ class SegmentProtectionSpiTest {
     private static TcpConnection[] connect(Simulation sim, StreamSink aSink, StreamSink bSink) {
         TcpConnection[] accepted = new TcpConnection[1];
         TcpLayer bl = sim.b().tcp(0);
-        bl.addListener(new ListenEndpoint(7777, false, bl.config(), new ListenEndpoint.AcceptSink() {
-            @Override
-            public boolean full() {
-                return false;
-            }
-
-            @Override
-            public void accept(TcpConnection connection, TcpLayer layer) {
-                connection.setListener(bSink);
-                accepted[0] = connection;
-            }
-        }));
+        bl.addListener(new ListenEndpoint(7777, false, bl.config(), AcceptAll.calling(connection -> {
+            connection.setListener(bSink);
+            accepted[0] = connection;
+        })));
         TcpConnection a = sim.a().tcp(0).connect(null, new InetSocketAddress(Simulation.B_V4, 7777),
                 sim.a().tcp(0).config(), aSink);
         sim.runUntil(() -> accepted[0] != null && a.state() == TcpState.ESTABLISHED, 5 * Simulation.SECOND);
