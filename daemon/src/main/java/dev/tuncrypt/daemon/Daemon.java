@@ -1,40 +1,158 @@
 package dev.tuncrypt.daemon;
 
+import dev.tuncrypt.daemon.splice.SpliceSettings;
+import dev.tuncrypt.daemon.splice.Splicer;
+import dev.tuncrypt.tcpcrypt.TcpCrypt;
+import dev.tuncrypt.tcpcrypt.TcpCryptConfig;
+import java.io.IOException;
 import java.io.PrintWriter;
-import java.util.concurrent.CountDownLatch;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The running daemon: a {@link StackHost} until SIGINT or SIGTERM. */
+/**
+ * The running daemon: tcpcrypt, the stack on its TUN device, the splicer and the control
+ * socket, built in that order and torn down in reverse, so a failure half-way leaves nothing
+ * behind. Runs until SIGINT or SIGTERM; SIGHUP re-reads the configuration.
+ */
 final class Daemon implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Daemon.class);
 
-    private final StackHost host;
-    private final CountDownLatch stopSignal = new CountDownLatch(1);
+    /** What the signal thread asks of the main thread. */
+    private enum Request { STOP, RELOAD }
 
-    private Daemon(StackHost host) {
+    private final TcpCrypt tcpcrypt;
+    private final StackHost host;
+    private final Splicer splicer;
+    private final List<AutoCloseable> extras;
+    private final DaemonOptions options;
+    private final LinkedBlockingQueue<Request> requests = new LinkedBlockingQueue<>();
+
+    private Daemon(TcpCrypt tcpcrypt, StackHost host, Splicer splicer, List<AutoCloseable> extras, DaemonOptions options) {
+        this.tcpcrypt = tcpcrypt;
         this.host = host;
+        this.splicer = splicer;
+        this.extras = extras;
+        this.options = options;
     }
 
     static Daemon start(DaemonOptions options, PrintWriter err) throws DaemonException {
-        StackHost host = StackHost.open(options.device, b -> {});
-        err.println("tuncryptd " + Version.NUMBER + ": " + host.describe() + "; ready");
-        return new Daemon(host);
+        TcpCrypt tcpcrypt = TcpCrypt.create(cryptConfig(options));
+        StackHost host = null;
+        Splicer splicer = null;
+        List<AutoCloseable> extras = new ArrayList<>();
+        try {
+            host = StackHost.open(options.device, b -> b.protection(tcpcrypt.protections()));
+            splicer = Splicer.start(host.stack(), tcpcrypt, spliceSettings(options), Version.NUMBER);
+            String control = "none";
+            err.println("tuncryptd " + Version.NUMBER + ": " + host.describe() + "; dialect " + options.dialect
+                    + ", crypt " + options.effectiveMode().name().toLowerCase()
+                    + (options.noCache ? ", no session cache" : "") + "; control " + control + "; ready");
+            return new Daemon(tcpcrypt, host, splicer, extras, options);
+        } catch (IOException e) {
+            closeAll(extras);
+            if (splicer != null) {
+                splicer.close(Duration.ZERO);
+            }
+            if (host != null) {
+                host.close();
+            }
+            tcpcrypt.close();
+            throw new DaemonException("cannot start: " + e.getMessage(), e);
+        } catch (DaemonException | RuntimeException e) {
+            closeAll(extras);
+            if (splicer != null) {
+                splicer.close(Duration.ZERO);
+            }
+            if (host != null) {
+                host.close();
+            }
+            tcpcrypt.close();
+            throw e;
+        }
     }
 
-    /** Blocks until SIGINT or SIGTERM. */
-    void awaitSignal() {
-        Signals.onTermination(stopSignal::countDown);
-        try {
-            stopSignal.await();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+    static TcpCryptConfig cryptConfig(DaemonOptions options) {
+        return TcpCryptConfig.DEFAULT.withSessionCache(!options.noCache);
+    }
+
+    static SpliceSettings spliceSettings(DaemonOptions options) {
+        return SpliceSettings.DEFAULT.withMode(options.effectiveMode())
+                .withConnectTimeout(Duration.ofSeconds(options.connectTimeout))
+                .withIdleTimeout(options.idle());
+    }
+
+    Splicer splicer() {
+        return splicer;
+    }
+
+    /**
+     * Serves until SIGINT or SIGTERM; on SIGHUP asks {@code reload} for the options as they are
+     * now and applies what can change at run time.
+     */
+    void run(Supplier<DaemonOptions> reload) {
+        Signals.onTermination(() -> requests.add(Request.STOP));
+        Signals.onHangup(() -> requests.add(Request.RELOAD));
+        while (true) {
+            Request r;
+            try {
+                r = requests.take();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            if (r == Request.STOP) {
+                log.info("stopping");
+                return;
+            }
+            DaemonOptions fresh = reload.get();
+            if (fresh != null) {
+                apply(fresh);
+            }
         }
-        log.info("stopping");
+    }
+
+    /** SIGHUP: the crypt mode, timeouts and verbosity change now; the rest needs a restart. */
+    private void apply(DaemonOptions fresh) {
+        Logging.configure(fresh.verbosity());
+        splicer.settings(spliceSettings(fresh).withRequired(splicer.settings().required()));
+        List<String> restart = new ArrayList<>();
+        if (!fresh.device.tunName.equals(options.device.tunName) || !fresh.device.tunAddrs.equals(options.device.tunAddrs)
+                || !fresh.device.stackAddrs.equals(options.device.stackAddrs) || fresh.device.mtu != options.device.mtu
+                || fresh.device.queues != options.device.queues) {
+            restart.add("device");
+        }
+        if (!fresh.control.equals(options.control)) {
+            restart.add("-u");
+        }
+        if (fresh.noCache != options.noCache) {
+            restart.add("-c");
+        }
+        log.info("configuration reloaded: crypt {}, connect timeout {} s, idle timeout {} s{}",
+                fresh.effectiveMode().name().toLowerCase(), fresh.connectTimeout, fresh.idleTimeout,
+                restart.isEmpty() ? "" : "; changes to " + String.join(", ", restart) + " need a restart");
     }
 
     @Override
     public void close() {
+        splicer.close(Duration.ofSeconds(options.stopGrace));
+        closeAll(extras);
         host.close();
+        tcpcrypt.close();
+    }
+
+    private static void closeAll(List<AutoCloseable> list) {
+        for (int i = list.size() - 1; i >= 0; i--) {
+            try {
+                list.get(i).close();
+            } catch (Exception e) {
+                log.warn("while stopping: {}", e.getMessage());
+            }
+        }
+        list.clear();
     }
 }

@@ -1,6 +1,10 @@
 package dev.tuncrypt.daemon;
 
 import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 
 /** Entry point of {@code tuncryptd}: parses the command line, runs the daemon, maps errors to exit codes. */
@@ -16,41 +20,81 @@ public final class TuncryptdMain {
         System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
     }
 
+    /** The outcome of parsing: options, or an exit status to return at once. */
+    private record Parsed(DaemonOptions options, Integer exit) {}
+
     /** Runs the daemon with {@code args}; returns the process exit status. */
     static int run(String[] args, PrintWriter out, PrintWriter err) {
-        DaemonOptions options = new DaemonOptions();
-        CommandLine cmd = new CommandLine(options)
-                .setCaseInsensitiveEnumValuesAllowed(true)
-                .setOut(out)
-                .setErr(err);
-        CommandLine.ParseResult parsed;
-        try {
-            parsed = cmd.parseArgs(args);
-        } catch (CommandLine.ParameterException e) {
-            err.println("tuncryptd: " + e.getMessage() + " (see tuncryptd --help)");
-            return EXIT_USAGE;
+        Parsed p = parse(args, out, err, true);
+        if (p.exit() != null) {
+            return p.exit();
         }
-        if (parsed.isUsageHelpRequested()) {
-            cmd.usage(out);
-            return 0;
-        }
-        if (parsed.isVersionHelpRequested()) {
-            cmd.printVersionHelp(out);
-            return 0;
-        }
-        try {
-            options.validate();
-        } catch (UsageException e) {
-            err.println("tuncryptd: " + e.getMessage() + " (see tuncryptd --help)");
-            return EXIT_USAGE;
-        }
+        DaemonOptions options = p.options();
         Logging.configure(options.verbosity());
+        for (String note : options.legacyNotes()) {
+            err.println("tuncryptd: note: " + note);
+        }
         try (Daemon daemon = Daemon.start(options, err)) {
-            daemon.awaitSignal();
+            daemon.run(() -> reload(args, err));
             return 0;
         } catch (DaemonException e) {
             err.println("tuncryptd: " + e.getMessage());
             return EXIT_FAILURE;
         }
+    }
+
+    /** SIGHUP: the options as the config file and command line give them now, or null (logged). */
+    private static DaemonOptions reload(String[] args, PrintWriter err) {
+        Parsed p = parse(args, new PrintWriter(PrintWriter.nullWriter()), new PrintWriter(PrintWriter.nullWriter()), false);
+        if (p.options() == null) {
+            LoggerFactory.getLogger(TuncryptdMain.class).warn("SIGHUP: configuration not reloaded: it is not valid now");
+        }
+        return p.options();
+    }
+
+    private static Parsed parse(String[] args, PrintWriter out, PrintWriter err, boolean first) {
+        DaemonOptions options = new DaemonOptions();
+        CommandLine cmd = command(options, out, err);
+        CommandLine.ParseResult parsed;
+        try {
+            parsed = cmd.parseArgs(args);
+            if (options.config != null) {
+                Path file = options.config;
+                List<String> all = new ArrayList<>(ConfigFile.arguments(file, cmd.getCommandSpec()));
+                all.addAll(List.of(args));
+                options = new DaemonOptions();
+                cmd = command(options, out, err);
+                parsed = cmd.parseArgs(all.toArray(String[]::new));
+            }
+        } catch (CommandLine.ParameterException e) {
+            err.println("tuncryptd: " + e.getMessage() + " (see tuncryptd --help)");
+            return new Parsed(null, EXIT_USAGE);
+        } catch (UsageException e) {
+            err.println("tuncryptd: " + e.getMessage());
+            return new Parsed(null, EXIT_USAGE);
+        }
+        if (parsed.isUsageHelpRequested()) {
+            cmd.usage(out);
+            return new Parsed(null, 0);
+        }
+        if (parsed.isVersionHelpRequested()) {
+            cmd.printVersionHelp(out);
+            return new Parsed(null, 0);
+        }
+        try {
+            options.validate();
+        } catch (UsageException e) {
+            err.println("tuncryptd: " + e.getMessage() + " (see tuncryptd --help)");
+            return new Parsed(null, EXIT_USAGE);
+        }
+        return new Parsed(options, null);
+    }
+
+    private static CommandLine command(DaemonOptions options, PrintWriter out, PrintWriter err) {
+        return new CommandLine(options)
+                .setCaseInsensitiveEnumValuesAllowed(true)
+                .setOverwrittenOptionsAllowed(true)
+                .setOut(out)
+                .setErr(err);
     }
 }

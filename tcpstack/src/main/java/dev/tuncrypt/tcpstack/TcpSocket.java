@@ -102,9 +102,11 @@ public final class TcpSocket implements Closeable {
             s.established.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
             s.abort();
-            throw new ConnectException("connect to " + remote + " timed out after " + timeout.toMillis() + " ms");
+            throw new TcpConnectException("connect to " + remote + " timed out after " + timeout.toMillis() + " ms",
+                    TcpError.TIMED_OUT);
         } catch (ExecutionException e) {
-            throw new ConnectException("connect to " + remote + ": " + e.getCause().getMessage());
+            TcpError why = e.getCause() instanceof TcpConnectException t ? t.error() : TcpError.ABORTED;
+            throw new TcpConnectException("connect to " + remote + ": " + e.getCause().getMessage(), why);
         } catch (InterruptedException e) {
             s.abort();
             Thread.currentThread().interrupt();
@@ -150,7 +152,8 @@ public final class TcpSocket implements Closeable {
                 if (reason != null) {
                     error = reason;
                 }
-                established.completeExceptionally(new ConnectException(reason != null ? reason.message() : "closed"));
+                established.completeExceptionally(new TcpConnectException(reason != null ? reason.message() : "closed",
+                        reason != null ? reason : TcpError.ABORTED));
                 serveReads();
                 failWrites();
             }

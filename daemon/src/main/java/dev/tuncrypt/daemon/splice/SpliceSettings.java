@@ -1,0 +1,63 @@
+package dev.tuncrypt.daemon.splice;
+
+import dev.tuncrypt.tcpcrypt.CryptMode;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.function.Predicate;
+
+/**
+ * How the splicer treats connections.
+ *
+ * @param mode tcpcrypt on leg 2 of outbound connections: DEFAULT (opportunistic), NEVER
+ *     (pass-through) or ALWAYS (a peer without tcpcrypt is refused)
+ * @param required destinations that must be encrypted whatever {@code mode} says
+ * @param connectTimeout how long leg 2's handshake may take
+ * @param idleTimeout a connection with no byte either way for this long is reset (zero: never)
+ * @param bufferBytes the copy buffer of each direction (the most a splice holds per direction)
+ */
+public record SpliceSettings(CryptMode mode, Predicate<InetSocketAddress> required, Duration connectTimeout,
+        Duration idleTimeout, int bufferBytes) {
+
+    /** Opportunistic, nothing required, 10 s connect, 2 h idle, 16 KiB buffers. */
+    public static final SpliceSettings DEFAULT = new SpliceSettings(CryptMode.DEFAULT, a -> false,
+            Duration.ofSeconds(10), Duration.ofHours(2), 16 * 1024);
+
+    public SpliceSettings {
+        Objects.requireNonNull(mode, "mode");
+        Objects.requireNonNull(required, "required");
+        if (connectTimeout.isNegative() || connectTimeout.isZero()) {
+            throw new IllegalArgumentException("connect timeout must be positive");
+        }
+        if (idleTimeout.isNegative()) {
+            throw new IllegalArgumentException("idle timeout must not be negative");
+        }
+        if (bufferBytes < 1024) {
+            throw new IllegalArgumentException("buffer must be at least 1024 bytes");
+        }
+    }
+
+    public SpliceSettings withMode(CryptMode m) {
+        return new SpliceSettings(m, required, connectTimeout, idleTimeout, bufferBytes);
+    }
+
+    public SpliceSettings withRequired(Predicate<InetSocketAddress> r) {
+        return new SpliceSettings(mode, r, connectTimeout, idleTimeout, bufferBytes);
+    }
+
+    public SpliceSettings withConnectTimeout(Duration d) {
+        return new SpliceSettings(mode, required, d, idleTimeout, bufferBytes);
+    }
+
+    public SpliceSettings withIdleTimeout(Duration d) {
+        return new SpliceSettings(mode, required, connectTimeout, d, bufferBytes);
+    }
+
+    /** The mode leg 2 of an outbound connection to {@code destination} uses. */
+    CryptMode modeFor(InetSocketAddress destination) {
+        if (mode != CryptMode.NEVER && required.test(destination)) {
+            return CryptMode.ALWAYS;
+        }
+        return mode;
+    }
+}

@@ -1,0 +1,230 @@
+package dev.tuncrypt.daemon.splice;
+
+import dev.tuncrypt.daemon.control.ConnectionView;
+import dev.tuncrypt.tcpcrypt.TcpCrypt;
+import dev.tuncrypt.tcpcrypt.TcpCryptInfo;
+import dev.tuncrypt.tcpstack.TcpSocket;
+import dev.tuncrypt.tcpstack.tcp.TcpStats;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * One connection carried by the daemon: leg 1 (what the transparent listener accepted) spliced
+ * to leg 2 (the stack's own connection). For {@link Direction#OUTBOUND} leg 2 carries tcpcrypt;
+ * for {@link Direction#INBOUND} leg 1 does. The addresses it reports are those the application's
+ * own socket sees, so tcpcryptd's library and tcnetstat find it.
+ */
+final class SplicedConnection implements ConnectionView {
+    private final Splicer splicer;
+    private final TcpSocket leg1;
+    private final Direction direction;
+    private final InetSocketAddress appLocal;
+    private final InetSocketAddress appRemote;
+    private final long startNanos;
+    private final CompletableFuture<Phase> settled = new CompletableFuture<>();
+    private volatile TcpSocket leg2;
+    private volatile Phase phase = Phase.HANDSHAKING;
+    private volatile String plainReason;
+    private volatile long lastActivityNanos;
+    private volatile boolean stopping;
+    private volatile int ownerUid = Integer.MIN_VALUE;
+    private Pump up;
+    private Pump down;
+    private int pumpsRunning;
+
+    SplicedConnection(Splicer splicer, TcpSocket leg1, Direction direction, long nowNanos) {
+        this.splicer = splicer;
+        this.leg1 = leg1;
+        this.direction = direction;
+        this.startNanos = nowNanos;
+        this.lastActivityNanos = nowNanos;
+        if (direction == Direction.OUTBOUND) {
+            // The application's socket is the client: its peer is the original destination.
+            this.appLocal = leg1.remoteAddress();
+            this.appRemote = leg1.localAddress();
+        } else {
+            this.appLocal = leg1.localAddress();
+            this.appRemote = leg1.remoteAddress();
+        }
+    }
+
+    Direction direction() {
+        return direction;
+    }
+
+    TcpSocket leg1() {
+        return leg1;
+    }
+
+    /** Leg 2, once connected. */
+    TcpSocket leg2() {
+        return leg2;
+    }
+
+    /** The socket carrying tcpcrypt (or the one that would have). */
+    private TcpSocket cryptLeg() {
+        return direction == Direction.OUTBOUND ? leg2 : leg1;
+    }
+
+    /** Leg 2 is up: start copying both ways. */
+    synchronized void start(TcpSocket leg2, int bufferBytes, SpliceCounters counters) {
+        this.leg2 = leg2;
+        up = new Pump(leg1, leg2, bufferBytes, direction == Direction.OUTBOUND ? counters.bytesOut : counters.bytesIn, this);
+        down = new Pump(leg2, leg1, bufferBytes, direction == Direction.OUTBOUND ? counters.bytesIn : counters.bytesOut, this);
+        pumpsRunning = 2;
+        Thread.ofVirtual().name("splice-up").start(up);
+        Thread.ofVirtual().name("splice-down").start(down);
+    }
+
+    /** Records that the session was established or fell back; completes {@link #settled()}. */
+    void settle(Phase p, String reason) {
+        if (phase != Phase.HANDSHAKING) {
+            return;
+        }
+        plainReason = reason;
+        phase = p;
+        settled.complete(p);
+    }
+
+    /** Called by each pump when it ends; the second one ends the connection. */
+    void pumpEnded(Pump p) {
+        boolean last;
+        synchronized (this) {
+            last = --pumpsRunning == 0;
+        }
+        if (p.outcome() == Pump.Outcome.SOURCE_FAILED || p.outcome() == Pump.Outcome.SINK_FAILED) {
+            splicer.counters().resetsPropagated.increment();
+        }
+        if (last) {
+            finish();
+        }
+    }
+
+    /** Ends the connection: both legs closed, the entry retired. */
+    void finish() {
+        leg1.close();
+        TcpSocket l2 = leg2;
+        if (l2 != null) {
+            l2.close();
+        }
+        if (phase == Phase.HANDSHAKING) {
+            settle(Phase.CLOSED, null);
+        }
+        phase = Phase.CLOSED;
+        splicer.retire(this);
+    }
+
+    /** Resets both legs (TCP_CRYPT_RESET, idle timeout, daemon stop). */
+    void abortBoth() {
+        stopping = true;
+        leg1.abort();
+        TcpSocket l2 = leg2;
+        if (l2 != null) {
+            l2.abort();
+        }
+    }
+
+    boolean stopping() {
+        return stopping;
+    }
+
+    void touch() {
+        lastActivityNanos = splicer.nanoTime();
+    }
+
+    long idleNanos(long now) {
+        return now - lastActivityNanos;
+    }
+
+    @Override
+    public InetSocketAddress appLocal() {
+        return appLocal;
+    }
+
+    @Override
+    public InetSocketAddress appRemote() {
+        return appRemote;
+    }
+
+    /** Leg 2's own tuple (local, remote), for lookups by the socket at the far end of leg 2. */
+    InetSocketAddress[] leg2Tuple() {
+        TcpSocket l2 = leg2;
+        return l2 == null ? null : new InetSocketAddress[] {l2.localAddress(), l2.remoteAddress()};
+    }
+
+    @Override
+    public Phase phase() {
+        return phase;
+    }
+
+    @Override
+    public Optional<TcpCryptInfo> crypto() {
+        TcpSocket s = cryptLeg();
+        return s == null ? Optional.empty() : Optional.ofNullable(TcpCrypt.info(s));
+    }
+
+    @Override
+    public Optional<String> plainReason() {
+        return phase == Phase.PLAIN ? Optional.ofNullable(plainReason) : Optional.empty();
+    }
+
+    @Override
+    public CompletionStage<Phase> settled() {
+        return settled.copy();
+    }
+
+    @Override
+    public ConnectionDetails details() {
+        TcpSocket s = cryptLeg();
+        if (s == null) {
+            s = leg1;
+        }
+        TcpStats st = null;
+        try {
+            st = s.stats();
+        } catch (IOException e) {
+            // stack gone: report what we have
+        }
+        String dialect = crypto().map(TcpCryptInfo::dialect).orElse(phase == Phase.HANDSHAKING ? "-" : "plain");
+        Pump u = up;
+        Pump d = down;
+        long out = u == null ? 0 : u.bytes();
+        long in = d == null ? 0 : d.bytes();
+        if (direction == Direction.INBOUND) {
+            long t = out;
+            out = in;
+            in = t;
+        }
+        Duration age = Duration.ofNanos(splicer.nanoTime() - startNanos);
+        if (st == null) {
+            return new ConnectionDetails("CLOSED", dialect, Duration.ZERO, 0, 0, in, out, age);
+        }
+        return new ConnectionDetails(st.state().name(), dialect,
+                st.srttNanos() < 0 ? Duration.ZERO : Duration.ofNanos(st.srttNanos()),
+                (long) st.cwnd(), st.retransmits(), in, out, age);
+    }
+
+    @Override
+    public int ownerUid() {
+        int u = ownerUid;
+        if (u == Integer.MIN_VALUE) {
+            u = splicer.ownerOf(this);
+            ownerUid = u;
+        }
+        return u;
+    }
+
+    @Override
+    public void reset() {
+        abortBoth();
+    }
+
+    @Override
+    public String toString() {
+        return direction.name().toLowerCase() + " " + appLocal + " -> " + appRemote + " (" + phase + ")";
+    }
+}

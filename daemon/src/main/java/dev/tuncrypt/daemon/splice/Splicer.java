@@ -1,0 +1,363 @@
+package dev.tuncrypt.daemon.splice;
+
+import dev.tuncrypt.daemon.control.ConnectionView;
+import dev.tuncrypt.daemon.control.ConnectionView.Phase;
+import dev.tuncrypt.daemon.control.ControlStatus;
+import dev.tuncrypt.daemon.control.ControlTarget;
+import dev.tuncrypt.tcpcrypt.CryptMode;
+import dev.tuncrypt.tcpcrypt.TcpCrypt;
+import dev.tuncrypt.tcpcrypt.TcpCryptInfo;
+import dev.tuncrypt.tcpstack.NetStack;
+import dev.tuncrypt.tcpstack.TcpConnectException;
+import dev.tuncrypt.tcpstack.TcpListener;
+import dev.tuncrypt.tcpstack.TcpSocket;
+import dev.tuncrypt.tcpstack.tcp.TcpError;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.ToIntFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The daemon's transparent splice. Whatever the kernel routes into the TUN device is accepted
+ * by the stack's transparent listener as its original destination (leg 1); the splicer opens
+ * the stack's own connection to that destination (leg 2) and copies both ways with
+ * back-pressure. A leg 1 that arrived with tcpcrypt negotiated is an inbound connection from a
+ * remote peer (steered here by its ENO SYN): leg 2 then goes to the local service in the clear.
+ * Every other leg 1 is a local application: leg 2 then carries tcpcrypt to the destination,
+ * opportunistically or as required.
+ *
+ * <p>It is also the control socket's {@link ControlTarget}: connections are found by the tuple
+ * the application's own socket reports.
+ */
+public final class Splicer implements ControlTarget, AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Splicer.class);
+    private static final Duration PRESET_LIFETIME = Duration.ofMinutes(1);
+    private static final Duration CLOSED_LINGER = Duration.ofSeconds(5);
+
+    private final NetStack stack;
+    private final TcpCrypt tcpcrypt;
+    private final TcpListener listener;
+    private final SpliceCounters counters = new SpliceCounters();
+    private final Map<TupleKey, SplicedConnection> byAppTuple = new ConcurrentHashMap<>();
+    private final Map<TupleKey, SplicedConnection> byLeg2Tuple = new ConcurrentHashMap<>();
+    private final Map<InetSocketAddress, TimedPreset> presets = new ConcurrentHashMap<>();
+    private final long startNanos;
+    private final String version;
+    private final Thread acceptor;
+    private final Thread sweeper;
+    private volatile SpliceSettings settings;
+    private volatile ToIntFunction<ConnectionView> owners = c -> -1;
+    private volatile boolean closed;
+
+    private record TupleKey(InetSocketAddress local, InetSocketAddress remote) {}
+
+    private record TimedPreset(List<Preset> presets, long expiresNanos) {}
+
+    private Splicer(NetStack stack, TcpCrypt tcpcrypt, TcpListener listener, SpliceSettings settings, String version) {
+        this.stack = stack;
+        this.tcpcrypt = tcpcrypt;
+        this.listener = listener;
+        this.settings = settings;
+        this.version = version;
+        this.startNanos = System.nanoTime();
+        this.acceptor = Thread.ofPlatform().name("splice-accept").daemon(true).unstarted(this::acceptLoop);
+        this.sweeper = Thread.ofPlatform().name("splice-sweep").daemon(true).unstarted(this::sweepLoop);
+    }
+
+    /**
+     * Starts splicing on {@code stack}: opens the transparent listener (its connections take
+     * tcpcrypt when the SYN offers it) and the accept thread.
+     */
+    public static Splicer start(NetStack stack, TcpCrypt tcpcrypt, SpliceSettings settings, String version)
+            throws IOException {
+        TcpListener l = TcpListener.open(stack, 0, true, 4096, null,
+                tcpcrypt.protections(tcpcrypt.config().withMode(CryptMode.DEFAULT)));
+        Splicer s = new Splicer(stack, tcpcrypt, l, settings, version);
+        s.acceptor.start();
+        s.sweeper.start();
+        return s;
+    }
+
+    /** Replaces the settings (SIGHUP); connections already spliced keep theirs. */
+    public void settings(SpliceSettings s) {
+        this.settings = s;
+    }
+
+    public SpliceSettings settings() {
+        return settings;
+    }
+
+    /** How the owner uid of an application socket is found (e.g. from /proc/net/tcp). */
+    public void ownerResolver(ToIntFunction<ConnectionView> resolver) {
+        this.owners = resolver;
+    }
+
+    public SpliceCounters counters() {
+        return counters;
+    }
+
+    long nanoTime() {
+        return System.nanoTime();
+    }
+
+    int ownerOf(SplicedConnection c) {
+        return owners.applyAsInt(c);
+    }
+
+    private void acceptLoop() {
+        while (!closed) {
+            TcpSocket leg1;
+            try {
+                leg1 = listener.accept();
+            } catch (IOException e) {
+                if (!closed) {
+                    log.warn("transparent listener stopped: {}", e.getMessage());
+                }
+                return;
+            }
+            counters.accepted.increment();
+            Thread.ofVirtual().name("splice-connect").start(() -> splice(leg1));
+        }
+    }
+
+    /** Decides the direction, connects leg 2, starts the copy and follows the handshake. */
+    private void splice(TcpSocket leg1) {
+        Direction direction = TcpCrypt.peerCapable(leg1) ? Direction.INBOUND : Direction.OUTBOUND;
+        SplicedConnection c = new SplicedConnection(this, leg1, direction, nanoTime());
+        byAppTuple.put(new TupleKey(c.appLocal(), c.appRemote()), c);
+        SpliceSettings s = settings;
+        InetSocketAddress destination = leg1.localAddress();
+        CryptMode mode;
+        if (direction == Direction.INBOUND) {
+            mode = CryptMode.NEVER;
+        } else {
+            mode = s.modeFor(destination);
+            for (Preset p : takePresets(c.appLocal())) {
+                if (p instanceof Preset.Enable e && !e.enabled() && mode != CryptMode.ALWAYS) {
+                    mode = CryptMode.NEVER;
+                }
+            }
+        }
+        TcpSocket leg2;
+        try {
+            leg2 = TcpSocket.connect(stack, null, destination, null,
+                    tcpcrypt.protections(tcpcrypt.config().withMode(mode)), s.connectTimeout());
+        } catch (TcpConnectException e) {
+            if (e.error() == TcpError.NOT_PROTECTED) {
+                counters.refused.increment();
+                log.info("refused {}: {} requires tcpcrypt and the peer does not speak it", c, destination);
+            } else {
+                counters.connectFailed.increment();
+                log.debug("leg 2 to {} failed: {}", destination, e.getMessage());
+            }
+            c.settle(Phase.CLOSED, null);
+            c.abortBoth();
+            c.finish();
+            return;
+        } catch (IOException e) {
+            counters.connectFailed.increment();
+            log.debug("leg 2 to {} failed: {}", destination, e.getMessage());
+            c.abortBoth();
+            c.finish();
+            return;
+        }
+        byLeg2Tuple.put(new TupleKey(leg2.localAddress(), leg2.remoteAddress()), c);
+        c.start(leg2, s.bufferBytes(), counters);
+        if (direction == Direction.INBOUND) {
+            followHandshake(c, leg1, null);
+        } else {
+            followHandshake(c, leg2, mode == CryptMode.NEVER ? "tcpcrypt disabled for this connection" : null);
+        }
+    }
+
+    /** Waits (with backoff) until the crypt leg has keys or is known to be plain. */
+    private void followHandshake(SplicedConnection c, TcpSocket cryptLeg, String disabledReason) {
+        if (disabledReason != null) {
+            counters.plain.increment();
+            c.settle(Phase.PLAIN, disabledReason);
+            log.debug("spliced {} in the clear: {}", c, disabledReason);
+            return;
+        }
+        long sleepMs = 1;
+        long deadline = nanoTime() + settings.connectTimeout().toNanos();
+        while (c.phase() == Phase.HANDSHAKING) {
+            TcpCryptInfo info = TcpCrypt.info(cryptLeg);
+            if (info != null) {
+                counters.encrypted.increment();
+                c.settle(Phase.ENCRYPTED, null);
+                log.debug("spliced {}: tcpcrypt {} {} {}", c, info.dialect(), info.tep(), info.cipher());
+                return;
+            }
+            if (!TcpCrypt.peerCapable(cryptLeg)) {
+                counters.plain.increment();
+                c.settle(Phase.PLAIN, "the peer did not negotiate tcpcrypt (no ENO answer or no common TEP)");
+                log.debug("spliced {} in the clear: peer without tcpcrypt", c);
+                return;
+            }
+            if (nanoTime() > deadline || cryptLeg.error() != null) {
+                c.settle(Phase.CLOSED, null);
+                return;
+            }
+            try {
+                Thread.sleep(sleepMs);
+            } catch (InterruptedException e) {
+                return;
+            }
+            sleepMs = Math.min(50, sleepMs * 2);
+        }
+    }
+
+    /** Takes the presets remembered for an application socket bound to {@code local}. */
+    private List<Preset> takePresets(InetSocketAddress local) {
+        TimedPreset p = presets.remove(local);
+        if (p == null) {
+            // tcpcryptd's library may send the wildcard address for a socket bound to any address.
+            p = presets.remove(new InetSocketAddress(local.getPort()));
+        }
+        return p == null || p.expiresNanos() < nanoTime() ? List.of() : p.presets();
+    }
+
+    /** A connection ended: gone from the tables after a short linger. */
+    void retire(SplicedConnection c) {
+        Thread.ofVirtual().start(() -> {
+            try {
+                Thread.sleep(CLOSED_LINGER);
+            } catch (InterruptedException e) {
+                // remove now
+            }
+            byAppTuple.remove(new TupleKey(c.appLocal(), c.appRemote()), c);
+            InetSocketAddress[] t = c.leg2Tuple();
+            if (t != null) {
+                byLeg2Tuple.remove(new TupleKey(t[0], t[1]), c);
+            }
+        });
+    }
+
+    private void sweepLoop() {
+        while (!closed) {
+            try {
+                Thread.sleep(1000);
+            } catch (InterruptedException e) {
+                return;
+            }
+            long now = nanoTime();
+            long idle = settings.idleTimeout().toNanos();
+            if (idle > 0) {
+                for (SplicedConnection c : byAppTuple.values()) {
+                    if (c.phase() != Phase.CLOSED && c.idleNanos(now) > idle) {
+                        counters.idleTimeouts.increment();
+                        log.debug("idle for {}: resetting {}", settings.idleTimeout(), c);
+                        c.abortBoth();
+                    }
+                }
+            }
+            presets.values().removeIf(p -> p.expiresNanos() < now);
+        }
+    }
+
+    // ------------------------------------------------------------------ ControlTarget
+
+    @Override
+    public Optional<ConnectionView> find(InetSocketAddress local, InetSocketAddress remote) {
+        if (remote != null && remote.getPort() != 0) {
+            SplicedConnection c = byAppTuple.get(new TupleKey(local, remote));
+            if (c == null) {
+                c = byLeg2Tuple.get(new TupleKey(local, remote));
+            }
+            return Optional.ofNullable(c);
+        }
+        for (SplicedConnection c : byAppTuple.values()) {
+            if (c.appLocal().equals(local)) {
+                return Optional.of(c);
+            }
+        }
+        for (Map.Entry<TupleKey, SplicedConnection> e : byLeg2Tuple.entrySet()) {
+            if (e.getKey().local().equals(local)) {
+                return Optional.of(e.getValue());
+            }
+        }
+        return Optional.empty();
+    }
+
+    @Override
+    public List<ConnectionView> connections() {
+        return new ArrayList<>(byAppTuple.values());
+    }
+
+    @Override
+    public void preset(InetSocketAddress local, Preset preset) {
+        long expires = nanoTime() + PRESET_LIFETIME.toNanos();
+        presets.merge(local, new TimedPreset(List.of(preset), expires), (a, b) -> {
+            List<Preset> all = new ArrayList<>(a.presets());
+            all.add(preset);
+            return new TimedPreset(List.copyOf(all), expires);
+        });
+    }
+
+    @Override
+    public int flushCache() {
+        int n = tcpcrypt.cachedSessions();
+        tcpcrypt.flushCache();
+        return n;
+    }
+
+    @Override
+    public ControlStatus status() {
+        Map<String, Long> m = new LinkedHashMap<>(counters.snapshot());
+        m.put("tcpcrypt_handshakes", tcpcrypt.handshakes());
+        m.put("tcpcrypt_resumptions", tcpcrypt.resumptions());
+        m.put("tcpcrypt_fallbacks", tcpcrypt.fallbacks());
+        m.put("connections", (long) byAppTuple.size());
+        return new ControlStatus(version, Duration.ofNanos(nanoTime() - startNanos), tcpcrypt.cachedSessions(), m);
+    }
+
+    /**
+     * Stops accepting and ends every connection: each gets {@code grace} to finish on its own,
+     * then the rest are reset.
+     */
+    public void close(Duration grace) {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        listener.close();
+        acceptor.interrupt();
+        sweeper.interrupt();
+        long end = nanoTime() + grace.toNanos();
+        while (nanoTime() < end && byAppTuple.values().stream().anyMatch(c -> c.phase() != Phase.CLOSED)) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                break;
+            }
+        }
+        int reset = 0;
+        for (SplicedConnection c : byAppTuple.values()) {
+            if (c.phase() != Phase.CLOSED) {
+                c.abortBoth();
+                reset++;
+            }
+        }
+        if (reset > 0) {
+            log.info("reset {} connection(s) still open at stop", reset);
+            try {
+                Thread.sleep(50); // let the loops send the resets before the stack goes
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        close(Duration.ofSeconds(2));
+    }
+}
