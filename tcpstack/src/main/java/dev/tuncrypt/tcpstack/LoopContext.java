@@ -32,4 +32,10 @@ public interface LoopContext {
 
     /** Runs {@code task} on this loop soon; safe from any thread. */
     void post(Runnable task);
+
+    /**
+     * Runs a packet this loop read earlier (and kept a copy of) through input again, as if it had
+     * just arrived; not counted as received a second time.
+     */
+    void reinject(java.nio.ByteBuffer buf, int length);
 }

@@ -153,6 +153,11 @@ public final class StackLoop implements LoopContext {
         link.wakeup();
     }
 
+    @Override
+    public void reinject(ByteBuffer buf, int length) {
+        process(buf, length);
+    }
+
     /** A packet another loop received for a flow this loop owns. */
     void inputForwarded(ByteBuffer buf, int length) {
         process(buf, length); // already counted as received by the loop that read it

@@ -2,6 +2,7 @@ package dev.tuncrypt.tcpstack;
 
 import dev.tuncrypt.tcpstack.tcp.ListenEndpoint;
 import dev.tuncrypt.tcpstack.tcp.SegmentProtection;
+import dev.tuncrypt.tcpstack.tcp.SynGate;
 import dev.tuncrypt.tcpstack.tcp.TcpConfig;
 import dev.tuncrypt.tcpstack.tcp.TcpConnection;
 import dev.tuncrypt.tcpstack.tcp.TcpLayer;
@@ -59,6 +60,20 @@ public final class TcpListener implements Closeable {
     /** As {@link #open(NetStack, int, boolean, int, TcpConfig)} with the listener's own segment protection (null: the stack's). */
     public static TcpListener open(NetStack stack, int port, boolean transparent, int backlog, TcpConfig config,
             SegmentProtection.Factory protection) throws IOException {
+        return open(stack, port, transparent, backlog, config, protection, null);
+    }
+
+    /**
+     * A transparent listener whose SYNs first pass {@code gate} (see {@link SynGate}): the
+     * daemon's leg 1 when it connects leg 2 before answering the client.
+     */
+    public static TcpListener transparent(NetStack stack, int backlog, SegmentProtection.Factory protection,
+            SynGate gate) throws IOException {
+        return open(stack, 0, true, backlog, null, protection, gate);
+    }
+
+    private static TcpListener open(NetStack stack, int port, boolean transparent, int backlog, TcpConfig config,
+            SegmentProtection.Factory protection, SynGate gate) throws IOException {
         if (!transparent && (port < 1 || port > 65535)) {
             throw new IllegalArgumentException("port " + port + " out of range 1-65535");
         }
@@ -70,7 +85,7 @@ public final class TcpListener implements Closeable {
             CompletableFuture<Void> f = new CompletableFuture<>();
             done.add(f);
             ListenEndpoint e = new ListenEndpoint(port, transparent, config != null ? config : layer.config(), l.sink(loop),
-                    protection);
+                    protection, gate);
             l.endpoints.add(e);
             loop.post(() -> {
                 try {

@@ -11,6 +11,7 @@ import dev.tuncrypt.tcpstack.NetStack;
 import dev.tuncrypt.tcpstack.TcpConnectException;
 import dev.tuncrypt.tcpstack.TcpListener;
 import dev.tuncrypt.tcpstack.TcpSocket;
+import dev.tuncrypt.tcpstack.tcp.SynGate;
 import dev.tuncrypt.tcpstack.tcp.TcpError;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -21,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import java.util.function.ToIntFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,6 +51,7 @@ public final class Splicer implements ControlTarget, AutoCloseable {
     private final Map<TupleKey, SplicedConnection> byAppTuple = new ConcurrentHashMap<>();
     private final Map<TupleKey, SplicedConnection> byLeg2Tuple = new ConcurrentHashMap<>();
     private final Map<InetSocketAddress, TimedPreset> presets = new ConcurrentHashMap<>();
+    private final Map<TupleKey, ReadyLeg2> ready = new ConcurrentHashMap<>();
     private final long startNanos;
     private final String version;
     private final Thread acceptor;
@@ -60,6 +63,9 @@ public final class Splicer implements ControlTarget, AutoCloseable {
     private record TupleKey(InetSocketAddress local, InetSocketAddress remote) {}
 
     private record TimedPreset(List<Preset> presets, long expiresNanos) {}
+
+    /** Leg 2, connected before leg 1's SYN-ACK, waiting for leg 1 to complete its handshake. */
+    private record ReadyLeg2(TcpSocket leg2, Direction direction, CryptMode mode, long expiresNanos) {}
 
     private Splicer(NetStack stack, TcpCrypt tcpcrypt, TcpListener listener, SpliceSettings settings, String version) {
         this.stack = stack;
@@ -78,9 +84,12 @@ public final class Splicer implements ControlTarget, AutoCloseable {
      */
     public static Splicer start(NetStack stack, TcpCrypt tcpcrypt, SpliceSettings settings, String version)
             throws IOException {
-        TcpListener l = TcpListener.open(stack, 0, true, 4096, null,
-                tcpcrypt.protections(tcpcrypt.config().withMode(CryptMode.DEFAULT)));
+        Splicer[] self = new Splicer[1];
+        SynGate gate = (local, remote, options, decision) -> self[0].onSyn(local, remote, options, decision);
+        TcpListener l = TcpListener.transparent(stack, 4096,
+                tcpcrypt.protections(tcpcrypt.config().withMode(CryptMode.DEFAULT)), gate);
         Splicer s = new Splicer(stack, tcpcrypt, l, settings, version);
+        self[0] = s;
         s.acceptor.start();
         s.sweeper.start();
         return s;
@@ -128,53 +137,82 @@ public final class Splicer implements ControlTarget, AutoCloseable {
         }
     }
 
-    /** Decides the direction, connects leg 2, starts the copy and follows the handshake. */
-    private void splice(TcpSocket leg1) {
-        Direction direction = TcpCrypt.peerCapable(leg1) ? Direction.INBOUND : Direction.OUTBOUND;
-        SplicedConnection c = new SplicedConnection(this, leg1, direction, nanoTime());
-        byAppTuple.put(new TupleKey(c.appLocal(), c.appRemote()), c);
-        SpliceSettings s = settings;
-        InetSocketAddress destination = leg1.localAddress();
-        CryptMode mode;
-        if (direction == Direction.INBOUND) {
-            mode = CryptMode.NEVER;
-        } else {
-            mode = s.modeFor(destination);
-            for (Preset p : takePresets(c.appLocal())) {
-                if (p instanceof Preset.Enable e && !e.enabled() && mode != CryptMode.ALWAYS) {
-                    mode = CryptMode.NEVER;
-                }
+    /**
+     * A SYN reached the transparent listener: connect leg 2 first, and let leg 1 be answered
+     * only when that worked, so a refused, unreachable or unprotected destination reaches the
+     * application as a refused connect. A SYN offering TCP-ENO is an inbound peer: its leg 2 goes
+     * in the clear to the local service.
+     */
+    private void onSyn(InetSocketAddress local, InetSocketAddress remote, byte[] options, Consumer<Boolean> decision) {
+        if (closed) {
+            decision.accept(false);
+            return;
+        }
+        Direction direction = EnoSyn.offered(options) ? Direction.INBOUND : Direction.OUTBOUND;
+        Thread.ofVirtual().name("splice-connect").start(() -> {
+            SpliceSettings s = settings;
+            CryptMode mode = direction == Direction.INBOUND ? CryptMode.NEVER : outboundMode(s, local, remote);
+            TcpSocket leg2 = connectLeg2(local, mode, s);
+            if (leg2 == null) {
+                decision.accept(false);
+                return;
+            }
+            ready.put(new TupleKey(local, remote),
+                    new ReadyLeg2(leg2, direction, mode, nanoTime() + 2 * s.connectTimeout().toNanos()));
+            decision.accept(true);
+        });
+    }
+
+    /** The crypt mode of an outbound leg 2: the daemon's, the destination's requirement, the application's preset. */
+    private CryptMode outboundMode(SpliceSettings s, InetSocketAddress destination, InetSocketAddress appLocal) {
+        CryptMode mode = s.modeFor(destination);
+        for (Preset p : takePresets(appLocal)) {
+            if (p instanceof Preset.Enable e && !e.enabled() && mode != CryptMode.ALWAYS) {
+                mode = CryptMode.NEVER;
             }
         }
-        TcpSocket leg2;
+        return mode;
+    }
+
+    /** Connects leg 2 to {@code destination}; null (counted and logged) when that fails. */
+    private TcpSocket connectLeg2(InetSocketAddress destination, CryptMode mode, SpliceSettings s) {
         try {
-            leg2 = TcpSocket.connect(stack, null, destination, null,
+            return TcpSocket.connect(stack, null, destination, null,
                     tcpcrypt.protections(tcpcrypt.config().withMode(mode)), s.connectTimeout());
         } catch (TcpConnectException e) {
             if (e.error() == TcpError.NOT_PROTECTED) {
                 counters.refused.increment();
-                log.info("refused {}: {} requires tcpcrypt and the peer does not speak it", c, destination);
+                log.info("refused a connection to {}: tcpcrypt is required and the peer does not speak it",
+                        destination);
             } else {
                 counters.connectFailed.increment();
-                log.debug("leg 2 to {} failed: {}", destination, e.getMessage());
+                log.debug("connection to {} failed: {}", destination, e.getMessage());
             }
-            c.settle(Phase.CLOSED, null);
-            c.abortBoth();
-            c.finish();
-            return;
         } catch (IOException e) {
             counters.connectFailed.increment();
-            log.debug("leg 2 to {} failed: {}", destination, e.getMessage());
-            c.abortBoth();
-            c.finish();
+            log.debug("connection to {} failed: {}", destination, e.getMessage());
+        }
+        return null;
+    }
+
+    /** Leg 1 completed its handshake: splice it to the leg 2 connected for it. */
+    private void splice(TcpSocket leg1) {
+        ReadyLeg2 r = ready.remove(new TupleKey(leg1.localAddress(), leg1.remoteAddress()));
+        if (r == null) {
+            // Its leg 2 expired meanwhile (the client took too long to complete the handshake).
+            counters.connectFailed.increment();
+            leg1.abort();
             return;
         }
+        SplicedConnection c = new SplicedConnection(this, leg1, r.direction(), nanoTime());
+        byAppTuple.put(new TupleKey(c.appLocal(), c.appRemote()), c);
+        TcpSocket leg2 = r.leg2();
         byLeg2Tuple.put(new TupleKey(leg2.localAddress(), leg2.remoteAddress()), c);
-        c.start(leg2, s.bufferBytes(), counters);
-        if (direction == Direction.INBOUND) {
+        c.start(leg2, settings.bufferBytes(), counters);
+        if (r.direction() == Direction.INBOUND) {
             followHandshake(c, leg1, null);
         } else {
-            followHandshake(c, leg2, mode == CryptMode.NEVER ? "tcpcrypt disabled for this connection" : null);
+            followHandshake(c, leg2, r.mode() == CryptMode.NEVER ? "tcpcrypt disabled for this connection" : null);
         }
     }
 
@@ -260,6 +298,13 @@ public final class Splicer implements ControlTarget, AutoCloseable {
                 }
             }
             presets.values().removeIf(p -> p.expiresNanos() < now);
+            ready.values().removeIf(r -> {
+                if (r.expiresNanos() < now) {
+                    r.leg2().abort(); // leg 1 never completed its handshake
+                    return true;
+                }
+                return false;
+            });
         }
     }
 
@@ -339,6 +384,8 @@ public final class Splicer implements ControlTarget, AutoCloseable {
                 break;
             }
         }
+        ready.values().forEach(r -> r.leg2().abort());
+        ready.clear();
         int reset = 0;
         for (SplicedConnection c : byAppTuple.values()) {
             if (c.phase() != Phase.CLOSED) {

@@ -25,6 +25,8 @@ public final class ListenEndpoint {
     final AcceptSink sink;
     /** This listener's own protection, or null for the stack's. */
     final SegmentProtection.Factory protection;
+    /** Decides each SYN before the SYN-ACK (transparent listeners only), or null. */
+    final SynGate gate;
     TcpLayer layer;
     int halfOpen;
 
@@ -35,6 +37,16 @@ public final class ListenEndpoint {
     /** With the listener's own protection (null: the stack's). */
     public ListenEndpoint(int port, boolean transparent, TcpConfig config, AcceptSink sink,
             SegmentProtection.Factory protection) {
+        this(port, transparent, config, sink, protection, null);
+    }
+
+    /** With the listener's own protection (null: the stack's) and a SYN gate (null: none). */
+    public ListenEndpoint(int port, boolean transparent, TcpConfig config, AcceptSink sink,
+            SegmentProtection.Factory protection, SynGate gate) {
+        if (gate != null && !transparent) {
+            throw new IllegalArgumentException("a SYN gate is for transparent listeners");
+        }
+        this.gate = gate;
         this.protection = protection;
         this.port = port;
         this.transparent = transparent;

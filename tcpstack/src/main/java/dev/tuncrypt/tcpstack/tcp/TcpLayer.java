@@ -45,6 +45,8 @@ public final class TcpLayer implements ProtocolHandler {
     private final IsnGenerator isns;
     private final SynCookies cookies;
     private final TcpLayerCounters counters = new TcpLayerCounters();
+    /** SYNs waiting for (or just through) a transparent listener's {@link SynGate}. */
+    private final Map<FlowKey, GatedSyn> gated = new HashMap<>();
     /** Send and receive rings of this loop's connections, reused (64 MiB kept at most). */
     final RingPool rings = new RingPool(64L << 20);
     /** Scratch for sealing: plaintext in, frame out (loop-confined, one frame at a time). */
@@ -184,6 +186,9 @@ public final class TcpLayer implements ProtocolHandler {
             counters.listenOverflows++;
             return; // silently, as Linux: the client retries its SYN
         }
+        if (l.gate != null && !passGate(l, p)) {
+            return;
+        }
         if (l.halfOpen >= l.synBacklog) {
             sendCookie(p, now);
             return;
@@ -197,6 +202,64 @@ public final class TcpLayer implements ProtocolHandler {
         connections.put(key, c);
         c.acceptSyn(seg, now);
         timers.update(c);
+    }
+
+    /** A SYN held for a {@link SynGate}: its packet, and the decision once made. */
+    private static final class GatedSyn {
+        final java.nio.ByteBuffer packet;
+        final int length;
+        Boolean decision;
+
+        GatedSyn(java.nio.ByteBuffer packet, int length) {
+            this.packet = packet;
+            this.length = length;
+        }
+    }
+
+    /**
+     * The SYN gate of a transparent listener: the first SYN of a flow is kept and offered to the
+     * gate; when it decides, the kept SYN runs through input again and ends here once more.
+     *
+     * @return whether the SYN may proceed to the SYN-ACK now
+     */
+    private boolean passGate(ListenEndpoint l, InboundPacket p) {
+        GatedSyn g = gated.get(probe);
+        if (g != null && g.decision != null) {
+            gated.remove(probe);
+            if (g.decision) {
+                return true;
+            }
+            counters.synsGateRefused++;
+            TcpResets.replyToUnmatched(ctx, p, tcp); // RFC 9293 §3.10.7.1: RST, ACK = SEG.SEQ + SEG.LEN
+            return false;
+        }
+        if (g != null) {
+            counters.synsHeld++; // a retransmitted SYN while the gate decides
+            return false;
+        }
+        if (gated.size() >= l.synBacklog) {
+            counters.synsGateOverflow++;
+            return false; // the client retries its SYN
+        }
+        // One copy per new flow (not per packet): the batch buffer is reused as soon as we return.
+        java.nio.ByteBuffer copy = java.nio.ByteBuffer.allocateDirect(p.ipLength());
+        copy.put(0, p.buffer(), p.ipOffset(), p.ipLength());
+        byte[] options = new byte[tcp.optionsLength()];
+        p.buffer().get(tcp.optionsOffset(), options);
+        FlowKey key = probe.copy();
+        GatedSyn held = new GatedSyn(copy, p.ipLength());
+        gated.put(key, held);
+        l.gate.onSyn(key.localAddress(), key.remoteAddress(), options, ok -> ctx.post(() -> {
+            if (gated.get(key) != held) {
+                return; // the stack closed or the flow was forgotten
+            }
+            held.decision = ok;
+            ctx.reinject(held.packet, held.length);
+            if (gated.get(key) == held) {
+                gated.remove(key); // the listener went away meanwhile
+            }
+        }));
+        return false;
     }
 
     private void sendCookie(InboundPacket p, long now) {

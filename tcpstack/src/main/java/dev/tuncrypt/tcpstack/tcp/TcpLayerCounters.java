@@ -9,6 +9,24 @@ public final class TcpLayerCounters {
     long icmpUnmatched;
     long protectionFailures;
     long refusedUnprotected;
+    long synsHeld;
+    long synsGateRefused;
+    long synsGateOverflow;
+
+    /** Repeated SYNs dropped while the first SYN of their flow waited for the SYN gate. */
+    public long synsHeld() {
+        return synsHeld;
+    }
+
+    /** SYNs the SYN gate refused (answered with a reset). */
+    public long synsGateRefused() {
+        return synsGateRefused;
+    }
+
+    /** SYNs dropped because too many waited for the SYN gate. */
+    public long synsGateOverflow() {
+        return synsGateOverflow;
+    }
 
     /** SYNs dropped because the accept queue or the connection limit was full. */
     public long listenOverflows() {
