@@ -1,0 +1,222 @@
+package dev.tuncrypt.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tuncrypt.tcpstack.testsupport.Requirements;
+import dev.tuncrypt.tcpstack.testsupport.TestNamespace;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * tuncryptd's transparent splice with unmodified kernel applications. Host A (a namespace) runs
+ * tuncryptd on ta0 with a hand-made rule sending 198.18.2.0/24 into ta0 for local traffic
+ * (packets arriving from ta0 use the main table); host B, joined by a veth pair, runs
+ * {@code tuncrypt nc -l} on an embedded stack at 198.18.2.2, or plain kernel listeners.
+ */
+class TransparentSpliceTest {
+    static final Path TUNCRYPT = Daemon.ROOT.resolve("bin/tuncrypt");
+    static final Pattern SESSION = Pattern.compile("tcpcrypt session ([0-9A-F]{66})");
+    private TestNamespace a;
+    private TestNamespace b;
+    private Path dir;
+    private Daemon daemon;
+
+    @BeforeEach
+    void hosts() throws Exception {
+        Requirements.rootAndTun();
+        Requirements.command("socat", "socat");
+        Requirements.command("tcpdump", "tcpdump");
+        a = TestNamespace.create("spa");
+        b = TestNamespace.create("spb");
+        dir = Files.createTempDirectory("splice");
+        run("ip", "link", "add", "vea", "netns", a.name(), "type", "veth", "peer", "name", "veb", "netns", b.name());
+        a.run("ip", "addr", "add", "198.18.0.1/30", "dev", "vea");
+        b.run("ip", "addr", "add", "198.18.0.2/30", "dev", "veb");
+        a.run("ip", "link", "set", "vea", "up");
+        b.run("ip", "link", "set", "veb", "up");
+        a.run("sysctl", "-qw", "net.ipv4.ip_forward=1");
+        b.run("sysctl", "-qw", "net.ipv4.ip_forward=1");
+        a.run("ip", "route", "add", "198.18.2.0/24", "via", "198.18.0.2");
+        b.run("ip", "route", "add", "198.18.1.0/24", "via", "198.18.0.1");
+    }
+
+    @AfterEach
+    void cleanup() throws Exception {
+        if (daemon != null) {
+            daemon.close();
+        }
+        if (a != null) {
+            a.close();
+        }
+        if (b != null) {
+            b.close();
+        }
+    }
+
+    /** Starts tuncryptd in A and steers {@code prefixes} into ta0 for A's own traffic. */
+    private void startDaemon(List<String> prefixes, String... extra) throws Exception {
+        List<String> args = new ArrayList<>(List.of("--tun", "ta0", "--tun-addr", "198.18.1.1/24", "--stack-addr",
+                "198.18.1.2", "-u", dir.resolve("ctl").toString()));
+        args.addAll(List.of(extra));
+        daemon = Daemon.start(a.name(), args.toArray(String[]::new));
+        daemon.awaitReady(Duration.ofSeconds(30));
+        a.run("ip", "route", "add", "default", "dev", "ta0", "table", "100");
+        int pref = 100;
+        for (String p : prefixes) {
+            assertThat(a.run("ip", "rule", "add", "to", p, "iif", "lo", "lookup", "100", "pref", "" + pref++).ok())
+                    .isTrue();
+        }
+    }
+
+    private static void run(String... cmd) throws Exception {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).as(String.join(" ", cmd) + ": " + out).isZero();
+    }
+
+    private Process ncListen(String port, Path out, Path err) throws Exception {
+        return new ProcessBuilder("ip", "netns", "exec", b.name(), TUNCRYPT.toString(), "nc", "--tun", "tb0",
+                "--tun-addr", "198.18.2.1/24", "--stack-addr", "198.18.2.2", "-l", port)
+                .redirectInput(Files.writeString(dir.resolve("empty"), "").toFile())
+                .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+    }
+
+    private void awaitStack(String address) throws Exception {
+        long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (System.nanoTime() < end) {
+            if (b.run("ping", "-c", "1", "-W", "1", address).ok()) {
+                Thread.sleep(300);
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("B's stack never answered");
+    }
+
+    private void awaitKernelListener(TestNamespace ns, int port) throws Exception {
+        long end = System.nanoTime() + 5_000_000_000L;
+        while (!ns.run("ss", "-ltn", "sport = :" + port).output().contains("LISTEN") && System.nanoTime() < end) {
+            Thread.sleep(50);
+        }
+    }
+
+    /** An unmodified socat in A; returns its exit status within {@code limit}. */
+    private Process socat(Path input, String target) throws Exception {
+        return new ProcessBuilder("ip", "netns", "exec", a.name(), "socat", "-u", "FILE:" + input, "TCP:" + target)
+                .redirectErrorStream(true).redirectOutput(dir.resolve("socat.out").toFile()).start();
+    }
+
+    private Path markedInput(String marker, int bytes) throws Exception {
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; text.length() < bytes; i++) {
+            text.append(marker).append(' ').append(i).append('\n');
+        }
+        return Files.writeString(dir.resolve("in"), text);
+    }
+
+    @Test
+    void unmodifiedKernelClientIsEncryptedEndToEnd() throws Exception {
+        startDaemon(List.of("198.18.2.0/24"));
+        String marker = "SPLICE-PLAINTEXT-4b2e";
+        Path input = markedInput(marker, 16 << 20);
+        Path pcap = dir.resolve("wire.pcap");
+        Process dump = new ProcessBuilder("ip", "netns", "exec", a.name(), "tcpdump", "-i", "vea", "-s0", "-U", "-w",
+                pcap.toString(), "tcp").redirectErrorStream(true).start();
+        Process server = ncListen("5000", dir.resolve("b.out"), dir.resolve("b.err"));
+        try {
+            awaitStack("198.18.2.2");
+            Process client = socat(input, "198.18.2.2:5000");
+            assertThat(client.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(client.exitValue()).as(Files.readString(dir.resolve("socat.out"))).isZero();
+            assertThat(server.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(Files.mismatch(input, dir.resolve("b.out"))).as("B received A's bytes exactly").isEqualTo(-1L);
+            Matcher m = SESSION.matcher(Files.readString(dir.resolve("b.err")));
+            assertThat(m.find()).as(Files.readString(dir.resolve("b.err"))).isTrue();
+        } finally {
+            server.destroyForcibly();
+            Thread.sleep(300);
+            dump.destroy();
+            dump.waitFor(5, TimeUnit.SECONDS);
+        }
+        assertThat(new String(Files.readAllBytes(pcap), StandardCharsets.ISO_8859_1)).doesNotContain(marker);
+        Process show = new ProcessBuilder("tcpdump", "-nr", pcap.toString(), "-v", "tcp[tcpflags] & tcp-syn != 0")
+                .redirectErrorStream(true).start();
+        assertThat(new String(show.getInputStream().readAllBytes(), StandardCharsets.UTF_8))
+                .contains("unknown-253 0x454e21");
+    }
+
+    @Test
+    void plainPeerFallsBackAndDataIsIntact() throws Exception {
+        startDaemon(List.of("198.18.0.2/32"));
+        Path input = markedInput("fallback", 1 << 20);
+        Path got = dir.resolve("plain.out");
+        Process kernel = new ProcessBuilder("ip", "netns", "exec", b.name(), "nc", "-l", "198.18.0.2", "6000")
+                .redirectOutput(got.toFile()).start();
+        try {
+            awaitKernelListener(b, 6000);
+            Process client = socat(input, "198.18.0.2:6000");
+            assertThat(client.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(client.exitValue()).as(Files.readString(dir.resolve("socat.out"))).isZero();
+            assertThat(kernel.waitFor(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(Files.mismatch(input, got)).isEqualTo(-1L);
+            // the connection really went through the stack: B saw the stack's address, not A's kernel
+            assertThat(daemon.log()).doesNotContain("ERROR");
+        } finally {
+            kernel.destroyForcibly();
+        }
+    }
+
+    @Test
+    void cryptAlwaysRefusesTheApplicationsConnectToAPlainPeer() throws Exception {
+        startDaemon(List.of("198.18.0.2/32"), "--crypt", "always");
+        Process kernel = new ProcessBuilder("ip", "netns", "exec", b.name(), "nc", "-l", "198.18.0.2", "6000")
+                .redirectOutput(dir.resolve("plain.out").toFile()).start();
+        try {
+            awaitKernelListener(b, 6000);
+            long start = System.nanoTime();
+            Process client = socat(Files.writeString(dir.resolve("msg"), "must not arrive\n"), "198.18.0.2:6000");
+            assertThat(client.waitFor(10, TimeUnit.SECONDS)).isTrue();
+            long ms = (System.nanoTime() - start) / 1_000_000;
+            assertThat(client.exitValue()).isNotZero();
+            assertThat(Files.readString(dir.resolve("socat.out"))).contains("Connection refused");
+            assertThat(ms).as("refused promptly").isLessThan(5000);
+            assertThat(Files.readString(dir.resolve("plain.out"))).isEmpty();
+        } finally {
+            kernel.destroyForcibly();
+        }
+    }
+
+    @Test
+    void closedPortAtTheDestinationIsARefusedConnect() throws Exception {
+        startDaemon(List.of("198.18.2.0/24"));
+        Process server = ncListen("5000", dir.resolve("b.out"), dir.resolve("b.err"));
+        try {
+            awaitStack("198.18.2.2");
+            Process client = socat(Files.writeString(dir.resolve("msg"), "x\n"), "198.18.2.2:5001");
+            assertThat(client.waitFor(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(client.exitValue()).isNotZero();
+            assertThat(Files.readString(dir.resolve("socat.out"))).contains("Connection refused");
+        } finally {
+            server.destroyForcibly();
+        }
+    }
+
+    @Test
+    void sigtermLeavesNoDeviceAndNoControlSocket() throws Exception {
+        startDaemon(List.of("198.18.2.0/24"));
+        assertThat(a.run("ip", "link", "show", "ta0").ok()).isTrue();
+        assertThat(daemon.terminate()).isZero();
+        assertThat(a.run("ip", "link", "show", "ta0").ok()).as("ta0 removed").isFalse();
+        assertThat(Files.exists(dir.resolve("ctl"))).as("control socket removed").isFalse();
+    }
+}
