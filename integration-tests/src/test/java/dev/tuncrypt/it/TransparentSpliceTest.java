@@ -156,6 +156,71 @@ class TransparentSpliceTest {
     }
 
     @Test
+    void bothDirectionsWithHalfCloseEachWay() throws Exception {
+        startDaemon(List.of("198.18.2.0/24"));
+        Path up = markedInput("up", 4 << 20);
+        Path down = dir.resolve("down");
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; text.length() < 3 << 20; i++) {
+            text.append("down ").append(i).append('\n');
+        }
+        Files.writeString(down, text);
+        // B sends its file and half-closes; A sends its own and half-closes; each reads to the end.
+        Process server = new ProcessBuilder("ip", "netns", "exec", b.name(), TUNCRYPT.toString(), "nc", "--tun", "tb0",
+                "--tun-addr", "198.18.2.1/24", "--stack-addr", "198.18.2.2", "-l", "5000")
+                .redirectInput(down.toFile()).redirectOutput(dir.resolve("b.out").toFile())
+                .redirectError(dir.resolve("b.err").toFile()).start();
+        try {
+            awaitStack("198.18.2.2");
+            Process client = new ProcessBuilder("ip", "netns", "exec", a.name(), "socat", "-t", "30",
+                    "FILE:" + up + "!!OPEN:" + dir.resolve("a.out") + ",creat,trunc,wronly", "TCP:198.18.2.2:5000")
+                    .redirectErrorStream(true).redirectOutput(dir.resolve("socat.out").toFile()).start();
+            assertThat(client.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(client.exitValue()).as(Files.readString(dir.resolve("socat.out"))).isZero();
+            assertThat(server.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(server.exitValue()).as(Files.readString(dir.resolve("b.err"))).isZero();
+            assertThat(Files.mismatch(up, dir.resolve("b.out"))).as("A to B").isEqualTo(-1L);
+            assertThat(Files.mismatch(down, dir.resolve("a.out"))).as("B to A").isEqualTo(-1L);
+        } finally {
+            server.destroyForcibly();
+        }
+    }
+
+    @Test
+    void aResetFromThePeerReachesTheApplication() throws Exception {
+        Requirements.command("python3", "python3");
+        startDaemon(List.of("198.18.0.2/32"));
+        // B accepts, reads a line, then closes with SO_LINGER 0: a RST.
+        String serverPy = String.join("\n",
+                "import socket, struct",
+                "s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)",
+                "s.bind(('198.18.0.2', 6100)); s.listen(1)",
+                "c, _ = s.accept(); c.recv(100)",
+                "c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack('ii', 1, 0)); c.close()");
+        String clientPy = String.join("\n",
+                "import socket, time",
+                "c = socket.create_connection(('198.18.0.2', 6100), timeout=10)",
+                "c.sendall(b'hello\\n')",
+                "try:",
+                "    d = c.recv(100)",
+                "    print('eof' if d == b'' else 'data')",
+                "except ConnectionResetError:",
+                "    print('reset')");
+        Process server = new ProcessBuilder("ip", "netns", "exec", b.name(), "python3", "-c", serverPy)
+                .redirectErrorStream(true).start();
+        try {
+            awaitKernelListener(b, 6100);
+            Process client = new ProcessBuilder("ip", "netns", "exec", a.name(), "python3", "-c", clientPy)
+                    .redirectErrorStream(true).start();
+            assertThat(client.waitFor(20, TimeUnit.SECONDS)).isTrue();
+            String out = new String(client.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+            assertThat(out).isEqualTo("reset");
+        } finally {
+            server.destroyForcibly();
+        }
+    }
+
+    @Test
     void plainPeerFallsBackAndDataIsIntact() throws Exception {
         startDaemon(List.of("198.18.0.2/32"));
         Path input = markedInput("fallback", 1 << 20);
