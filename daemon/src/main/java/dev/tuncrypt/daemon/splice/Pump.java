@@ -9,6 +9,9 @@ import java.util.concurrent.atomic.LongAdder;
  * Copies one direction of a spliced connection: reads from one leg, writes to the other. The
  * buffer is the only storage, so a slow reader on the far side stops the reads here and the
  * near side's receive window closes: back-pressure end to end, nothing buffered without bound.
+ * The buffer starts small (an idle connection holds little) and doubles while reads fill it, up
+ * to {@link #MAX_BUFFER}, so bulk transfers cross the stack loop in large steps; a read that
+ * fills less than an eighth of it brings it back to the starting size.
  * End of stream becomes a half-close on the far leg; a reset (or any failure) on either leg
  * becomes a reset on the other.
  */
@@ -24,6 +27,9 @@ final class Pump implements Runnable {
         /** The splice was torn down from outside. */
         STOPPED
     }
+
+    /** The most one direction of one connection holds. */
+    static final int MAX_BUFFER = 256 * 1024;
 
     private final TcpSocket from;
     private final TcpSocket to;
@@ -72,6 +78,11 @@ final class Pump implements Runnable {
                     outcome = owner.stopping() ? Outcome.STOPPED : Outcome.SINK_FAILED;
                     from.abort();
                     return;
+                }
+                if (n == buf.capacity() && buf.capacity() < MAX_BUFFER) {
+                    buf = ByteBuffer.allocate(buf.capacity() * 2);
+                } else if (n < buf.capacity() / 8 && buf.capacity() > bufferBytes) {
+                    buf = ByteBuffer.allocate(bufferBytes);
                 }
                 bytes += n;
                 total.add(n);
