@@ -41,6 +41,10 @@ final class Daemon implements AutoCloseable {
     }
 
     static Daemon start(DaemonOptions options, PrintWriter err) throws DaemonException {
+        Privileges.Account account = options.user != null ? Privileges.lookup(options.user) : null;
+        if (options.jail != null) {
+            Privileges.checkJail(options.jail);
+        }
         TcpCrypt tcpcrypt = TcpCrypt.create(cryptConfig(options));
         StackHost host = null;
         Splicer splicer = null;
@@ -49,6 +53,10 @@ final class Daemon implements AutoCloseable {
             host = StackHost.open(options.device, b -> b.protection(tcpcrypt.protections()));
             splicer = Splicer.start(host.stack(), tcpcrypt, spliceSettings(options), Version.NUMBER);
             String control = "none";
+            if (account != null) {
+                StopWatcher.start(options.control.startsWith("/") ? java.nio.file.Path.of(options.control) : null);
+                Privileges.drop(account, options.jail);
+            }
             err.println("tuncryptd " + Version.NUMBER + ": " + host.describe() + "; dialect " + options.dialect
                     + ", crypt " + options.effectiveMode().name().toLowerCase()
                     + (options.noCache ? ", no session cache" : "") + "; control " + control + "; ready");

@@ -67,6 +67,11 @@ final class Daemon implements AutoCloseable {
         throw new AssertionError("tuncryptd not ready after " + timeout + ": " + log());
     }
 
+    /** The daemon's process id (ip netns exec and the launcher exec in place). */
+    long pid() {
+        return process.pid();
+    }
+
     String log() throws IOException {
         return Files.readString(log);
     }

@@ -277,6 +277,29 @@ class TransparentSpliceTest {
     }
 
     @Test
+    void droppedPrivilegesStillSpliceAndStopCleanly() throws Exception {
+        startDaemon(List.of("198.18.2.0/24"), "-U", "nobody");
+        String status = Files.readString(Path.of("/proc/" + daemon.pid() + "/status"));
+        assertThat(status).containsPattern("Uid:\\s+65534\\s+65534\\s+65534\\s+65534");
+        assertThat(status).containsPattern("CapEff:\\s+0+\\n");
+        Process server = ncListen("5000", dir.resolve("b.out"), dir.resolve("b.err"));
+        try {
+            awaitStack("198.18.2.2");
+            Path input = markedInput("as nobody", 1 << 20);
+            Process client = socat(input, "198.18.2.2:5000");
+            assertThat(client.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(client.exitValue()).as(Files.readString(dir.resolve("socat.out"))).isZero();
+            assertThat(server.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(Files.mismatch(input, dir.resolve("b.out"))).isEqualTo(-1L);
+            assertThat(SESSION.matcher(Files.readString(dir.resolve("b.err"))).find()).isTrue();
+        } finally {
+            server.destroyForcibly();
+        }
+        assertThat(daemon.terminate()).isZero();
+        assertThat(a.run("ip", "link", "show", "ta0").ok()).as("ta0 removed").isFalse();
+    }
+
+    @Test
     void sigtermLeavesNoDeviceAndNoControlSocket() throws Exception {
         startDaemon(List.of("198.18.2.0/24"));
         assertThat(a.run("ip", "link", "show", "ta0").ok()).isTrue();
