@@ -51,6 +51,15 @@ public final class RoutingSetup {
             throw new LeftoversException("routing state of a previous tuncryptd exists (" + leftovers.size()
                     + " items, first: " + leftovers.get(0) + "); stop it or run tuncryptd --cleanup");
         }
+        for (String device : plan.serve().map(ServeSpec::ingressDevices).orElse(List.of())) {
+            // Recent kernels accept hooks on absent devices: check, or nothing would ever be served.
+            if (!runner.run(Command.of("ip", "link", "show", "dev", device)).ok()) {
+                throw new InvalidPlanException("serving on " + device + ": no such network interface");
+            }
+        }
+        if (!runner.run(Command.of("ip", "link", "show", "dev", plan.tunName())).ok()) {
+            throw new InvalidPlanException("no network interface " + plan.tunName() + " to route into");
+        }
         String script = commands.nftScript();
         if (!script.isEmpty()) {
             CommandRunner.Result check = runner.run(new Command(List.of("nft", "--check", "-f", "-"), script));
