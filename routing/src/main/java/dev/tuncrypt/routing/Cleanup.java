@@ -1,0 +1,82 @@
+package dev.tuncrypt.routing;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Removes this project's routing state, whoever left it: rules and routes carrying our protocol
+ * number, our nft tables, and the sysctl values recorded in the state file. Used by
+ * {@link AppliedRouting#close()} and by {@code tuncryptd --cleanup} after a crash. Idempotent: a
+ * second run finds nothing and changes nothing.
+ */
+public final class Cleanup {
+    private static final Logger LOG = LoggerFactory.getLogger(Cleanup.class);
+
+    /**
+     * What a run removed.
+     *
+     * @param rules rules deleted
+     * @param routes routes deleted
+     * @param nftTables nft tables deleted
+     * @param sysctls sysctl values written back
+     * @param stateFile whether a state file was found (and removed)
+     */
+    public record Report(int rules, int routes, int nftTables, int sysctls, boolean stateFile) {
+        /** Whether nothing was found. */
+        public boolean nothing() {
+            return rules == 0 && routes == 0 && nftTables == 0 && sysctls == 0 && !stateFile;
+        }
+    }
+
+    private Cleanup() {}
+
+    /** Cleans this host with the state file under {@code /run/tuncrypt}. */
+    public static Report run() throws RoutingException {
+        return run(CommandRunner.local(), SysctlJournal.DEFAULT_DIRECTORY, RoutingTags.DEFAULT);
+    }
+
+    /** Cleans through {@code runner} with the state file in {@code stateDirectory}. */
+    public static Report run(CommandRunner runner, Path stateDirectory, RoutingTags tags) throws RoutingException {
+        for (String tool : List.of("ip", "nft", "sysctl")) {
+            runner.requireTool(tool);
+        }
+        KernelState state = new KernelState(runner, tags);
+        int rules = state.rules(true).size() + state.rules(false).size();
+        int routes = state.routes(true).size() + state.routes(false).size();
+        List<String> tables = state.nftTables();
+        if (!tables.isEmpty()) {
+            // One transaction: both tables go together.
+            runner.check(new Command(List.of("nft", "-f", "-"), PlanCommands.nftDeleteScript(tags, tables)));
+        }
+        if (rules + routes > 0) {
+            for (Command c : PlanCommands.teardownRulesAndRoutes(tags)) {
+                runner.check(c);
+            }
+        }
+        List<SysctlJournal.Entry> originals;
+        boolean stateFile = SysctlJournal.exists(stateDirectory);
+        try {
+            originals = SysctlJournal.read(stateDirectory);
+        } catch (IOException e) {
+            throw new CommandFailedException(Command.of("read", SysctlJournal.file(stateDirectory).toString()), -1, e.toString());
+        }
+        int sysctls = SysctlJournal.restore(new Sysctls(runner), originals);
+        try {
+            SysctlJournal.delete(stateDirectory);
+        } catch (IOException e) {
+            throw new CommandFailedException(Command.of("rm", SysctlJournal.file(stateDirectory).toString()), -1, e.toString());
+        }
+        List<String> remaining = state.describe();
+        if (!remaining.isEmpty()) {
+            throw new VerificationException("cleanup left " + remaining.size() + " items, first: " + remaining.get(0));
+        }
+        Report report = new Report(rules, routes, tables.size(), sysctls, stateFile);
+        if (!report.nothing()) {
+            LOG.info("routing state removed: {}", report);
+        }
+        return report;
+    }
+}

@@ -1,0 +1,262 @@
+package dev.tuncrypt.routing;
+
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Renders a {@link RoutingPlan} to the exact commands that apply and remove it. Nothing here
+ * touches the system; {@link RoutingSetup} runs the commands, the dry run prints them.
+ *
+ * <p>Outbound (per address family that the plan steers):
+ * <pre>
+ *   ip rule add pref G iif TUN goto E protocol P          # the stack's own packets skip steering
+ *   ip rule add pref S to PREFIX ipproto tcp [dport N] lookup T protocol P   # per --steer
+ *   ip rule add pref S uidrange U-U ipproto tcp lookup T protocol P          # per --steer-uid
+ *   ip rule add pref S fwmark M/K ipproto tcp lookup T protocol P            # per --steer-mark
+ *   ip rule add pref E nop protocol P                     # target of the guard's goto
+ *   ip route add default dev TUN table T proto P
+ * </pre>
+ * plus nft masquerade of the stack's addresses on every other interface. Inbound
+ * ({@code --serve}): a {@code netdev} ingress chain on the given interfaces remembers the 4-tuple
+ * of each SYN with an ENO option in a timed set and forwards that flow's packets, unchanged, to
+ * the stack's address on the TUN device.
+ */
+public final class PlanCommands {
+    private final RoutingPlan plan;
+
+    public PlanCommands(RoutingPlan plan) {
+        this.plan = plan;
+    }
+
+    /** Every command that applies the plan, in order (nft first, then rules, routes, sysctls). */
+    public List<Command> apply() {
+        List<Command> out = new ArrayList<>();
+        String script = nftScript();
+        if (!script.isEmpty()) {
+            out.add(new Command(List.of("nft", "-f", "-"), script));
+        }
+        out.addAll(rulesAndRoutes());
+        for (SysctlSetting s : sysctls()) {
+            out.add(s.command());
+        }
+        return out;
+    }
+
+    /** The {@code ip rule} and {@code ip route} commands, IPv4 first. */
+    public List<Command> rulesAndRoutes() {
+        List<Command> out = new ArrayList<>();
+        for (boolean v4 : new boolean[] {true, false}) {
+            if (plan.steers(v4)) {
+                out.addAll(familyRules(v4));
+            }
+        }
+        return out;
+    }
+
+    private List<Command> familyRules(boolean v4) {
+        RoutingTags t = plan.tags();
+        String fam = v4 ? "-4" : "-6";
+        String proto = Integer.toString(t.protocol());
+        String table = Integer.toString(t.table());
+        List<Command> out = new ArrayList<>();
+        out.add(Command.of("ip", fam, "rule", "add", "pref", Integer.toString(t.guardPriority()),
+                "iif", plan.tunName(), "goto", Integer.toString(t.endPriority()), "protocol", proto));
+        String steer = Integer.toString(t.steerPriority());
+        for (Destination d : plan.steer(v4)) {
+            if (d.allPorts()) {
+                out.add(Command.of("ip", fam, "rule", "add", "pref", steer, "to", d.prefix().toString(),
+                        "ipproto", "tcp", "lookup", table, "protocol", proto));
+            }
+            for (PortRange r : d.ports()) {
+                out.add(Command.of("ip", fam, "rule", "add", "pref", steer, "to", d.prefix().toString(),
+                        "ipproto", "tcp", "dport", r.toString(), "lookup", table, "protocol", proto));
+            }
+        }
+        for (Long uid : plan.steerUids()) {
+            out.add(Command.of("ip", fam, "rule", "add", "pref", steer, "uidrange", uid + "-" + uid,
+                    "ipproto", "tcp", "lookup", table, "protocol", proto));
+        }
+        for (FirewallMark m : plan.steerMarks()) {
+            out.add(Command.of("ip", fam, "rule", "add", "pref", steer,
+                    "fwmark", "0x" + Long.toHexString(m.value()) + "/0x" + Long.toHexString(m.mask()),
+                    "ipproto", "tcp", "lookup", table, "protocol", proto));
+        }
+        out.add(Command.of("ip", fam, "rule", "add", "pref", Integer.toString(t.endPriority()), "nop", "protocol", proto));
+        out.add(Command.of("ip", fam, "route", "add", "default", "dev", plan.tunName(), "table", table, "proto", proto));
+        return out;
+    }
+
+    /** How many rules and routes of a family {@link #rulesAndRoutes()} adds: {rules, routes}. */
+    public int[] expectedCounts(boolean v4) {
+        int rules = 0;
+        int routes = 0;
+        for (Command c : rulesAndRoutes()) {
+            if (c.argv().get(1).equals(v4 ? "-4" : "-6")) {
+                if (c.argv().get(2).equals("rule")) {
+                    rules++;
+                } else {
+                    routes++;
+                }
+            }
+        }
+        return new int[] {rules, routes};
+    }
+
+    /** Whether the plan creates the {@code inet} nft table. */
+    public boolean usesInetTable() {
+        return plan.steers(true) || plan.steers(false) || plan.serves(true) || plan.serves(false);
+    }
+
+    /** Whether the plan creates the {@code netdev} nft table. */
+    public boolean usesNetdevTable() {
+        return plan.serves(true) || plan.serves(false);
+    }
+
+    /**
+     * The whole nft ruleset of the plan, loaded with one {@code nft -f} (one transaction: all of
+     * it or nothing). Empty when the plan needs no nft state.
+     */
+    public String nftScript() {
+        if (!usesInetTable()) {
+            return "";
+        }
+        String tun = quote(plan.tunName());
+        String name = plan.tags().nftTable();
+        StringBuilder sb = new StringBuilder();
+        sb.append("table inet ").append(name).append(" {\n");
+        sb.append("\tcomment \"tuncrypt routing plan for ").append(plan.tunName()).append("\"\n");
+        if (plan.steers(true) || plan.steers(false)) {
+            sb.append("\tchain postrouting {\n");
+            sb.append("\t\ttype nat hook postrouting priority srcnat; policy accept;\n");
+            for (boolean v4 : new boolean[] {true, false}) {
+                if (!plan.steers(v4)) {
+                    continue;
+                }
+                for (InetAddress a : plan.stackAddresses(v4)) {
+                    // The stack's own connections (leg 2) leave with the outgoing interface's address.
+                    sb.append("\t\t").append(v4 ? "ip" : "ip6").append(" saddr ").append(Addresses.text(a))
+                            .append(" oifname != ").append(tun).append(" masquerade\n");
+                }
+            }
+            sb.append("\t}\n");
+        }
+        if (usesNetdevTable()) {
+            sb.append("\tchain prerouting {\n");
+            sb.append("\t\ttype filter hook prerouting priority raw; policy accept;\n");
+            // The stack answers served connections from the host's own address; the SYN went past
+            // conntrack (netdev ingress), so these replies are not tracked rather than INVALID.
+            sb.append("\t\tiifname ").append(tun).append(" fib saddr type local notrack\n");
+            sb.append("\t}\n");
+        }
+        sb.append("}\n");
+        if (usesNetdevTable()) {
+            appendServe(sb, name, tun);
+        }
+        return sb.toString();
+    }
+
+    private void appendServe(StringBuilder sb, String name, String tun) {
+        ServeSpec serve = plan.serve().orElseThrow();
+        long idle = plan.servedFlowIdle().toSeconds();
+        sb.append("table netdev ").append(name).append(" {\n");
+        sb.append("\tcomment \"tuncrypt: inbound TCP-ENO SYNs to the stack on ").append(plan.tunName()).append("\"\n");
+        for (boolean v4 : new boolean[] {true, false}) {
+            if (plan.serves(v4)) {
+                String addr = v4 ? "ipv4_addr" : "ipv6_addr";
+                sb.append("\tset served").append(v4 ? 4 : 6).append(" {\n");
+                sb.append("\t\ttype ").append(addr).append(" . inet_service . ").append(addr).append(" . inet_service\n");
+                sb.append("\t\tsize 65536\n\t\tflags dynamic,timeout\n\t\ttimeout ").append(idle).append("s\n");
+                sb.append("\t}\n");
+            }
+        }
+        sb.append("\tchain ingress {\n");
+        sb.append("\t\ttype filter hook ingress devices = { ");
+        for (int i = 0; i < serve.ingressDevices().size(); i++) {
+            sb.append(i == 0 ? "" : ", ").append(quote(serve.ingressDevices().get(i)));
+        }
+        sb.append(" } priority filter; policy accept;\n");
+        String ports = serve.allPorts() ? "" : "tcp dport " + portSet(serve.ports()) + " ";
+        for (boolean v4 : new boolean[] {true, false}) {
+            if (!plan.serves(v4)) {
+                continue;
+            }
+            String ip = v4 ? "ip" : "ip6";
+            String set = "@served" + (v4 ? 4 : 6);
+            String key = ip + " saddr . tcp sport . " + ip + " daddr . tcp dport";
+            // netdev sees both families: every rule names its own, so keys never read the other's header.
+            String syn = "meta protocol " + ip + " tcp flags & (syn | ack) == syn ";
+            // A SYN starts a flow afresh: forget the 4-tuple; an ENO SYN adds it back below.
+            sb.append("\t\t").append(syn).append(key).append(' ').append(set)
+                    .append(" delete ").append(set).append(" { ").append(key).append(" }\n");
+            // Only SYNs to this host's own addresses (not ones it forwards). RFC 8547 section 4.1:
+            // the ENO option is TCP option kind 69 ...
+            sb.append("\t\t").append(syn).append(ports).append("fib daddr type local")
+                    .append(" tcp option 69 exists add ").append(set).append(" { ").append(key).append(" }\n");
+            // ... or, before its assignment, experimental kind 253 with ExID 0x454E (RFC 6994).
+            sb.append("\t\t").append(syn).append(ports).append("fib daddr type local")
+                    .append(" tcp option @253,16,16 0x454e add ").append(set).append(" { ").append(key).append(" }\n");
+            sb.append("\t\tmeta protocol ").append(ip).append(' ').append(key).append(' ').append(set).append(" update ").append(set)
+                    .append(" { ").append(key).append(" } counter fwd ").append(ip).append(" to ")
+                    .append(Addresses.text(plan.stackAddress(v4).orElseThrow())).append(" device ").append(tun).append('\n');
+        }
+        sb.append("\t}\n");
+        sb.append("}\n");
+    }
+
+    private static String portSet(List<PortRange> ports) {
+        StringBuilder sb = new StringBuilder("{ ");
+        for (int i = 0; i < ports.size(); i++) {
+            sb.append(i == 0 ? "" : ", ").append(ports.get(i));
+        }
+        return sb.append(" }").toString();
+    }
+
+    private static String quote(String device) {
+        return "\"" + device + "\"";
+    }
+
+    /**
+     * The sysctls the path needs. IPv4: forwarding (the stack's packets enter the kernel on the
+     * TUN device and leave elsewhere; replies come back the other way), loose reverse-path
+     * filtering on the TUN device (replies to uid- or mark-steered sockets come from addresses
+     * the kernel routes elsewhere), and {@code accept_local} when serving (the stack answers from
+     * the host's own address). IPv6: forwarding.
+     */
+    public List<SysctlSetting> sysctls() {
+        List<SysctlSetting> out = new ArrayList<>();
+        boolean any4 = plan.steers(true) || plan.serves(true);
+        boolean any6 = plan.steers(false) || plan.serves(false);
+        String tun = plan.tunName().replace('.', '/');
+        if (any4) {
+            out.add(new SysctlSetting("net.ipv4.ip_forward", "1", "net\\.ipv4\\.conf\\..*\\.forwarding"));
+            out.add(new SysctlSetting("net.ipv4.conf." + tun + ".rp_filter", "2", null));
+        }
+        if (plan.serves(true)) {
+            out.add(new SysctlSetting("net.ipv4.conf." + tun + ".accept_local", "1", null));
+        }
+        if (any6) {
+            out.add(new SysctlSetting("net.ipv6.conf.all.forwarding", "1", "net\\.ipv6\\.conf\\..*\\.forwarding"));
+        }
+        return out;
+    }
+
+    /** The nft script that deletes our tables (those named in {@code present}). */
+    public static String nftDeleteScript(RoutingTags tags, List<String> presentFamilies) {
+        StringBuilder sb = new StringBuilder();
+        for (String family : presentFamilies) {
+            sb.append("delete table ").append(family).append(' ').append(tags.nftTable()).append('\n');
+        }
+        return sb.toString();
+    }
+
+    /** The commands that remove our rules and routes by their protocol tag (nobody else's). */
+    public static List<Command> teardownRulesAndRoutes(RoutingTags tags) {
+        String proto = Integer.toString(tags.protocol());
+        return List.of(
+                Command.of("ip", "-4", "rule", "flush", "protocol", proto),
+                Command.of("ip", "-6", "rule", "flush", "protocol", proto),
+                Command.of("ip", "-4", "route", "flush", "table", "all", "proto", proto),
+                Command.of("ip", "-6", "route", "flush", "table", "all", "proto", proto));
+    }
+}
