@@ -1,6 +1,10 @@
 package dev.tuncrypt.daemon;
 
 import dev.tuncrypt.daemon.splice.SpliceSettings;
+import dev.tuncrypt.routing.Destination;
+import dev.tuncrypt.routing.RoutingException;
+import dev.tuncrypt.routing.RoutingPlan;
+import dev.tuncrypt.routing.RoutingSetup;
 import dev.tuncrypt.daemon.splice.Splicer;
 import dev.tuncrypt.tcpcrypt.TcpCrypt;
 import dev.tuncrypt.tcpcrypt.TcpCryptConfig;
@@ -51,6 +55,11 @@ final class Daemon implements AutoCloseable {
         List<AutoCloseable> extras = new ArrayList<>();
         try {
             host = StackHost.open(options.device, b -> b.protection(tcpcrypt.protections()));
+            RoutingPlan plan = options.routing.plan(options.device.tunName, options.device.stackAddresses,
+                    options.device.kernelAddresses);
+            if (plan.changesKernel()) {
+                extras.add(RoutingSetup.apply(plan));
+            }
             splicer = Splicer.start(host.stack(), tcpcrypt, spliceSettings(options), Version.NUMBER);
             String control = "none";
             if (account != null) {
@@ -61,6 +70,20 @@ final class Daemon implements AutoCloseable {
                     + ", crypt " + options.effectiveMode().name().toLowerCase()
                     + (options.noCache ? ", no session cache" : "") + "; control " + control + "; ready");
             return new Daemon(tcpcrypt, host, splicer, extras, options);
+        } catch (UsageException e) {
+            closeAll(extras);
+            if (host != null) {
+                host.close();
+            }
+            tcpcrypt.close();
+            throw new DaemonException(e.getMessage(), e);
+        } catch (RoutingException e) {
+            closeAll(extras);
+            if (host != null) {
+                host.close();
+            }
+            tcpcrypt.close();
+            throw new DaemonException("routing: " + e.getMessage(), e);
         } catch (IOException e) {
             closeAll(extras);
             if (splicer != null) {
@@ -89,7 +112,9 @@ final class Daemon implements AutoCloseable {
     }
 
     static SpliceSettings spliceSettings(DaemonOptions options) {
+        List<Destination> required = options.routing.required();
         return SpliceSettings.DEFAULT.withMode(options.effectiveMode())
+                .withRequired(a -> required.stream().anyMatch(d -> RoutingMatch.matches(d, a)))
                 .withConnectTimeout(Duration.ofSeconds(options.connectTimeout))
                 .withIdleTimeout(options.idle());
     }
@@ -127,7 +152,7 @@ final class Daemon implements AutoCloseable {
     /** SIGHUP: the crypt mode, timeouts and verbosity change now; the rest needs a restart. */
     private void apply(DaemonOptions fresh) {
         Logging.configure(fresh.verbosity());
-        splicer.settings(spliceSettings(fresh).withRequired(splicer.settings().required()));
+        splicer.settings(spliceSettings(fresh));
         List<String> restart = new ArrayList<>();
         if (!fresh.device.tunName.equals(options.device.tunName) || !fresh.device.tunAddrs.equals(options.device.tunAddrs)
                 || !fresh.device.stackAddrs.equals(options.device.stackAddrs) || fresh.device.mtu != options.device.mtu

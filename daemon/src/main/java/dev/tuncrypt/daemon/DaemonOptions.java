@@ -53,6 +53,9 @@ final class DaemonOptions {
     @Mixin
     DeviceOptions device = new DeviceOptions();
 
+    @Mixin
+    RoutingOptions routing = new RoutingOptions();
+
     @Option(names = "-u", paramLabel = "ADDR", defaultValue = DEFAULT_CONTROL,
             description = "Control socket: /path for a unix datagram socket, :port for UDP on localhost,"
                     + " 'none' for no control socket (default: ${DEFAULT-VALUE}).")
@@ -178,6 +181,10 @@ final class DaemonOptions {
 
     /** Checks what the parser cannot. */
     void validate() throws UsageException {
+        routing.validate();
+        if (routing.cleanup()) {
+            return; // needs nothing else
+        }
         device.validate();
         if (!Tcpcrypt05.DIALECT.equals(dialect)) {
             throw new UsageException("--dialect " + dialect + ": this build speaks " + Tcpcrypt05.DIALECT);

@@ -1,5 +1,8 @@
 package dev.tuncrypt.daemon;
 
+import dev.tuncrypt.routing.Cleanup;
+import dev.tuncrypt.routing.DryRun;
+import dev.tuncrypt.routing.RoutingException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -31,6 +34,20 @@ public final class TuncryptdMain {
         }
         DaemonOptions options = p.options();
         Logging.configure(options.verbosity());
+        if (options.routing.cleanup()) {
+            return cleanup(out, err);
+        }
+        if (options.routing.dryRun()) {
+            try {
+                out.print(DryRun.render(options.routing.plan(options.device.tunName, options.device.stackAddresses,
+                        options.device.kernelAddresses)));
+                out.flush();
+                return 0;
+            } catch (UsageException e) {
+                err.println("tuncryptd: " + e.getMessage());
+                return EXIT_USAGE;
+            }
+        }
         for (String note : options.legacyNotes()) {
             err.println("tuncryptd: note: " + note);
         }
@@ -39,6 +56,22 @@ public final class TuncryptdMain {
             return 0;
         } catch (DaemonException e) {
             err.println("tuncryptd: " + e.getMessage());
+            return EXIT_FAILURE;
+        }
+    }
+
+    /** {@code --cleanup}: removes what a killed daemon left behind; idempotent. */
+    private static int cleanup(PrintWriter out, PrintWriter err) {
+        try {
+            Cleanup.Report r = Cleanup.run();
+            out.println(r.nothing() ? "tuncryptd: nothing to clean up"
+                    : "tuncryptd: removed " + r.rules() + " rule(s), " + r.routes() + " route(s), " + r.nftTables()
+                            + " nft table(s); restored " + r.sysctls() + " sysctl(s)"
+                            + (r.stateFile() ? "; state file removed" : ""));
+            out.flush();
+            return 0;
+        } catch (RoutingException e) {
+            err.println("tuncryptd: --cleanup: " + e.getMessage());
             return EXIT_FAILURE;
         }
     }
