@@ -53,7 +53,7 @@ public final class RoutingOptions {
 
     @Option(names = "--cleanup",
             description = "Remove the routing state a killed tuncryptd left behind (rules, routes, nft tables tagged"
-                    + " as ours; sysctls recorded in /run/tuncrypt/routing.state) and exit. Safe to repeat.")
+                    + " as ours; sysctls recorded in /run/tuncrypt/net-INODE/routing.state) and exit. Safe to repeat.")
     boolean cleanup;
 
     private List<Destination> steerParsed = List.of();

@@ -93,7 +93,15 @@ final class Daemon implements AutoCloseable {
     @Override
     public void close() throws IOException {
         if (process.isAlive()) {
-            process.destroyForcibly();
+            process.destroy(); // SIGTERM first: the daemon restores routing state it changed
+            try {
+                if (!process.waitFor(15, TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
+                process.destroyForcibly();
+                Thread.currentThread().interrupt();
+            }
         }
         Files.deleteIfExists(log);
     }

@@ -21,13 +21,27 @@ import java.util.List;
 public final class SysctlJournal {
     /** The file name inside the state directory. */
     public static final String FILE_NAME = "routing.state";
-    /** Where {@code tuncryptd} keeps it. */
-    public static final Path DEFAULT_DIRECTORY = Path.of("/run/tuncrypt");
+    /**
+     * Where {@code tuncryptd} keeps it: one directory per network namespace
+     * ({@code /run/tuncrypt/net-INODE}), since /run is shared between namespaces and each has
+     * its own sysctls, rules and nft tables.
+     */
+    public static final Path DEFAULT_DIRECTORY = Path.of("/run/tuncrypt", "net-" + networkNamespaceId());
 
     /** One recorded original value. */
     public record Entry(String key, String value) {}
 
     private SysctlJournal() {}
+
+    /** The inode of this process's network namespace ("net:[4026531840]" → 4026531840), or "unknown". */
+    static String networkNamespaceId() {
+        try {
+            String link = Files.readSymbolicLink(Path.of("/proc/self/ns/net")).toString();
+            return link.replaceAll("[^0-9]", "");
+        } catch (IOException | UnsupportedOperationException e) {
+            return "unknown";
+        }
+    }
 
     static Path file(Path directory) {
         return directory.resolve(FILE_NAME);
