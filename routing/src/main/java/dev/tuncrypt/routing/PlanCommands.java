@@ -11,6 +11,7 @@ import java.util.List;
  * <p>Outbound (per address family that the plan steers):
  * <pre>
  *   ip rule add pref G iif TUN goto E protocol P          # the stack's own packets skip steering
+ *   ip rule add pref G fwmark R/R goto E protocol P       # replies of inbound connections too
  *   ip rule add pref S to PREFIX ipproto tcp [dport N] lookup T protocol P   # per --steer
  *   ip rule add pref S uidrange U-U ipproto tcp lookup T protocol P          # per --steer-uid
  *   ip rule add pref S fwmark M/K ipproto tcp lookup T protocol P            # per --steer-mark
@@ -23,6 +24,13 @@ import java.util.List;
  * the stack's address on the TUN device.
  */
 public final class PlanCommands {
+    /**
+     * Firewall mark bit set on locally sent replies of connections that began elsewhere
+     * ({@code ct direction reply}): the guard rule sends them past the steering rules, so a host
+     * that steers a prefix still answers plain connections from that prefix to its own services.
+     */
+    public static final long REPLY_MARK = 0x00100000L;
+
     private final RoutingPlan plan;
 
     public PlanCommands(RoutingPlan plan) {
@@ -62,6 +70,9 @@ public final class PlanCommands {
         List<Command> out = new ArrayList<>();
         out.add(Command.of("ip", fam, "rule", "add", "pref", Integer.toString(t.guardPriority()),
                 "iif", plan.tunName(), "goto", Integer.toString(t.endPriority()), "protocol", proto));
+        String mark = "0x" + Long.toHexString(REPLY_MARK);
+        out.add(Command.of("ip", fam, "rule", "add", "pref", Integer.toString(t.guardPriority()),
+                "fwmark", mark + "/" + mark, "goto", Integer.toString(t.endPriority()), "protocol", proto));
         String steer = Integer.toString(t.steerPriority());
         for (Destination d : plan.steer(v4)) {
             if (d.allPorts()) {
@@ -139,6 +150,13 @@ public final class PlanCommands {
                             .append(" oifname != ").append(tun).append(" masquerade\n");
                 }
             }
+            sb.append("\t}\n");
+            // Replies of connections that came in (plain clients of local services) keep the main
+            // table: the route chain re-routes a packet whose mark it changed.
+            sb.append("\tchain output {\n");
+            sb.append("\t\ttype route hook output priority mangle; policy accept;\n");
+            sb.append("\t\tmeta l4proto tcp ct direction reply meta mark set meta mark or 0x")
+                    .append(Long.toHexString(REPLY_MARK)).append("\n");
             sb.append("\t}\n");
         }
         if (usesNetdevTable()) {

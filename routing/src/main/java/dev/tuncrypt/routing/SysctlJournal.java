@@ -91,6 +91,11 @@ public final class SysctlJournal {
 
     static void delete(Path directory) throws IOException {
         Files.deleteIfExists(file(directory));
+        try {
+            Files.deleteIfExists(directory); // the per-namespace directory, when nothing else is in it
+        } catch (java.nio.file.DirectoryNotEmptyException e) {
+            // someone keeps other files there: leave it
+        }
     }
 
     /**

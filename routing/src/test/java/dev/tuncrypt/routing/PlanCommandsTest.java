@@ -24,6 +24,7 @@ class PlanCommandsTest {
         List<String> got = new PlanCommands(fullPlan()).rulesAndRoutes().stream().map(Command::render).toList();
         assertThat(got).containsExactly(
                 "ip -4 rule add pref 5200 iif tun0 goto 5202 protocol 215",
+                "ip -4 rule add pref 5200 fwmark 0x100000/0x100000 goto 5202 protocol 215",
                 "ip -4 rule add pref 5201 to 198.18.5.0/24 ipproto tcp dport 80 lookup 5201 protocol 215",
                 "ip -4 rule add pref 5201 to 198.18.5.0/24 ipproto tcp dport 443 lookup 5201 protocol 215",
                 "ip -4 rule add pref 5201 to 198.18.6.7/32 ipproto tcp dport 8000-8100 lookup 5201 protocol 215",
@@ -32,6 +33,7 @@ class PlanCommandsTest {
                 "ip -4 rule add pref 5202 nop protocol 215",
                 "ip -4 route add default dev tun0 table 5201 proto 215",
                 "ip -6 rule add pref 5200 iif tun0 goto 5202 protocol 215",
+                "ip -6 rule add pref 5200 fwmark 0x100000/0x100000 goto 5202 protocol 215",
                 "ip -6 rule add pref 5201 to 2001:2:5::/48 ipproto tcp lookup 5201 protocol 215",
                 "ip -6 rule add pref 5201 uidrange 1000-1000 ipproto tcp lookup 5201 protocol 215",
                 "ip -6 rule add pref 5201 fwmark 0x10/0xff ipproto tcp lookup 5201 protocol 215",
@@ -56,12 +58,13 @@ class PlanCommandsTest {
         assertThat(c.nftScript()).contains("table inet tuncrypt").doesNotContain("netdev").doesNotContain("ip6");
         assertThat(c.rulesAndRoutes().stream().map(Command::render)).containsExactly(
                 "ip -4 rule add pref 5200 iif tun0 goto 5202 protocol 215",
+                "ip -4 rule add pref 5200 fwmark 0x100000/0x100000 goto 5202 protocol 215",
                 "ip -4 rule add pref 5201 to 198.18.5.0/24 ipproto tcp lookup 5201 protocol 215",
                 "ip -4 rule add pref 5202 nop protocol 215",
                 "ip -4 route add default dev tun0 table 5201 proto 215");
         assertThat(c.sysctls().stream().map(SysctlSetting::key))
                 .containsExactly("net.ipv4.ip_forward", "net.ipv4.conf.tun0.rp_filter");
-        assertThat(c.expectedCounts(true)).containsExactly(3, 1);
+        assertThat(c.expectedCounts(true)).containsExactly(4, 1);
         assertThat(c.expectedCounts(false)).containsExactly(0, 0);
     }
 

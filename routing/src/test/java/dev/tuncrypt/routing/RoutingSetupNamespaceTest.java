@@ -145,7 +145,7 @@ class RoutingSetupNamespaceTest {
         assertThatThrownBy(() -> RoutingSetup.apply(plan(), runner, stateDir)).isInstanceOf(LeftoversException.class);
 
         Cleanup.Report first = Cleanup.run(runner, stateDir, RoutingTags.DEFAULT);
-        assertThat(first.rules()).isEqualTo(11); // IPv4: guard, 2 prefix/port, uid, mark, nop; IPv6: one prefix less
+        assertThat(first.rules()).isEqualTo(13); // IPv4: 2 guards, 2 prefix/port, uid, mark, nop; IPv6: one prefix less
         assertThat(first.routes()).isEqualTo(2);
         assertThat(first.nftTables()).isEqualTo(2);
         assertThat(first.sysctls()).isGreaterThanOrEqualTo(4);
