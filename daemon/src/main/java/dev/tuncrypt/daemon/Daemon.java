@@ -116,7 +116,8 @@ final class Daemon implements AutoCloseable {
         return SpliceSettings.DEFAULT.withMode(options.effectiveMode())
                 .withRequired(a -> required.stream().anyMatch(d -> RoutingMatch.matches(d, a)))
                 .withConnectTimeout(Duration.ofSeconds(options.connectTimeout))
-                .withIdleTimeout(options.idle());
+                .withIdleTimeout(options.idle())
+                .withPathMtu(options.pathMtu);
     }
 
     Splicer splicer() {

@@ -94,6 +94,11 @@ final class DaemonOptions {
             description = "Reset a connection with no data either way for this long; 0 = never (default: ${DEFAULT-VALUE}).")
     int idleTimeout;
 
+    @Option(names = "--path-mtu", paramLabel = "BYTES", defaultValue = "1500",
+            description = "MTU of the network beyond the TUN device: the daemon's own connections keep their"
+                    + " segments within it, so --mtu may be far larger for the kernel-to-stack hop (default: ${DEFAULT-VALUE}).")
+    int pathMtu;
+
     @Option(names = "--stop-grace", paramLabel = "SECONDS", defaultValue = "2",
             description = "On SIGTERM, how long open connections may finish before they are reset (default: ${DEFAULT-VALUE}).")
     int stopGrace;
@@ -194,6 +199,9 @@ final class DaemonOptions {
         }
         if (idleTimeout < 0) {
             throw new UsageException("--idle-timeout " + idleTimeout + ": must not be negative");
+        }
+        if (pathMtu < 1280 || pathMtu > 65535) {
+            throw new UsageException("--path-mtu " + pathMtu + ": must be 1280-65535");
         }
         if (stopGrace < 0 || stopGrace > 300) {
             throw new UsageException("--stop-grace " + stopGrace + ": must be 0-300 seconds");

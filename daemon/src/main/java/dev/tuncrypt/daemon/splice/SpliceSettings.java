@@ -14,14 +14,16 @@ import java.util.function.Predicate;
  * @param required destinations that must be encrypted whatever {@code mode} says
  * @param connectTimeout how long leg 2's handshake may take
  * @param idleTimeout a connection with no byte either way for this long is reset (zero: never)
- * @param bufferBytes the copy buffer of each direction (the most a splice holds per direction)
+ * @param bufferBytes the copy buffer of each direction at its smallest
+ * @param pathMtu the MTU of the path leg 2 takes beyond the TUN device: its MSS is clamped to it,
+ *     so the TUN device (leg 1, kernel to stack on this host) may use a far larger MTU
  */
 public record SpliceSettings(CryptMode mode, Predicate<InetSocketAddress> required, Duration connectTimeout,
-        Duration idleTimeout, int bufferBytes) {
+        Duration idleTimeout, int bufferBytes, int pathMtu) {
 
     /** Opportunistic, nothing required, 10 s connect, 2 h idle, 16 KiB buffers. */
     public static final SpliceSettings DEFAULT = new SpliceSettings(CryptMode.DEFAULT, a -> false,
-            Duration.ofSeconds(10), Duration.ofHours(2), 16 * 1024);
+            Duration.ofSeconds(10), Duration.ofHours(2), 16 * 1024, 1500);
 
     public SpliceSettings {
         Objects.requireNonNull(mode, "mode");
@@ -35,22 +37,29 @@ public record SpliceSettings(CryptMode mode, Predicate<InetSocketAddress> requir
         if (bufferBytes < 1024) {
             throw new IllegalArgumentException("buffer must be at least 1024 bytes");
         }
+        if (pathMtu < 1280 || pathMtu > 65535) {
+            throw new IllegalArgumentException("path MTU must be 1280-65535");
+        }
     }
 
     public SpliceSettings withMode(CryptMode m) {
-        return new SpliceSettings(m, required, connectTimeout, idleTimeout, bufferBytes);
+        return new SpliceSettings(m, required, connectTimeout, idleTimeout, bufferBytes, pathMtu);
     }
 
     public SpliceSettings withRequired(Predicate<InetSocketAddress> r) {
-        return new SpliceSettings(mode, r, connectTimeout, idleTimeout, bufferBytes);
+        return new SpliceSettings(mode, r, connectTimeout, idleTimeout, bufferBytes, pathMtu);
     }
 
     public SpliceSettings withConnectTimeout(Duration d) {
-        return new SpliceSettings(mode, required, d, idleTimeout, bufferBytes);
+        return new SpliceSettings(mode, required, d, idleTimeout, bufferBytes, pathMtu);
     }
 
     public SpliceSettings withIdleTimeout(Duration d) {
-        return new SpliceSettings(mode, required, connectTimeout, d, bufferBytes);
+        return new SpliceSettings(mode, required, connectTimeout, d, bufferBytes, pathMtu);
+    }
+
+    public SpliceSettings withPathMtu(int mtu) {
+        return new SpliceSettings(mode, required, connectTimeout, idleTimeout, bufferBytes, mtu);
     }
 
     /** The mode leg 2 of an outbound connection to {@code destination} uses. */

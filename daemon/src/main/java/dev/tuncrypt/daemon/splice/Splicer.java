@@ -12,6 +12,7 @@ import dev.tuncrypt.tcpstack.TcpConnectException;
 import dev.tuncrypt.tcpstack.TcpListener;
 import dev.tuncrypt.tcpstack.TcpSocket;
 import dev.tuncrypt.tcpstack.tcp.SynGate;
+import dev.tuncrypt.tcpstack.tcp.TcpConfig;
 import dev.tuncrypt.tcpstack.tcp.TcpError;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -177,7 +178,10 @@ public final class Splicer implements ControlTarget, AutoCloseable {
     /** Connects leg 2 to {@code destination}; null (counted and logged) when that fails. */
     private TcpSocket connectLeg2(InetSocketAddress destination, CryptMode mode, SpliceSettings s) {
         try {
-            return TcpSocket.connect(stack, null, destination, null,
+            TcpConfig base = stack.tcp(0).config();
+            int headers = destination.getAddress() instanceof java.net.Inet6Address ? 60 : 40;
+            TcpConfig config = base.withMss(Math.min(base.mss(), s.pathMtu() - headers));
+            return TcpSocket.connect(stack, null, destination, config,
                     tcpcrypt.protections(tcpcrypt.config().withMode(mode)), s.connectTimeout());
         } catch (TcpConnectException e) {
             if (e.error() == TcpError.NOT_PROTECTED) {

@@ -80,6 +80,13 @@ public record TcpConfig(
         }
     }
 
+    /** With {@code m} as the MSS to advertise and use (still clamped to the link MTU). */
+    public TcpConfig withMss(int m) {
+        return new TcpConfig(m, sendBuffer, receiveBuffer, minRtoNanos, maxRtoNanos, timeWaitNanos, delayedAckNanos,
+                synRetries, dataRetries, keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes, congestionControl,
+                windowScaling, timestamps, sack, backlog, synBacklog, maxConnections);
+    }
+
     public TcpConfig withBuffers(int send, int receive) {
         return new TcpConfig(mss, send, receive, minRtoNanos, maxRtoNanos, timeWaitNanos, delayedAckNanos, synRetries,
                 dataRetries, keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes, congestionControl,
