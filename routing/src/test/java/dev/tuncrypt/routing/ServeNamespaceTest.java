@@ -87,7 +87,7 @@ class ServeNamespaceTest {
         });
         before = KernelSnapshot.take(hostRunner);
         RoutingPlan plan = RoutingPlan.of(TUN, List.of(STACK, address("2001:2:0:1::2")),
-                List.of(Destination.parse("198.18.2.0/24:80")), List.of(), List.of(),
+                List.of(Destination.parse("198.18.2.0/24:80"), Destination.parse("2001:2:0:2::/64:80")), List.of(), List.of(),
                 Optional.of(new ServeSpec(PortRange.parseList("7000"), List.of("vh"))), List.of());
         applied = RoutingSetup.apply(plan, hostRunner, stateDir);
     }
@@ -149,6 +149,22 @@ class ServeNamespaceTest {
     }
 
     @Test
+    void ipv6EnoSynIsServedAndTheStacksAnswerGetsOut() throws Exception {
+        InetAddress peer6 = address("2001:2:0:2::1");
+        InetAddress host6 = address("2001:2:0:2::2");
+        Process sender = scapy("r = sr1(IPv6(src='2001:2:0:2::1', dst='2001:2:0:2::2')/TCP(sport=40010, dport=7000,"
+                + " flags='S', seq=1000, options=[(69, b'\\x20')]), timeout=8)\n"
+                + "print('REPLY', r[TCP].flags, r[TCP].sport, r[TCP].ack) if r else print('NOREPLY')");
+        Segments.Seen syn = await(s -> s.sport() == 40010 && s.has(Segments.SYN));
+        assertThat(syn.src()).isEqualTo(peer6);
+        assertThat(syn.dst()).isEqualTo(host6);
+        assertThat(syn.hasOption(69)).isTrue();
+        tun.queue(0).send(Segments.tcp6(host6, 7000, peer6, 40010, Segments.SYN | Segments.ACK, 5000, syn.seq() + 1));
+        assertThat(finish(sender)).contains("REPLY SA 7000 1001");
+        assertThat(kernelListener.accept()).isNull();
+    }
+
+    @Test
     void experimentalOptionWithEnoExidIsServedToo() throws Exception {
         finish(scapy("send(IP(src='198.18.2.1', dst='198.18.2.2')/TCP(sport=40001, dport=7000, flags='S', seq=1,"
                 + " options=[(253, b'\\x45\\x4e\\x20')]))"));
@@ -198,6 +214,14 @@ class ServeNamespaceTest {
             assertThat(reply.src()).isEqualTo(PEER);
             assertThat(reply.dst()).isEqualTo(STACK);
             assertThat(reply.ack()).isEqualTo(100);
+        }
+        InetAddress peer6 = address("2001:2:0:2::1");
+        InetAddress stack6 = address("2001:2:0:1::2");
+        try (ServerSocketChannel remote = peer.exec(() -> ServerSocketChannel.open().bind(new InetSocketAddress(peer6, 80)))) {
+            tun.queue(0).send(Segments.tcp6(stack6, 50002, peer6, 80, Segments.SYN, 99, 0));
+            Segments.Seen reply = await(s -> s.dport() == 50002 && s.has(Segments.SYN) && s.has(Segments.ACK));
+            assertThat(reply.src()).isEqualTo(peer6);
+            assertThat(reply.dst()).isEqualTo(stack6);
         }
     }
 
