@@ -78,6 +78,17 @@ class PlanCommandsTest {
     }
 
     @Test
+    void servedPorts() throws Exception {
+        RoutingPlan plan = fullPlan();
+        assertThat(plan.servesPort(7000)).isTrue();
+        assertThat(plan.servesPort(8050)).isTrue();
+        assertThat(plan.servesPort(7001)).isFalse();
+        RoutingPlan all = RoutingPlan.of("tun0", List.of(InetAddress.getByName("198.18.1.2")), List.of(), List.of(),
+                List.of(), Optional.of(new ServeSpec(List.of(), List.of("eth0"))), List.of());
+        assertThat(all.servesPort(1)).isTrue();
+    }
+
+    @Test
     void anEmptyPlanChangesNothing() throws Exception {
         RoutingPlan plan = RoutingPlan.of("tun0", List.of(InetAddress.getByName("198.18.1.2")), List.of(), List.of(),
                 List.of(), Optional.empty(), List.of(Destination.parse("198.18.0.0/15")));

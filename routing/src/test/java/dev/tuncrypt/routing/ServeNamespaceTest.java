@@ -146,6 +146,10 @@ class ServeNamespaceTest {
         Segments.Seen rst = await(s -> s.sport() == 40000 && s.has(Segments.RST));
         assertThat(rst.dst()).isEqualTo(HOST);
         assertThat(kernelListener.accept()).isNull();
+        ServedTraffic served = applied.servedTraffic();
+        assertThat(served.ipv4Packets()).isEqualTo(2); // the SYN and the RST
+        assertThat(served.ipv4Bytes()).isEqualTo(44 + 40);
+        assertThat(served.ipv6Packets()).isZero();
     }
 
     @Test
@@ -162,6 +166,8 @@ class ServeNamespaceTest {
         tun.queue(0).send(Segments.tcp6(host6, 7000, peer6, 40010, Segments.SYN | Segments.ACK, 5000, syn.seq() + 1));
         assertThat(finish(sender)).contains("REPLY SA 7000 1001");
         assertThat(kernelListener.accept()).isNull();
+        assertThat(applied.servedTraffic().ipv6Packets()).isGreaterThanOrEqualTo(1);
+        assertThat(applied.servedTraffic().ipv4Packets()).isZero();
     }
 
     @Test
@@ -196,6 +202,7 @@ class ServeNamespaceTest {
             int clientPort = client.getLocalPort();
             List<Segments.Seen> seen = drain(1000);
             assertThat(seen).noneMatch(s -> s.sport() == clientPort || s.sport() == 40002 || s.sport() == 40003);
+            assertThat(applied.servedTraffic()).isEqualTo(ServedTraffic.NONE);
         }
     }
 
