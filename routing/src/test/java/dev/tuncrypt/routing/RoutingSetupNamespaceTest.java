@@ -181,6 +181,7 @@ class RoutingSetupNamespaceTest {
         RoutingPlan root = RoutingPlan.of(TUN, List.of(InetAddress.getByName("198.18.1.2")), List.of(), List.of(0L),
                 List.of(), Optional.empty(), List.of());
         try (AppliedRouting applied = RoutingSetup.apply(root, runner, stateDir)) {
+            assertThat(applied.plan().steerUids()).containsExactly(0L);
             assertThat(routeGet("ip route get 198.18.8.8 ipproto tcp dport 22")).contains("dev " + TUN);
             // The kernel routes forwarded packets as uid 0 too; they are not this host's sockets.
             assertThat(routeGet("ip route get 198.18.8.8 from 198.18.2.1 iif d0p ipproto tcp dport 22")).contains("dev d0");

@@ -216,6 +216,7 @@ class ServeNamespaceTest {
         // Leg 2 of a steered connection: to the steered prefix, forwarded (not looped) and masqueraded;
         // the peer has no route to the stack's address, so its answer proves the masquerade.
         try (ServerSocketChannel remote = peer.exec(() -> ServerSocketChannel.open().bind(new InetSocketAddress(PEER, 80)))) {
+            assertThat(remote.isOpen()).isTrue();
             tun.queue(0).send(Segments.tcp4(STACK, 50001, PEER, 80, Segments.SYN, 99, 0, new byte[0]));
             Segments.Seen reply = await(s -> s.dport() == 50001 && s.has(Segments.SYN) && s.has(Segments.ACK));
             assertThat(reply.src()).isEqualTo(PEER);
@@ -225,6 +226,7 @@ class ServeNamespaceTest {
         InetAddress peer6 = address("2001:2:0:2::1");
         InetAddress stack6 = address("2001:2:0:1::2");
         try (ServerSocketChannel remote = peer.exec(() -> ServerSocketChannel.open().bind(new InetSocketAddress(peer6, 80)))) {
+            assertThat(remote.isOpen()).isTrue();
             tun.queue(0).send(Segments.tcp6(stack6, 50002, peer6, 80, Segments.SYN, 99, 0));
             Segments.Seen reply = await(s -> s.dport() == 50002 && s.has(Segments.SYN) && s.has(Segments.ACK));
             assertThat(reply.src()).isEqualTo(peer6);
