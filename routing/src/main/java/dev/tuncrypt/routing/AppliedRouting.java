@@ -23,6 +23,14 @@ public final class AppliedRouting implements AutoCloseable {
         return plan;
     }
 
+    /** Packets and bytes the serving rules diverted to the stack so far. */
+    public synchronized ServedTraffic servedTraffic() throws RoutingException {
+        if (closed || !new PlanCommands(plan).usesNetdevTable()) {
+            return ServedTraffic.NONE;
+        }
+        return new KernelState(runner, plan.tags()).servedTraffic();
+    }
+
     @Override
     public synchronized void close() throws RoutingException {
         if (closed) {

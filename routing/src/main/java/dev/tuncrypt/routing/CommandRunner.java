@@ -75,12 +75,13 @@ public final class CommandRunner {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         Thread errReader = Thread.ofPlatform().daemon().start(() -> copy(p.getErrorStream(), err));
-        copy(p.getInputStream(), out);
+        Thread outReader = Thread.ofPlatform().daemon().start(() -> copy(p.getInputStream(), out));
         try {
             if (!p.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
                 throw new CommandFailedException(command, -1, "no answer within " + TIMEOUT_SECONDS + " s");
             }
+            outReader.join();
             errReader.join();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

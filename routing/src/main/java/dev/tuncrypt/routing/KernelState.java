@@ -55,6 +55,34 @@ final class KernelState {
         return out;
     }
 
+    /** The counters of the serving chain's {@code fwd} rules. */
+    ServedTraffic servedTraffic() throws RoutingException {
+        JsonNode root = parse(runner.check(Command.of("nft", "-j", "list", "chain", "netdev", tags.nftTable(), "ingress")), "nft");
+        long[] v = new long[4];
+        for (JsonNode item : root.path("nftables")) {
+            JsonNode rule = item.get("rule");
+            if (rule == null) {
+                continue;
+            }
+            JsonNode counter = null;
+            String family = null;
+            for (JsonNode e : rule.path("expr")) {
+                if (e.has("counter")) {
+                    counter = e.get("counter");
+                }
+                if (e.has("fwd")) {
+                    family = e.get("fwd").path("family").asText();
+                }
+            }
+            if (counter != null && family != null) {
+                int at = "ip6".equals(family) ? 2 : 0;
+                v[at] += counter.path("packets").asLong();
+                v[at + 1] += counter.path("bytes").asLong();
+            }
+        }
+        return new ServedTraffic(v[0], v[1], v[2], v[3]);
+    }
+
     /** One line per leftover found, empty when there is none. */
     List<String> describe() throws RoutingException {
         List<String> out = new ArrayList<>();

@@ -13,7 +13,7 @@ import java.util.List;
  *   ip rule add pref G iif TUN goto E protocol P          # the stack's own packets skip steering
  *   ip rule add pref G fwmark R/R goto E protocol P       # replies of inbound connections too
  *   ip rule add pref S to PREFIX ipproto tcp [dport N] lookup T protocol P   # per --steer
- *   ip rule add pref S uidrange U-U ipproto tcp lookup T protocol P          # per --steer-uid
+ *   ip rule add pref S iif lo uidrange U-U ipproto tcp lookup T protocol P   # per --steer-uid
  *   ip rule add pref S fwmark M/K ipproto tcp lookup T protocol P            # per --steer-mark
  *   ip rule add pref E nop protocol P                     # target of the guard's goto
  *   ip route add default dev TUN table T proto P
@@ -85,7 +85,8 @@ public final class PlanCommands {
             }
         }
         for (Long uid : plan.steerUids()) {
-            out.add(Command.of("ip", fam, "rule", "add", "pref", steer, "uidrange", uid + "-" + uid,
+            // iif lo: only the host's own sockets; forwarded packets are routed as uid 0.
+            out.add(Command.of("ip", fam, "rule", "add", "pref", steer, "iif", "lo", "uidrange", uid + "-" + uid,
                     "ipproto", "tcp", "lookup", table, "protocol", proto));
         }
         for (FirewallMark m : plan.steerMarks()) {

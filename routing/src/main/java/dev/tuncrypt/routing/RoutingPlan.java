@@ -120,6 +120,17 @@ public record RoutingPlan(
         return serve.isPresent() && stackAddress(ipv4).isPresent();
     }
 
+    /**
+     * Whether {@code --serve} covers this local TCP port. The daemon tells a served connection
+     * (leg 1 from a remote peer to this host's address and this port, SYN with an ENO option) from
+     * a steered one (leg 1 from a local socket to a remote destination) by its source: the
+     * kernel's rules only send served flows from remote sources.
+     */
+    public boolean servesPort(int port) {
+        return serve.isPresent() && (serve.get().allPorts()
+                || serve.get().ports().stream().anyMatch(r -> r.first() <= port && port <= r.last()));
+    }
+
     /** Whether the plan changes any kernel state at all. */
     public boolean changesKernel() {
         return steers(true) || steers(false) || serves(true) || serves(false);

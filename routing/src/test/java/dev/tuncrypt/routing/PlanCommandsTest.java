@@ -28,14 +28,14 @@ class PlanCommandsTest {
                 "ip -4 rule add pref 5201 to 198.18.5.0/24 ipproto tcp dport 80 lookup 5201 protocol 215",
                 "ip -4 rule add pref 5201 to 198.18.5.0/24 ipproto tcp dport 443 lookup 5201 protocol 215",
                 "ip -4 rule add pref 5201 to 198.18.6.7/32 ipproto tcp dport 8000-8100 lookup 5201 protocol 215",
-                "ip -4 rule add pref 5201 uidrange 1000-1000 ipproto tcp lookup 5201 protocol 215",
+                "ip -4 rule add pref 5201 iif lo uidrange 1000-1000 ipproto tcp lookup 5201 protocol 215",
                 "ip -4 rule add pref 5201 fwmark 0x10/0xff ipproto tcp lookup 5201 protocol 215",
                 "ip -4 rule add pref 5202 nop protocol 215",
                 "ip -4 route add default dev tun0 table 5201 proto 215",
                 "ip -6 rule add pref 5200 iif tun0 goto 5202 protocol 215",
                 "ip -6 rule add pref 5200 fwmark 0x100000/0x100000 goto 5202 protocol 215",
                 "ip -6 rule add pref 5201 to 2001:2:5::/48 ipproto tcp lookup 5201 protocol 215",
-                "ip -6 rule add pref 5201 uidrange 1000-1000 ipproto tcp lookup 5201 protocol 215",
+                "ip -6 rule add pref 5201 iif lo uidrange 1000-1000 ipproto tcp lookup 5201 protocol 215",
                 "ip -6 rule add pref 5201 fwmark 0x10/0xff ipproto tcp lookup 5201 protocol 215",
                 "ip -6 rule add pref 5202 nop protocol 215",
                 "ip -6 route add default dev tun0 table 5201 proto 215");
@@ -78,6 +78,17 @@ class PlanCommandsTest {
         assertThat(c.rulesAndRoutes()).isEmpty();
         assertThat(c.sysctls().stream().map(SysctlSetting::key))
                 .containsExactly("net.ipv4.ip_forward", "net.ipv4.conf.tun0.rp_filter", "net.ipv4.conf.tun0.accept_local");
+    }
+
+    @Test
+    void servedPorts() throws Exception {
+        RoutingPlan plan = fullPlan();
+        assertThat(plan.servesPort(7000)).isTrue();
+        assertThat(plan.servesPort(8050)).isTrue();
+        assertThat(plan.servesPort(7001)).isFalse();
+        RoutingPlan all = RoutingPlan.of("tun0", List.of(InetAddress.getByName("198.18.1.2")), List.of(), List.of(),
+                List.of(), Optional.of(new ServeSpec(List.of(), List.of("eth0"))), List.of());
+        assertThat(all.servesPort(1)).isTrue();
     }
 
     @Test

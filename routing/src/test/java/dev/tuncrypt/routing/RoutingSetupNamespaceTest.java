@@ -158,6 +158,37 @@ class RoutingSetupNamespaceTest {
     }
 
     @Test
+    void cleanupAfterACrashThatTookTheTunDeviceWithIt() throws Exception {
+        tun.close();
+        KernelSnapshot withoutTun = KernelSnapshot.take(runner);
+        tun = ns.exec(() -> TunDevice.open(TunConfig.of(TUN)));
+        tun.addAddress(InetAddress.getByName("198.18.1.1"), 24);
+        tun.addAddress(InetAddress.getByName("2001:2:0:1::1"), 64);
+        tun.setUp(true);
+        RoutingSetup.apply(plan(), runner, stateDir); // crash: the handle is lost ...
+        tun.close(); // ... and the device goes with the daemon's descriptor
+        tun = null;
+        Cleanup.Report report = Cleanup.run(runner, stateDir, RoutingTags.DEFAULT);
+        assertThat(report.rules()).isEqualTo(11);
+        assertThat(report.routes()).as("the kernel removed the routes with the device").isZero();
+        assertThat(report.nftTables()).isEqualTo(2);
+        assertThat(KernelSnapshot.take(runner)).isEqualTo(withoutTun);
+        assertThat(Cleanup.run(runner, stateDir, RoutingTags.DEFAULT).nothing()).isTrue();
+    }
+
+    @Test
+    void steeringRootsSocketsLeavesForwardedPacketsAlone() throws Exception {
+        RoutingPlan root = RoutingPlan.of(TUN, List.of(InetAddress.getByName("198.18.1.2")), List.of(), List.of(0L),
+                List.of(), Optional.empty(), List.of());
+        try (AppliedRouting applied = RoutingSetup.apply(root, runner, stateDir)) {
+            assertThat(applied.plan().steerUids()).containsExactly(0L);
+            assertThat(routeGet("ip route get 198.18.8.8 ipproto tcp dport 22")).contains("dev " + TUN);
+            // The kernel routes forwarded packets as uid 0 too; they are not this host's sockets.
+            assertThat(routeGet("ip route get 198.18.8.8 from 198.18.2.1 iif d0p ipproto tcp dport 22")).contains("dev d0");
+        }
+    }
+
+    @Test
     void aMissingServedInterfaceFailsTypedBeforeAnythingChanges() throws Exception {
         KernelSnapshot before = KernelSnapshot.take(runner);
         RoutingPlan noSuchDevice = RoutingPlan.of(TUN, List.of(InetAddress.getByName("198.18.1.2")), List.of(),

@@ -3,7 +3,7 @@ package dev.tuncrypt.routing;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
 
-/** Builds and reads IPv4 TCP segments for the namespace tests (no options unless given). */
+/** Builds and reads TCP segments (IPv4, IPv6) for the namespace tests. */
 final class Segments {
     static final int FIN = 0x01;
     static final int SYN = 0x02;
@@ -36,6 +36,31 @@ final class Segments {
         }
         pseudo += 6 + tcpLen;
         put16(p, 36, checksum(p, 20, tcpLen, pseudo));
+        return ByteBuffer.wrap(p);
+    }
+
+    /** An IPv6 TCP segment without options. */
+    static ByteBuffer tcp6(InetAddress src, int sport, InetAddress dst, int dport, int flags, long seq, long ack) {
+        byte[] p = new byte[40 + 20];
+        p[0] = 0x60;
+        put16(p, 4, 20);
+        p[6] = 6;
+        p[7] = 64;
+        System.arraycopy(src.getAddress(), 0, p, 8, 16);
+        System.arraycopy(dst.getAddress(), 0, p, 24, 16);
+        put16(p, 40, sport);
+        put16(p, 42, dport);
+        put32(p, 44, seq);
+        put32(p, 48, ack);
+        p[52] = (byte) (5 << 4);
+        p[53] = (byte) flags;
+        put16(p, 54, 65535);
+        long pseudo = 0;
+        for (int i = 8; i < 40; i += 2) {
+            pseudo += ((p[i] & 0xff) << 8) | (p[i + 1] & 0xff);
+        }
+        pseudo += 6 + 20;
+        put16(p, 56, checksum(p, 40, 20, pseudo));
         return ByteBuffer.wrap(p);
     }
 
@@ -89,19 +114,29 @@ final class Segments {
         }
     }
 
-    /** The segment, or null if the packet is not IPv4 TCP. */
+    /** The segment, or null if the packet is not TCP over IPv4 or IPv6 (without extension headers). */
     static Seen parse(ByteBuffer b) {
         ByteBuffer p = b.duplicate();
         int base = p.position();
-        if (p.remaining() < 40 || (p.get(base) >> 4) != 4 || p.get(base + 9) != 6) {
+        int version = p.remaining() < 1 ? 0 : (p.get(base) & 0xff) >> 4;
+        int t;
+        byte[] s;
+        byte[] d;
+        if (version == 4 && p.remaining() >= 40 && p.get(base + 9) == 6) {
+            t = base + (p.get(base) & 0x0f) * 4;
+            s = new byte[4];
+            d = new byte[4];
+            p.get(base + 12, s);
+            p.get(base + 16, d);
+        } else if (version == 6 && p.remaining() >= 60 && p.get(base + 6) == 6) {
+            t = base + 40;
+            s = new byte[16];
+            d = new byte[16];
+            p.get(base + 8, s);
+            p.get(base + 24, d);
+        } else {
             return null;
         }
-        int ihl = (p.get(base) & 0x0f) * 4;
-        int t = base + ihl;
-        byte[] s = new byte[4];
-        byte[] d = new byte[4];
-        p.get(base + 12, s);
-        p.get(base + 16, d);
         int doff = ((p.get(t + 12) & 0xff) >> 4) * 4;
         byte[] opts = new byte[Math.max(0, doff - 20)];
         p.get(t + 20, opts);

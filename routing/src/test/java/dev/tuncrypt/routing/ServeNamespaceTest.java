@@ -87,7 +87,7 @@ class ServeNamespaceTest {
         });
         before = KernelSnapshot.take(hostRunner);
         RoutingPlan plan = RoutingPlan.of(TUN, List.of(STACK, address("2001:2:0:1::2")),
-                List.of(Destination.parse("198.18.2.0/24:80")), List.of(), List.of(),
+                List.of(Destination.parse("198.18.2.0/24:80"), Destination.parse("2001:2:0:2::/64:80")), List.of(), List.of(),
                 Optional.of(new ServeSpec(PortRange.parseList("7000"), List.of("vh"))), List.of());
         applied = RoutingSetup.apply(plan, hostRunner, stateDir);
     }
@@ -146,6 +146,28 @@ class ServeNamespaceTest {
         Segments.Seen rst = await(s -> s.sport() == 40000 && s.has(Segments.RST));
         assertThat(rst.dst()).isEqualTo(HOST);
         assertThat(kernelListener.accept()).isNull();
+        ServedTraffic served = applied.servedTraffic();
+        assertThat(served.ipv4Packets()).isEqualTo(2); // the SYN and the RST
+        assertThat(served.ipv4Bytes()).isEqualTo(44 + 40);
+        assertThat(served.ipv6Packets()).isZero();
+    }
+
+    @Test
+    void ipv6EnoSynIsServedAndTheStacksAnswerGetsOut() throws Exception {
+        InetAddress peer6 = address("2001:2:0:2::1");
+        InetAddress host6 = address("2001:2:0:2::2");
+        Process sender = scapy("r = sr1(IPv6(src='2001:2:0:2::1', dst='2001:2:0:2::2')/TCP(sport=40010, dport=7000,"
+                + " flags='S', seq=1000, options=[(69, b'\\x20')]), timeout=8)\n"
+                + "print('REPLY', r[TCP].flags, r[TCP].sport, r[TCP].ack) if r else print('NOREPLY')");
+        Segments.Seen syn = await(s -> s.sport() == 40010 && s.has(Segments.SYN));
+        assertThat(syn.src()).isEqualTo(peer6);
+        assertThat(syn.dst()).isEqualTo(host6);
+        assertThat(syn.hasOption(69)).isTrue();
+        tun.queue(0).send(Segments.tcp6(host6, 7000, peer6, 40010, Segments.SYN | Segments.ACK, 5000, syn.seq() + 1));
+        assertThat(finish(sender)).contains("REPLY SA 7000 1001");
+        assertThat(kernelListener.accept()).isNull();
+        assertThat(applied.servedTraffic().ipv6Packets()).isGreaterThanOrEqualTo(1);
+        assertThat(applied.servedTraffic().ipv4Packets()).isZero();
     }
 
     @Test
@@ -180,6 +202,7 @@ class ServeNamespaceTest {
             int clientPort = client.getLocalPort();
             List<Segments.Seen> seen = drain(1000);
             assertThat(seen).noneMatch(s -> s.sport() == clientPort || s.sport() == 40002 || s.sport() == 40003);
+            assertThat(applied.servedTraffic()).isEqualTo(ServedTraffic.NONE);
         }
     }
 
@@ -193,11 +216,21 @@ class ServeNamespaceTest {
         // Leg 2 of a steered connection: to the steered prefix, forwarded (not looped) and masqueraded;
         // the peer has no route to the stack's address, so its answer proves the masquerade.
         try (ServerSocketChannel remote = peer.exec(() -> ServerSocketChannel.open().bind(new InetSocketAddress(PEER, 80)))) {
+            assertThat(remote.isOpen()).isTrue();
             tun.queue(0).send(Segments.tcp4(STACK, 50001, PEER, 80, Segments.SYN, 99, 0, new byte[0]));
             Segments.Seen reply = await(s -> s.dport() == 50001 && s.has(Segments.SYN) && s.has(Segments.ACK));
             assertThat(reply.src()).isEqualTo(PEER);
             assertThat(reply.dst()).isEqualTo(STACK);
             assertThat(reply.ack()).isEqualTo(100);
+        }
+        InetAddress peer6 = address("2001:2:0:2::1");
+        InetAddress stack6 = address("2001:2:0:1::2");
+        try (ServerSocketChannel remote = peer.exec(() -> ServerSocketChannel.open().bind(new InetSocketAddress(peer6, 80)))) {
+            assertThat(remote.isOpen()).isTrue();
+            tun.queue(0).send(Segments.tcp6(stack6, 50002, peer6, 80, Segments.SYN, 99, 0));
+            Segments.Seen reply = await(s -> s.dport() == 50002 && s.has(Segments.SYN) && s.has(Segments.ACK));
+            assertThat(reply.src()).isEqualTo(peer6);
+            assertThat(reply.dst()).isEqualTo(stack6);
         }
     }
 
