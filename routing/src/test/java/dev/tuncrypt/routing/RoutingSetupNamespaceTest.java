@@ -169,7 +169,7 @@ class RoutingSetupNamespaceTest {
         tun.close(); // ... and the device goes with the daemon's descriptor
         tun = null;
         Cleanup.Report report = Cleanup.run(runner, stateDir, RoutingTags.DEFAULT);
-        assertThat(report.rules()).isEqualTo(11);
+        assertThat(report.rules()).isEqualTo(13);
         assertThat(report.routes()).as("the kernel removed the routes with the device").isZero();
         assertThat(report.nftTables()).isEqualTo(2);
         assertThat(KernelSnapshot.take(runner)).isEqualTo(withoutTun);
