@@ -146,12 +146,16 @@ final class TcpCryptStream implements StreamProtection {
         receivedOpening = (int) declared;
         state = State.AGREEING;
         var tep = outcome.tepOrNull();
+        long handedOver = crypt.nanoTime.getAsLong();
         if (role == Role.A) {
             crypt.workers.execute(() -> {
                 var r = client.onInit2(message.duplicate(), transcript);
                 byte[] peerKey = r.isOk()
                         ? Init2.parse(tep, message.duplicate(), owner.config.ciphers()).valueOrNull().publicKey().encoded()
                         : null;
+                if (r.isOk()) {
+                    crypt.keyAgreementLatency.record(crypt.nanoTime.getAsLong() - handedOver);
+                }
                 agreed = r.isOk() ? new Agreed(r.valueOrNull(), peerKey, null) : r.errorOrNull();
                 io.wakeup();
             });
@@ -163,6 +167,7 @@ final class TcpCryptStream implements StreamProtection {
                 var r = ServerKeyExchange.onInit1(tep, message.duplicate(), owner.config.ciphers(), transcript, nonce,
                         keyPair);
                 if (r.isOk()) {
+                    crypt.keyAgreementLatency.record(crypt.nanoTime.getAsLong() - handedOver);
                     var a = r.valueOrNull();
                     agreed = new Agreed(a.secrets(), a.init1().publicKey().encoded(), a.init2().encoded());
                     localPublicKey = keyPair.publicKey().encoded();

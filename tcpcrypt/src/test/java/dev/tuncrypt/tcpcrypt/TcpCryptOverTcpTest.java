@@ -107,6 +107,10 @@ class TcpCryptOverTcpTest {
             assertThat(ib.localPublicKey()).isEqualTo(ia.peerPublicKey());
             assertThat(ca.handshakes()).isEqualTo(1);
             assertThat(cb.handshakes()).isEqualTo(1);
+            // one key agreement timed on each end (the direct executor runs it at once)
+            assertThat(ca.keyAgreementLatency().count()).isEqualTo(1);
+            assertThat(cb.keyAgreementLatency().count()).isEqualTo(1);
+            assertThat(ca.keyAgreementLatency().sumNanos()).isPositive();
         }
     }
 
@@ -140,6 +144,7 @@ class TcpCryptOverTcpTest {
             }
             assertThat(ca.resumptions()).isEqualTo(1);
             assertThat(cb.resumptions()).isEqualTo(1);
+            assertThat(ca.keyAgreementLatency().count()).as("a resumption agrees no keys").isEqualTo(1);
         }
     }
 
@@ -159,6 +164,9 @@ class TcpCryptOverTcpTest {
             assertThat(((TcpCryptProtection) a.protection()).info()).isNull();
             assertThat(((TcpCryptProtection) a.protection()).fallbackReason()).isNotNull();
             assertThat(ca.fallbacks()).isEqualTo(1);
+            assertThat(ca.fallbacks(dev.tuncrypt.tcpcrypt.v05.EnoOutcome.Reason.NO_ENO_OPTION)).isEqualTo(1);
+            assertThat(ca.fallbacks(dev.tuncrypt.tcpcrypt.v05.EnoOutcome.Reason.NO_COMMON_TEP)).isZero();
+            assertThat(ca.keyAgreementLatency().count()).isZero();
         }
     }
 
