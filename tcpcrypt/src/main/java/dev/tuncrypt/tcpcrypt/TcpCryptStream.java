@@ -274,11 +274,23 @@ final class TcpCryptStream implements StreamProtection {
         if (left == 0) {
             return;
         }
-        if (state != State.OPEN) {
-            throw new ProtectionException(Failure.TRUNCATED_AT_FIN, "FIN inside the Init message");
-        }
-        // whole frames may still wait for room in the application's buffer; a partial one cannot complete
         int skip = 0;
+        if (state == State.AWAIT_INIT) {
+            // the Init message may be whole but not yet taken; only a partial one is truncated
+            if (left < INIT_HEADER) {
+                throw new ProtectionException(Failure.TRUNCATED_AT_FIN, "FIN inside the Init message");
+            }
+            ByteBuffer ih = ByteBuffer.allocate(INIT_HEADER);
+            io.peekWire(ih, 0);
+            long declared = Integer.toUnsignedLong(ih.getInt(4));
+            if (declared < INIT_HEADER || declared > left) {
+                throw new ProtectionException(Failure.TRUNCATED_AT_FIN, "FIN inside the Init message");
+            }
+            skip = (int) declared;
+        }
+        // AGREEING: the Init message was taken and keys are being agreed on a worker; what is left
+        // are frames, opened once the keys exist. Whole frames may also wait for room in the
+        // application's buffer; a partial one cannot complete.
         ByteBuffer h = ByteBuffer.allocate(Tcpcrypt05.FRAME_HEADER_LENGTH);
         while (skip < left) {
             if (left - skip < Tcpcrypt05.FRAME_HEADER_LENGTH) {

@@ -170,6 +170,44 @@ class TcpCryptOverTcpTest {
         }
     }
 
+    /**
+     * The peer's data and FIN arrive while this end's key agreement still runs on a worker (a
+     * server that answers and closes at once, with a busy worker pool here): the frames wait for
+     * the keys, then the data and the end of the stream are delivered. The FIN is not a
+     * truncated Init message.
+     */
+    @Test
+    void finArrivingWhileKeysAreStillBeingAgreedEndsTheStreamCleanly() {
+        java.util.Queue<Runnable> deferred = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        try (TcpCrypt ca = TcpCrypt.create(TcpCryptConfig.DEFAULT, new SecureRandom(), deferred::add,
+                        InstantSource.system());
+                TcpCrypt cb = crypt(CryptMode.DEFAULT);
+                Simulation sim = sim(25, FaultModel.NONE, ca, cb)) {
+            StreamSink aSink = new StreamSink();
+            Accepts b = new Accepts();
+            b.sink = new StreamSink();
+            listen(sim, b);
+            TcpConnection a = dial(sim, aSink);
+            sim.runUntil(() -> b.accepted != null, 10 * Simulation.SECOND);
+            ByteBuffer answer = ByteBuffer.wrap("answer\n".getBytes());
+            sim.runUntil(() -> {
+                if (answer.hasRemaining() && b.accepted.send(answer) >= 0 && !answer.hasRemaining()) {
+                    b.accepted.shutdownOutput();
+                }
+                return a.state() == TcpState.CLOSE_WAIT || a.state() == TcpState.CLOSED;
+            }, 10 * Simulation.SECOND, "B's FIN at A");
+            assertThat(a.state()).as("A took the FIN (error " + aSink.closedWith + ")").isEqualTo(TcpState.CLOSE_WAIT);
+            assertThat(deferred).as("A's key agreement still pending").isNotEmpty();
+            Runnable task;
+            while ((task = deferred.poll()) != null) {
+                task.run();
+            }
+            sim.runUntil(() -> aSink.eof, 10 * Simulation.SECOND, "A reads to the end");
+            assertThat(new String(aSink.data.toByteArray())).isEqualTo("answer\n");
+            assertThat(ca.handshakes()).isEqualTo(1);
+        }
+    }
+
     @Test
     void alwaysRefusesAPlainPeer() {
         try (TcpCrypt ca = crypt(CryptMode.ALWAYS); TcpCrypt cb = crypt(CryptMode.NEVER);
