@@ -25,7 +25,8 @@ import java.util.concurrent.TimeUnit;
  * The daemon's metrics in the Prometheus text format: connections by phase and dialect (the
  * control view), tcpcrypt handshakes, resumptions, fallbacks by reason and key-agreement
  * latency ({@link TcpCrypt}), and the stack's packets, bytes and drops by reason
- * ({@link StackCounters}, {@link TcpLayerCounters}). Every family is written on every scrape,
+ * ({@link StackCounters}, {@link TcpLayerCounters}), and the daemon's own named counters
+ * ({@link ControlStatus#counters()}). Every family is written on every scrape,
  * zero or not, so series never appear and vanish. Thread-safe: reads only snapshots.
  */
 public final class DaemonMetrics {
@@ -56,6 +57,12 @@ public final class DaemonMetrics {
         w.family("tuncrypt_uptime_seconds", Type.GAUGE, "Seconds since the daemon started.")
                 .sample("", status.uptime().toMillis() / 1000.0);
         connections(w);
+        if (!status.counters().isEmpty()) {
+            // whatever the daemon counts by name (the splicer's outcomes, ...), as 'tuncrypt status' shows it
+            w.family("tuncrypt_status", Type.UNTYPED,
+                    "The daemon's named status counters, as 'tuncrypt status' shows them (name = counter).");
+            new TreeMap<>(status.counters()).forEach((name, value) -> w.sample(value, "name", name));
+        }
         if (crypt != null) {
             tcpcrypt(w, status);
         }

@@ -20,7 +20,7 @@ public final class ExpositionWriter {
 
     /** The family types of format 0.0.4 used here. */
     public enum Type {
-        COUNTER, GAUGE, HISTOGRAM;
+        COUNTER, GAUGE, HISTOGRAM, UNTYPED;
 
         String word() {
             return name().toLowerCase(java.util.Locale.ROOT);

@@ -48,7 +48,12 @@ class DaemonMetricsTest {
             stack.loop(0).counters().malformed(WireError.BAD_CHECKSUM);
             stack.loop(0).counters().countRx(60);
             stack.loop(0).counters().countTx(40);
+            target.status = new dev.tuncrypt.daemon.control.ControlStatus("0.1.0", Duration.ofMillis(12_345), 7,
+                    java.util.Map.of("splice_accepted", 12L, "odd name \"x\"", 3L));
             Exposition e = StrictExpositionParser.parse(new DaemonMetrics(target, stack, null).scrape());
+            assertThat(e.value("tuncrypt_status", "name", "splice_accepted")).isEqualTo(12);
+            assertThat(e.value("tuncrypt_status", "name", "odd name \"x\"")).isEqualTo(3);
+            assertThat(e.types()).containsEntry("tuncrypt_status", "untyped");
 
             assertThat(e.value("tuncrypt_connections", "phase", "encrypted", "dialect", "tcpcrypt-0.5")).isEqualTo(2);
             assertThat(e.value("tuncrypt_connections", "phase", "handshaking", "dialect", "tcpcrypt-0.5")).isEqualTo(1);
