@@ -40,7 +40,7 @@ public final class SelfTest {
         try {
             socket = TcpSocket.connect(stack, null, server, null, protection, timeout);
         } catch (IOException e) {
-            return result(server, new SelfTestResult.Unreachable(server + ": " + e.getMessage()));
+            return result(server, new SelfTestResult.Unreachable(e.getMessage()));
         }
         AtomicBoolean done = new AtomicBoolean();
         Thread watchdog = Thread.ofPlatform().daemon(true).name("self-test-watchdog").start(() -> {
@@ -67,7 +67,7 @@ public final class SelfTest {
                                     + timeout.toMillis() + " ms")
                             : new SelfTestResult.BadAnswer("no answer within " + timeout.toMillis() + " ms"));
                 }
-                return result(server, new SelfTestResult.Unreachable(server + ": connection failed before an answer: "
+                return result(server, new SelfTestResult.Unreachable("connection failed before an answer: "
                         + e.getMessage()));
             }
             return result(server, classify(negotiated, info, answer));
@@ -145,10 +145,12 @@ public final class SelfTest {
     }
 
     private static SelfTestResult result(InetSocketAddress server, SelfTestResult r) {
+        String a = server.getAddress().getHostAddress();
+        String where = (a.contains(":") ? "[" + a + "]" : a) + ":" + server.getPort();
         if (r.passed()) {
-            log.info("self-test against {}: {}", server, r.describe());
+            log.info("self-test against {}: {}", where, r.describe());
         } else {
-            log.warn("self-test against {}: {}", server, r.describe());
+            log.warn("self-test against {}: {}", where, r.describe());
         }
         return r;
     }
