@@ -67,8 +67,7 @@ public final class HttpServe implements AutoCloseable {
             out.write(head.getBytes(StandardCharsets.US_ASCII));
             out.write(body);
             out.flush();
-            socket.shutdownOutput();
-            socket.getInputStream().readAllBytes(); // until the client closes too
+            socket.shutdownOutput(); // HTTP/1.0: the end of the body; close() then ends the connection
         } catch (IOException | InterruptedException | RuntimeException e) {
             // one connection failed; the server goes on
         }
