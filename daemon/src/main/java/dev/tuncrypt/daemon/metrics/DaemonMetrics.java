@@ -30,7 +30,8 @@ import java.util.concurrent.TimeUnit;
  * zero or not, so series never appear and vanish. Thread-safe: reads only snapshots.
  */
 public final class DaemonMetrics {
-    private static final String[] DIALECTS = {Tcpcrypt05.DIALECT, "plain"};
+    /** Dialects always written (as {@link ConnectionView.ConnectionDetails#dialect()} names them); others when seen. */
+    private static final String[] DIALECTS = {Tcpcrypt05.DIALECT, "rfc8548", "plain"};
 
     private final ControlTarget target;
     private final NetStack stack;

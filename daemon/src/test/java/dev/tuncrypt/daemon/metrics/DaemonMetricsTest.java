@@ -60,6 +60,7 @@ class DaemonMetricsTest {
             assertThat(e.value("tuncrypt_connections", "phase", "plain", "dialect", "tcpcrypt-0.5")).isZero();
             assertThat(e.value("tuncrypt_connections", "phase", "plain", "dialect", "plain")).isEqualTo(1);
             assertThat(e.value("tuncrypt_connections", "phase", "closed", "dialect", "plain")).isZero();
+            assertThat(e.value("tuncrypt_connections", "phase", "encrypted", "dialect", "rfc8548")).isZero();
             assertThat(e.value("tuncrypt_connections", "phase", "plain", "dialect", "odd \"dia\\lect\"\nx")).isEqualTo(1);
             assertThat(e.value("tuncrypt_connection_bytes", "direction", "in")).isEqualTo(1_105);
             assertThat(e.value("tuncrypt_connection_bytes", "direction", "out")).isEqualTo(2_206);
