@@ -12,7 +12,7 @@ export PATH := $(JDK)/bin:$(PATH)
 MVN := mvn -B -q -e
 MVN_OPTS ?=
 
-.PHONY: help build test demo bench clean deps unit
+.PHONY: help build test demo bench clean deps unit example-echo example-http
 
 help:
 	@echo "make build   compile every module and produce bin/tuncryptd and bin/tuncrypt"
@@ -20,6 +20,8 @@ help:
 	@echo "make demo    run the demo inside network namespaces it creates and removes (root)"
 	@echo "make bench   run the benchmarks; results go to docs/benchmarks.md by hand"
 	@echo "make clean   remove build output"
+	@echo "make example-echo   password-authenticated tcpcrypt echo (no root; ARGS=\"server-pw client-pw\")"
+	@echo "make example-http   HTTP over the stack, plain and with tcpcrypt, in a namespace (root)"
 
 deps:
 	@tools/install-deps
@@ -39,6 +41,12 @@ demo: deps build
 
 bench: deps build
 	@tools/bench
+
+example-echo: build
+	@tools/run-example AuthenticatedEcho $(ARGS)
+
+example-http: build
+	@tools/example-http
 
 clean:
 	$(MVN) clean

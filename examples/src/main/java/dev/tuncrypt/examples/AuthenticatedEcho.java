@@ -31,7 +31,10 @@ import javax.crypto.spec.SecretKeySpec;
  *
  * <pre>{@code
  * java ... dev.tuncrypt.examples.AuthenticatedEcho [server-password [client-password]]
+ * make example-echo ARGS="s3cret guess"      # from the repository, after make build
  * }</pre>
+ *
+ * Exit status 0 when both ends authenticated each other, 1 when they did not.
  */
 public final class AuthenticatedEcho {
     private AuthenticatedEcho() {}
@@ -47,6 +50,7 @@ public final class AuthenticatedEcho {
         System.out.println("server " + (o.serverAccepted() ? "accepted" : "REJECTED") + " the client, client "
                 + (o.clientAccepted() ? "accepted" : "REJECTED") + " the server");
         System.out.println(o.echoed() == null ? "no echo (not authenticated)" : "echo: " + o.echoed());
+        System.exit(o.echoed() == null ? 1 : 0); // 1: the passwords differ (or a man in the middle)
     }
 
     /** Runs a server and a client with their passwords; the client sends {@code message}. */

@@ -1,5 +1,6 @@
 package dev.tuncrypt.tcpcrypt;
 
+import dev.tuncrypt.tcpcrypt.v05.EnoOutcome;
 import dev.tuncrypt.tcpcrypt.v05.SessionCache;
 import dev.tuncrypt.tcpstack.TcpSocket;
 import dev.tuncrypt.tcpstack.tcp.SegmentProtection;
@@ -10,6 +11,8 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.function.LongSupplier;
 
 /**
  * tcpcrypt for one stack (dialect tcpcrypt-0.5): the settings, the session cache, the
@@ -32,6 +35,12 @@ public final class TcpCrypt implements AutoCloseable {
     final AtomicLong handshakes = new AtomicLong();
     final AtomicLong resumptions = new AtomicLong();
     final AtomicLong fallbacks = new AtomicLong();
+    /** Fallbacks by {@link EnoOutcome.Reason} ordinal. */
+    private final AtomicLongArray fallbackReasons = new AtomicLongArray(EnoOutcome.Reason.values().length);
+    /** From handing an Init message to a worker until its keys are agreed (queueing included). */
+    final LatencyHistogram keyAgreementLatency = new LatencyHistogram(LatencyHistogram.KEY_AGREEMENT_BOUNDS);
+    /** Monotonic time for latencies. */
+    final LongSupplier nanoTime = System::nanoTime;
 
     private TcpCrypt(TcpCryptConfig config, SecureRandom random, Executor workers, ExecutorService owned,
             InstantSource wallClock) {
@@ -111,6 +120,25 @@ public final class TcpCrypt implements AutoCloseable {
     /** Connections that stayed plain because the peer did not negotiate tcpcrypt. */
     public long fallbacks() {
         return fallbacks.get();
+    }
+
+    /** Connections that stayed plain for {@code reason} (they add up to {@link #fallbacks()}). */
+    public long fallbacks(EnoOutcome.Reason reason) {
+        return fallbackReasons.get(reason.ordinal());
+    }
+
+    void countFallback(EnoOutcome.Reason reason) {
+        fallbackReasons.incrementAndGet(reason.ordinal());
+        fallbacks.incrementAndGet();
+    }
+
+    /**
+     * Latency of full key agreements: from the loop handing the peer's Init message to a worker
+     * until the worker has agreed the keys (queueing for a worker included; resumptions, which
+     * agree nothing, are not recorded).
+     */
+    public LatencyHistogram.Snapshot keyAgreementLatency() {
+        return keyAgreementLatency.snapshot();
     }
 
     /** What tcpcrypt negotiated for {@code socket}, or null (plain, or the handshake is not done yet). */

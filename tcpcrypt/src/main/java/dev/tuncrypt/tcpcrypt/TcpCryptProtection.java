@@ -98,8 +98,8 @@ final class TcpCryptProtection implements SegmentProtection {
             }
             minimalOptionPending = outcome.encrypts();
         }
-        if (!outcome.encrypts()) {
-            crypt.fallbacks.incrementAndGet();
+        if (outcome instanceof EnoOutcome.NotNegotiated n) {
+            crypt.countFallback(n.reason());
         }
     }
 

@@ -146,12 +146,16 @@ final class TcpCryptStream implements StreamProtection {
         receivedOpening = (int) declared;
         state = State.AGREEING;
         var tep = outcome.tepOrNull();
+        long handedOver = crypt.nanoTime.getAsLong();
         if (role == Role.A) {
             crypt.workers.execute(() -> {
                 var r = client.onInit2(message.duplicate(), transcript);
                 byte[] peerKey = r.isOk()
                         ? Init2.parse(tep, message.duplicate(), owner.config.ciphers()).valueOrNull().publicKey().encoded()
                         : null;
+                if (r.isOk()) {
+                    crypt.keyAgreementLatency.record(crypt.nanoTime.getAsLong() - handedOver);
+                }
                 agreed = r.isOk() ? new Agreed(r.valueOrNull(), peerKey, null) : r.errorOrNull();
                 io.wakeup();
             });
@@ -163,6 +167,7 @@ final class TcpCryptStream implements StreamProtection {
                 var r = ServerKeyExchange.onInit1(tep, message.duplicate(), owner.config.ciphers(), transcript, nonce,
                         keyPair);
                 if (r.isOk()) {
+                    crypt.keyAgreementLatency.record(crypt.nanoTime.getAsLong() - handedOver);
                     var a = r.valueOrNull();
                     agreed = new Agreed(a.secrets(), a.init1().publicKey().encoded(), a.init2().encoded());
                     localPublicKey = keyPair.publicKey().encoded();
@@ -269,11 +274,23 @@ final class TcpCryptStream implements StreamProtection {
         if (left == 0) {
             return;
         }
-        if (state != State.OPEN) {
-            throw new ProtectionException(Failure.TRUNCATED_AT_FIN, "FIN inside the Init message");
-        }
-        // whole frames may still wait for room in the application's buffer; a partial one cannot complete
         int skip = 0;
+        if (state == State.AWAIT_INIT) {
+            // the Init message may be whole but not yet taken; only a partial one is truncated
+            if (left < INIT_HEADER) {
+                throw new ProtectionException(Failure.TRUNCATED_AT_FIN, "FIN inside the Init message");
+            }
+            ByteBuffer ih = ByteBuffer.allocate(INIT_HEADER);
+            io.peekWire(ih, 0);
+            long declared = Integer.toUnsignedLong(ih.getInt(4));
+            if (declared < INIT_HEADER || declared > left) {
+                throw new ProtectionException(Failure.TRUNCATED_AT_FIN, "FIN inside the Init message");
+            }
+            skip = (int) declared;
+        }
+        // AGREEING: the Init message was taken and keys are being agreed on a worker; what is left
+        // are frames, opened once the keys exist. Whole frames may also wait for room in the
+        // application's buffer; a partial one cannot complete.
         ByteBuffer h = ByteBuffer.allocate(Tcpcrypt05.FRAME_HEADER_LENGTH);
         while (skip < left) {
             if (left - skip < Tcpcrypt05.FRAME_HEADER_LENGTH) {

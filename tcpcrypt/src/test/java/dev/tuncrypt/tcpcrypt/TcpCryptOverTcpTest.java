@@ -107,6 +107,10 @@ class TcpCryptOverTcpTest {
             assertThat(ib.localPublicKey()).isEqualTo(ia.peerPublicKey());
             assertThat(ca.handshakes()).isEqualTo(1);
             assertThat(cb.handshakes()).isEqualTo(1);
+            // one key agreement timed on each end (the direct executor runs it at once)
+            assertThat(ca.keyAgreementLatency().count()).isEqualTo(1);
+            assertThat(cb.keyAgreementLatency().count()).isEqualTo(1);
+            assertThat(ca.keyAgreementLatency().sumNanos()).isPositive();
         }
     }
 
@@ -140,6 +144,7 @@ class TcpCryptOverTcpTest {
             }
             assertThat(ca.resumptions()).isEqualTo(1);
             assertThat(cb.resumptions()).isEqualTo(1);
+            assertThat(ca.keyAgreementLatency().count()).as("a resumption agrees no keys").isEqualTo(1);
         }
     }
 
@@ -159,6 +164,47 @@ class TcpCryptOverTcpTest {
             assertThat(((TcpCryptProtection) a.protection()).info()).isNull();
             assertThat(((TcpCryptProtection) a.protection()).fallbackReason()).isNotNull();
             assertThat(ca.fallbacks()).isEqualTo(1);
+            assertThat(ca.fallbacks(dev.tuncrypt.tcpcrypt.v05.EnoOutcome.Reason.NO_ENO_OPTION)).isEqualTo(1);
+            assertThat(ca.fallbacks(dev.tuncrypt.tcpcrypt.v05.EnoOutcome.Reason.NO_COMMON_TEP)).isZero();
+            assertThat(ca.keyAgreementLatency().count()).isZero();
+        }
+    }
+
+    /**
+     * The peer's data and FIN arrive while this end's key agreement still runs on a worker (a
+     * server that answers and closes at once, with a busy worker pool here): the frames wait for
+     * the keys, then the data and the end of the stream are delivered. The FIN is not a
+     * truncated Init message.
+     */
+    @Test
+    void finArrivingWhileKeysAreStillBeingAgreedEndsTheStreamCleanly() {
+        java.util.Queue<Runnable> deferred = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        try (TcpCrypt ca = TcpCrypt.create(TcpCryptConfig.DEFAULT, new SecureRandom(), deferred::add,
+                        InstantSource.system());
+                TcpCrypt cb = crypt(CryptMode.DEFAULT);
+                Simulation sim = sim(25, FaultModel.NONE, ca, cb)) {
+            StreamSink aSink = new StreamSink();
+            Accepts b = new Accepts();
+            b.sink = new StreamSink();
+            listen(sim, b);
+            TcpConnection a = dial(sim, aSink);
+            sim.runUntil(() -> b.accepted != null, 10 * Simulation.SECOND);
+            ByteBuffer answer = ByteBuffer.wrap("answer\n".getBytes());
+            sim.runUntil(() -> {
+                if (answer.hasRemaining() && b.accepted.send(answer) >= 0 && !answer.hasRemaining()) {
+                    b.accepted.shutdownOutput();
+                }
+                return a.state() == TcpState.CLOSE_WAIT || a.state() == TcpState.CLOSED;
+            }, 10 * Simulation.SECOND, "B's FIN at A");
+            assertThat(a.state()).as("A took the FIN (error " + aSink.closedWith + ")").isEqualTo(TcpState.CLOSE_WAIT);
+            assertThat(deferred).as("A's key agreement still pending").isNotEmpty();
+            Runnable task;
+            while ((task = deferred.poll()) != null) {
+                task.run();
+            }
+            sim.runUntil(() -> aSink.eof, 10 * Simulation.SECOND, "A reads to the end");
+            assertThat(new String(aSink.data.toByteArray())).isEqualTo("answer\n");
+            assertThat(ca.handshakes()).isEqualTo(1);
         }
     }
 
