@@ -1,5 +1,8 @@
 package dev.tuncrypt.daemon;
 
+import dev.tuncrypt.daemon.metrics.MetricsServer;
+import dev.tuncrypt.daemon.selftest.SelfTest;
+import dev.tuncrypt.daemon.selftest.SelfTestResult;
 import dev.tuncrypt.daemon.splice.SpliceSettings;
 import dev.tuncrypt.routing.Destination;
 import dev.tuncrypt.routing.RoutingException;
@@ -27,16 +30,18 @@ final class Daemon implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Daemon.class);
 
     /** What the signal thread asks of the main thread. */
-    private enum Request { STOP, RELOAD }
+    enum Request { STOP, RELOAD }
 
     private final TcpCrypt tcpcrypt;
     private final StackHost host;
     private final Splicer splicer;
     private final List<AutoCloseable> extras;
     private final DaemonOptions options;
-    private final LinkedBlockingQueue<Request> requests = new LinkedBlockingQueue<>();
+    private final LinkedBlockingQueue<Request> requests;
 
-    private Daemon(TcpCrypt tcpcrypt, StackHost host, Splicer splicer, List<AutoCloseable> extras, DaemonOptions options) {
+    private Daemon(TcpCrypt tcpcrypt, StackHost host, Splicer splicer, List<AutoCloseable> extras, DaemonOptions options,
+            LinkedBlockingQueue<Request> requests) {
+        this.requests = requests;
         this.tcpcrypt = tcpcrypt;
         this.host = host;
         this.splicer = splicer;
@@ -44,7 +49,12 @@ final class Daemon implements AutoCloseable {
         this.options = options;
     }
 
-    static Daemon start(DaemonOptions options, PrintWriter err) throws DaemonException {
+    /**
+     * Sets everything up. {@code requests} already receives the signals (installed before
+     * start-up, so a SIGTERM during start-up still ends in a clean stop).
+     */
+    static Daemon start(DaemonOptions options, PrintWriter err, LinkedBlockingQueue<Request> requests)
+            throws DaemonException {
         Privileges.Account account = options.user != null ? Privileges.lookup(options.user) : null;
         if (options.jail != null) {
             Privileges.checkJail(options.jail);
@@ -61,6 +71,16 @@ final class Daemon implements AutoCloseable {
                 extras.add(RoutingSetup.apply(plan));
             }
             splicer = Splicer.start(host.stack(), tcpcrypt, spliceSettings(options), Version.NUMBER);
+            if (options.metricsAddress != null) {
+                extras.add(MetricsServer.start(options.metricsAddress.socketAddress(), splicer, host.stack(), tcpcrypt));
+            }
+            if (options.selfTestAddress != null) {
+                SelfTestResult r = SelfTest.run(host.stack(), tcpcrypt, options.selfTestAddress.socketAddress(),
+                        Duration.ofSeconds(options.connectTimeout));
+                if (!r.passed() && options.requireSelfTest) {
+                    throw new DaemonException("self-test against " + options.selfTestAddress + " " + r.describe());
+                }
+            }
             String control = "none";
             if (account != null) {
                 StopWatcher.start(options.control.startsWith("/") ? java.nio.file.Path.of(options.control) : null);
@@ -69,7 +89,7 @@ final class Daemon implements AutoCloseable {
             err.println("tuncryptd " + Version.NUMBER + ": " + host.describe() + "; dialect " + options.dialect
                     + ", crypt " + options.effectiveMode().name().toLowerCase()
                     + (options.noCache ? ", no session cache" : "") + "; control " + control + "; ready");
-            return new Daemon(tcpcrypt, host, splicer, extras, options);
+            return new Daemon(tcpcrypt, host, splicer, extras, options, requests);
         } catch (UsageException e) {
             closeAll(extras);
             if (host != null) {
@@ -129,8 +149,6 @@ final class Daemon implements AutoCloseable {
      * now and applies what can change at run time.
      */
     void run(Supplier<DaemonOptions> reload) {
-        Signals.onTermination(() -> requests.add(Request.STOP));
-        Signals.onHangup(() -> requests.add(Request.RELOAD));
         while (true) {
             Request r;
             try {

@@ -151,6 +151,10 @@ final class DaemonOptions {
     @Option(names = "-R", hidden = true) boolean legacyRsa;
     @Option(names = "-i", hidden = true) boolean legacyNoTimers;
 
+    /** --metrics and -s, parsed by {@link #validate()}. */
+    HostPort metricsAddress;
+    HostPort selfTestAddress;
+
     int verbosity() {
         return verbose.length;
     }
@@ -191,6 +195,9 @@ final class DaemonOptions {
             return; // needs nothing else
         }
         device.validate();
+        metricsAddress = metrics == null ? null : HostPort.parse(metrics, 0);
+        selfTestAddress = selfTestServer == null ? null
+                : HostPort.parse(selfTestServer, dev.tuncrypt.daemon.selftest.SelfTest.DEFAULT_PORT);
         if (!Tcpcrypt05.DIALECT.equals(dialect)) {
             throw new UsageException("--dialect " + dialect + ": this build speaks " + Tcpcrypt05.DIALECT);
         }

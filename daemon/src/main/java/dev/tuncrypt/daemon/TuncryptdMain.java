@@ -51,7 +51,10 @@ public final class TuncryptdMain {
         for (String note : options.legacyNotes()) {
             err.println("tuncryptd: note: " + note);
         }
-        try (Daemon daemon = Daemon.start(options, err)) {
+        java.util.concurrent.LinkedBlockingQueue<Daemon.Request> requests = new java.util.concurrent.LinkedBlockingQueue<>();
+        Signals.onTermination(() -> requests.add(Daemon.Request.STOP));
+        Signals.onHangup(() -> requests.add(Daemon.Request.RELOAD));
+        try (Daemon daemon = Daemon.start(options, err, requests)) {
             daemon.run(() -> reload(args, err));
             return 0;
         } catch (DaemonException e) {
