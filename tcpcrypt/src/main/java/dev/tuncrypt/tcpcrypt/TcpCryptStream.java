@@ -101,7 +101,7 @@ final class TcpCryptStream implements StreamProtection {
             byte[] nonce = new byte[Tcpcrypt05.NONCE_LENGTH];
             crypt.random.nextBytes(nonce);
             client = ClientKeyExchange.withSecrets(outcome.tepOrNull(), owner.config.ciphers(), nonce,
-                    crypt.keys.current(outcome.tepOrNull()));
+                    crypt.keys.currentEc(outcome.tepOrNull()));
             byte[] init1 = client.init1().encoded();
             localPublicKey = client.init1().publicKey().encoded();
             sentOpening = init1.length;
@@ -159,7 +159,7 @@ final class TcpCryptStream implements StreamProtection {
             byte[] nonce = new byte[Tcpcrypt05.NONCE_LENGTH];
             crypt.random.nextBytes(nonce);
             crypt.workers.execute(() -> {
-                var keyPair = crypt.keys.current(tep);
+                var keyPair = crypt.keys.currentEc(tep);
                 var r = ServerKeyExchange.onInit1(tep, message.duplicate(), owner.config.ciphers(), transcript, nonce,
                         keyPair);
                 if (r.isOk()) {
