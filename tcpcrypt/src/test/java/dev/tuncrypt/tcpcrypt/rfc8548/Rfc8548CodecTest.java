@@ -57,7 +57,7 @@ class Rfc8548CodecTest {
         assertThat(o.suboptions().get(3).data()).containsExactly(0xaa, 0xbb);
         assertThat(o.suboptions().get(3).lengthByte()).isTrue();
         assertThat(eno("4502").isMinimal()).isTrue();
-        assertThat(eno("4505 a1 0102 03").suboptions().getFirst().data()).containsExactly(1, 2, 3);
+        assertThat(eno("4506 a1 0102 03").suboptions().getFirst().data()).containsExactly(1, 2, 3);
     }
 
     @Test
