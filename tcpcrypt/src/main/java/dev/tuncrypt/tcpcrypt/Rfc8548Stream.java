@@ -145,7 +145,7 @@ final class Rfc8548Stream implements StreamProtection {
         if (role == Role.A) {
             crypt.workers.execute(() -> {
                 var r = KeyExchange8548.onInit2(init1, keyPair, bytes, transcript, ciphers);
-                agreed = r.isOk() ? new Agreed(r.valueOrNull(), peerKey(tep, bytes, false), null) : r.errorOrNull();
+                agreed = r.isOk() ? new Agreed(r.valueOrNull(), init2PublicKey(tep, bytes), null) : r.errorOrNull();
                 io.wakeup();
             });
         } else {
@@ -166,9 +166,10 @@ final class Rfc8548Stream implements StreamProtection {
         }
     }
 
-    private static byte[] peerKey(Tep tep, byte[] init, boolean init1) {
-        int at = init1 ? -1 : 10 + Rfc8548.NONCE_LENGTH; // Init2: header 8 + cipher 2 + N_B
-        return java.util.Arrays.copyOfRange(init, at, at + tep.pointLength());
+    /** PK_B of an Init2 that parsed: after magic, message_len, sym_cipher and N_B (RFC 8548 §4.1). */
+    private static byte[] init2PublicKey(Tep tep, byte[] init2) {
+        int at = InitCodec8548.HEADER + 2 + Rfc8548.NONCE_LENGTH;
+        return java.util.Arrays.copyOfRange(init2, at, at + tep.pointLength());
     }
 
     private record Agreed(SessionSecrets8548 secrets, byte[] peerPublicKey, byte[] init2) {}

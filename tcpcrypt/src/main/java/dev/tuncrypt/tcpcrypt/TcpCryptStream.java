@@ -100,7 +100,7 @@ final class TcpCryptStream implements StreamProtection {
             // Init1 rides in the first data: a nonce and the current ephemeral key, no EC work here
             byte[] nonce = new byte[Tcpcrypt05.NONCE_LENGTH];
             crypt.random.nextBytes(nonce);
-            client = ClientKeyExchange.withSecrets(outcome.tepOrNull(), owner.config.ciphers(), nonce,
+            client = ClientKeyExchange.withSecrets(outcome.tepOrNull(), owner.config.ciphers(Dialect.TCPCRYPT_05), nonce,
                     crypt.keys.currentEc(outcome.tepOrNull()));
             byte[] init1 = client.init1().encoded();
             localPublicKey = client.init1().publicKey().encoded();
@@ -150,7 +150,7 @@ final class TcpCryptStream implements StreamProtection {
             crypt.workers.execute(() -> {
                 var r = client.onInit2(message.duplicate(), transcript);
                 byte[] peerKey = r.isOk()
-                        ? Init2.parse(tep, message.duplicate(), owner.config.ciphers()).valueOrNull().publicKey().encoded()
+                        ? Init2.parse(tep, message.duplicate(), owner.config.ciphers(Dialect.TCPCRYPT_05)).valueOrNull().publicKey().encoded()
                         : null;
                 agreed = r.isOk() ? new Agreed(r.valueOrNull(), peerKey, null) : r.errorOrNull();
                 io.wakeup();
@@ -160,7 +160,7 @@ final class TcpCryptStream implements StreamProtection {
             crypt.random.nextBytes(nonce);
             crypt.workers.execute(() -> {
                 var keyPair = crypt.keys.currentEc(tep);
-                var r = ServerKeyExchange.onInit1(tep, message.duplicate(), owner.config.ciphers(), transcript, nonce,
+                var r = ServerKeyExchange.onInit1(tep, message.duplicate(), owner.config.ciphers(Dialect.TCPCRYPT_05), transcript, nonce,
                         keyPair);
                 if (r.isOk()) {
                     var a = r.valueOrNull();
