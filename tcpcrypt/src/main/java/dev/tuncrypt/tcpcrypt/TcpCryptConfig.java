@@ -20,6 +20,8 @@ import java.util.List;
  *     tcpcrypt-0.5 only
  * @param rekeyAfterBytes rfc8548: plaintext bytes one direction seals under one key before it
  *     re-keys (RFC 8548 §3.8); 0 never re-keys. tcpcrypt-0.5 cannot re-key and ignores it
+ * @param roleB rfc8548: set the b bit in the SYN, claiming role B should the SYNs cross
+ *     (simultaneous open, RFC 8547 §3.3); exactly one of the two hosts must set it
  */
 public record TcpCryptConfig(
         CryptMode mode,
@@ -32,7 +34,8 @@ public record TcpCryptConfig(
         Duration keyRotation,
         int workers,
         List<Dialect> dialects,
-        long rekeyAfterBytes) {
+        long rekeyAfterBytes,
+        boolean roleB) {
 
     /** Re-key after this many bytes by default: far below AES-GCM's and ChaCha20-Poly1305's limits. */
     public static final long DEFAULT_REKEY_BYTES = 1L << 36;
@@ -42,13 +45,13 @@ public record TcpCryptConfig(
             List.of(Tep.ECDHE_P256, Tep.ECDHE_P521), List.of(SymCipher.AES_128_GCM, SymCipher.AES_256_GCM),
             false, true, 10_000, Duration.ofMinutes(10), Duration.ofSeconds(60),
             Math.max(1, Runtime.getRuntime().availableProcessors()), List.of(Dialect.TCPCRYPT_05),
-            DEFAULT_REKEY_BYTES);
+            DEFAULT_REKEY_BYTES, false);
 
     /** The settings without the dialect choice and re-key interval: tcpcrypt-0.5 only. */
     public TcpCryptConfig(CryptMode mode, List<Tep> teps, List<SymCipher> ciphers, boolean appAware,
             boolean sessionCache, int cacheSize, Duration cacheAge, Duration keyRotation, int workers) {
         this(mode, teps, ciphers, appAware, sessionCache, cacheSize, cacheAge, keyRotation, workers,
-                List.of(Dialect.TCPCRYPT_05), DEFAULT_REKEY_BYTES);
+                List.of(Dialect.TCPCRYPT_05), DEFAULT_REKEY_BYTES, false);
     }
 
     public TcpCryptConfig {
@@ -84,36 +87,41 @@ public record TcpCryptConfig(
 
     public TcpCryptConfig withDialects(List<Dialect> d) {
         return new TcpCryptConfig(mode, teps, ciphers, appAware, sessionCache, cacheSize, cacheAge, keyRotation,
-                workers, d, rekeyAfterBytes);
+                workers, d, rekeyAfterBytes, roleB);
+    }
+
+    public TcpCryptConfig withRoleB(boolean b) {
+        return new TcpCryptConfig(mode, teps, ciphers, appAware, sessionCache, cacheSize, cacheAge, keyRotation,
+                workers, dialects, rekeyAfterBytes, b);
     }
 
     public TcpCryptConfig withRekeyAfterBytes(long bytes) {
         return new TcpCryptConfig(mode, teps, ciphers, appAware, sessionCache, cacheSize, cacheAge, keyRotation,
-                workers, dialects, bytes);
+                workers, dialects, bytes, roleB);
     }
 
     public TcpCryptConfig withMode(CryptMode m) {
-        return new TcpCryptConfig(m, teps, ciphers, appAware, sessionCache, cacheSize, cacheAge, keyRotation, workers, dialects, rekeyAfterBytes);
+        return new TcpCryptConfig(m, teps, ciphers, appAware, sessionCache, cacheSize, cacheAge, keyRotation, workers, dialects, rekeyAfterBytes, roleB);
     }
 
     public TcpCryptConfig withTeps(List<Tep> t) {
-        return new TcpCryptConfig(mode, t, ciphers, appAware, sessionCache, cacheSize, cacheAge, keyRotation, workers, dialects, rekeyAfterBytes);
+        return new TcpCryptConfig(mode, t, ciphers, appAware, sessionCache, cacheSize, cacheAge, keyRotation, workers, dialects, rekeyAfterBytes, roleB);
     }
 
     public TcpCryptConfig withCiphers(List<SymCipher> c) {
-        return new TcpCryptConfig(mode, teps, c, appAware, sessionCache, cacheSize, cacheAge, keyRotation, workers, dialects, rekeyAfterBytes);
+        return new TcpCryptConfig(mode, teps, c, appAware, sessionCache, cacheSize, cacheAge, keyRotation, workers, dialects, rekeyAfterBytes, roleB);
     }
 
     public TcpCryptConfig withAppAware(boolean a) {
-        return new TcpCryptConfig(mode, teps, ciphers, a, sessionCache, cacheSize, cacheAge, keyRotation, workers, dialects, rekeyAfterBytes);
+        return new TcpCryptConfig(mode, teps, ciphers, a, sessionCache, cacheSize, cacheAge, keyRotation, workers, dialects, rekeyAfterBytes, roleB);
     }
 
     public TcpCryptConfig withSessionCache(boolean on) {
-        return new TcpCryptConfig(mode, teps, ciphers, appAware, on, cacheSize, cacheAge, keyRotation, workers, dialects, rekeyAfterBytes);
+        return new TcpCryptConfig(mode, teps, ciphers, appAware, on, cacheSize, cacheAge, keyRotation, workers, dialects, rekeyAfterBytes, roleB);
     }
 
     public TcpCryptConfig withKeyRotation(Duration d) {
         return new TcpCryptConfig(mode, teps, ciphers, appAware, sessionCache, cacheSize, cacheAge, d, workers, dialects,
-                rekeyAfterBytes);
+                rekeyAfterBytes, roleB);
     }
 }

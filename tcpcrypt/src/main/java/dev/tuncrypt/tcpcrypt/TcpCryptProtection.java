@@ -14,6 +14,7 @@ import dev.tuncrypt.tcpstack.tcp.FlowKey;
 import dev.tuncrypt.tcpstack.tcp.SegmentProtection;
 import dev.tuncrypt.tcpstack.tcp.StreamProtection;
 import dev.tuncrypt.tcpstack.wire.TcpOptions;
+import dev.tuncrypt.tcpstack.wire.TcpView;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
 
@@ -51,6 +52,9 @@ final class TcpCryptProtection implements SegmentProtection {
     private EnoOption8547 synAck8547;
     private CachedSession offered8547;
     private byte[] expectedBHalf;
+    /** rfc8548 simultaneous open: the role the b bits gave, and the transcript (A's SYN, B's SYN). */
+    private Role crossedRole;
+    private byte[] crossedTranscript;
     private boolean synBuilt;
     private EnoOutcome outcome;
     private boolean minimalOptionPending;
@@ -119,7 +123,7 @@ final class TcpCryptProtection implements SegmentProtection {
     }
 
     private int generalBits8547() {
-        return config.appAware() ? Rfc8548.GENERAL_AA_AWARE : 0;
+        return (config.appAware() ? Rfc8548.GENERAL_AA_AWARE : 0) | (config.roleB() ? Rfc8548.GENERAL_B : 0);
     }
 
     private int synLength() {
@@ -146,6 +150,10 @@ final class TcpCryptProtection implements SegmentProtection {
             return index; // no ENO answer: the peer falls back to plain TCP
         }
         if (dialect == Dialect.RFC8548) {
+            if (crossedRole != null) {
+                // simultaneous open: our SYN-ACK repeats the SYN's option, which the transcript holds
+                return syn8547.encodedLength() <= room ? syn8547.writeTo(buf, index) : index;
+            }
             if (synAck8547 == null) {
                 byte[] bHalf = outcome instanceof EnoOutcome.Resumed r ? SessionSecrets8548.bHalf(r.session().secret()) : null;
                 synAck8547 = EnoOption8547.synAck(outcome.tepOrNull(), generalBits8547(), bHalf);
@@ -163,6 +171,9 @@ final class TcpCryptProtection implements SegmentProtection {
             boolean synAck) {
         if (!synAck) {
             onSyn(buf, parsed); // role B: the client's SYN
+        } else if (crossedSyn(buf, optionsOffset) && syn8547 != null && parsed.hasEno()) {
+            onCrossedSyn(buf, parsed); // simultaneous open: both sent SYNs
+            minimalOptionPending = outcome.encrypts() && crossedRole == Role.A;
         } else {
             onSynAck(buf, parsed); // role A: the server's SYN-ACK
             minimalOptionPending = outcome.encrypts();
@@ -217,6 +228,47 @@ final class TcpCryptProtection implements SegmentProtection {
         syn8547 = option.valueOrNull();
         return Negotiation8547.onSyn(syn8547, config.teps(Dialect.RFC8548), config.appAware(),
                 config.sessionCache() ? crypt.cache8548.resumeLookup() : EnoNegotiation.ResumeLookup.NONE);
+    }
+
+    /**
+     * Whether the segment whose options start at {@code optionsOffset} is a SYN without ACK (the
+     * options follow the 20-byte fixed TCP header, whose byte 13 holds the flags).
+     */
+    private static boolean crossedSyn(ByteBuffer buf, int optionsOffset) {
+        int flags = optionsOffset >= TcpView.MIN_HEADER_LENGTH ? buf.get(optionsOffset - TcpView.MIN_HEADER_LENGTH + 13) : TcpView.ACK;
+        return (flags & TcpView.ACK) == 0;
+    }
+
+    /**
+     * rfc8548 simultaneous open (RFC 8547 §3.3): the host whose SYN set b is B; both or neither
+     * leaves the connection plain. No resumption (a resumption offered in our SYN is dropped).
+     */
+    private void onCrossedSyn(ByteBuffer buf, TcpOptions parsed) {
+        dialect = Dialect.RFC8548;
+        var option = EnoOption8547.parseSuboptions(buf, parsed.enoOffset(), parsed.enoLength());
+        EnoOption8547 peer = option.valueOrNull();
+        if (peer == null) {
+            outcome = new EnoOutcome.NotNegotiated(EnoOutcome.Reason.MALFORMED_OPTION);
+        } else {
+            Role role = Negotiation8547.simultaneousRoles(syn8547, peer);
+            if (role == null) {
+                outcome = new EnoOutcome.NotNegotiated(EnoOutcome.Reason.ROLE_CONFLICT);
+            } else {
+                EnoOption8547 aSyn = role == Role.A ? syn8547 : peer;
+                EnoOption8547 bSyn = role == Role.A ? peer : syn8547;
+                outcome = Negotiation8547.simultaneous(aSyn, bSyn, peer, config.appAware());
+                crossedRole = role;
+                crossedTranscript = Negotiation8547.transcript(aSyn, bSyn);
+            }
+        }
+        if (offered != null) {
+            offered.close();
+            offered = null;
+        }
+        if (offered8547 != null) {
+            offered8547.close();
+            offered8547 = null;
+        }
     }
 
     /** Role A: takes the dialect of the answer (the first of this side's list, should it carry several). */
@@ -289,6 +341,9 @@ final class TcpCryptProtection implements SegmentProtection {
     @Override
     public StreamProtection stream() {
         if (dialect == Dialect.RFC8548) {
+            if (crossedRole != null) {
+                return new Rfc8548Stream(this, outcome, crossedTranscript, crossedRole);
+            }
             // RFC 8547 §4.8: A's SYN option, then B's SYN-ACK option
             return new Rfc8548Stream(this, outcome, Negotiation8547.transcript(syn8547, synAck8547),
                     active ? Role.A : Role.B);

@@ -24,7 +24,7 @@ import java.util.List;
  * anything else leaves the connection plain ({@link EnoOutcome.Reason#UNSOLICITED_RESUME}).
  *
  * <p><b>Simultaneous open</b>: {@link #simultaneousRoles} decides the roles by the b bit (RFC
- * 8547 §3.3).
+ * 8547 §3.3), {@link #simultaneous} the TEP.
  */
 public final class Negotiation8547 {
     private Negotiation8547() {}
@@ -119,6 +119,29 @@ public final class Negotiation8547 {
             return null;
         }
         return local ? Role.B : Role.A;
+    }
+
+    /**
+     * Simultaneous open, once {@link #simultaneousRoles} decided: the negotiated TEP is the last
+     * TEP of B's SYN that A's SYN also offered (RFC 8547 §4.6 with B's SYN in place of a SYN-ACK).
+     * Resumption is not used in a simultaneous open: v=1 suboptions count as their TEP only.
+     *
+     * @param peer the peer's SYN option (its aa bits are checked)
+     */
+    public static EnoOutcome simultaneous(EnoOption8547 aSyn, EnoOption8547 bSyn, EnoOption8547 peer,
+            boolean localAppAware) {
+        if (peer.applicationAware() == 3 && !localAppAware) {
+            return new EnoOutcome.NotNegotiated(EnoOutcome.Reason.MANDATORY_APP_AWARE);
+        }
+        List<Integer> offered = aSyn.tepIds();
+        List<Integer> b = bSyn.tepIds();
+        for (int i = b.size() - 1; i >= 0; i--) {
+            Tep tep = Tep.fromId(b.get(i));
+            if (tep != null && offered.contains(b.get(i))) {
+                return new EnoOutcome.Negotiated(tep, peer.applicationAware() != 0);
+            }
+        }
+        return new EnoOutcome.NotNegotiated(EnoOutcome.Reason.NO_COMMON_TEP);
     }
 
     /**
