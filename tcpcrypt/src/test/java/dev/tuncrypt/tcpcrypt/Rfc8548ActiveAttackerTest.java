@@ -155,6 +155,42 @@ class Rfc8548ActiveAttackerTest {
         }
     }
 
+    /**
+     * Never the same nonce for other bytes: every 7th data segment is dropped once, and each
+     * retransmission carries exactly the bytes of the first transmission at that sequence number
+     * (frames are sealed once into the send buffer, not sealed again).
+     */
+    @Test
+    void retransmissionsResendTheIdenticalCiphertext() {
+        java.util.Map<Long, byte[]> firstSent = new java.util.HashMap<>();
+        int[] compared = {0};
+        int[] seen = {0};
+        Simulation.Tamper dropSome = (packet, inject) -> {
+            Packet p = new Packet(packet);
+            if (p.payloadLength() == 0) {
+                return true;
+            }
+            long seq = p.tcp.sequenceNumber();
+            byte[] payload = new byte[p.payloadLength()];
+            packet.get(p.payloadOffset(), payload);
+            byte[] earlier = firstSent.putIfAbsent(seq, payload);
+            if (earlier != null) {
+                int n = Math.min(earlier.length, payload.length);
+                assertThat(Arrays.copyOf(payload, n)).as("retransmission at seq " + seq).isEqualTo(Arrays.copyOf(earlier, n));
+                compared[0]++;
+                return true;
+            }
+            return ++seen[0] % 7 != 0;
+        };
+        try (TcpCrypt ca = crypt(CryptMode.DEFAULT); TcpCrypt cb = crypt(CryptMode.DEFAULT)) {
+            Run r = run(69, ca, cb, dropSome, null);
+            assertThat(r.bSink().eof).isTrue();
+            assertThat(r.bSink().data.toByteArray()).isEqualTo(SECRET);
+            assertThat(compared[0]).as("retransmissions compared").isGreaterThan(5);
+            r.sim().close();
+        }
+    }
+
     @Test
     void aFlippedCiphertextBitAbortsTheConnection() {
         try (TcpCrypt ca = crypt(CryptMode.DEFAULT); TcpCrypt cb = crypt(CryptMode.DEFAULT)) {
