@@ -31,7 +31,11 @@ final class Rfc8548Stream implements StreamProtection {
     /** Failures of the stream itself. */
     enum Failure {
         /** The peer's FIN cut a frame or an Init message short. */
-        TRUNCATED_AT_FIN
+        TRUNCATED_AT_FIN,
+        /** The peer's FIN followed whole frames, but none carried FINAL: the end of the stream is not authentic. */
+        FIN_WITHOUT_FINAL,
+        /** A frame followed the one that carried FINAL. */
+        DATA_AFTER_FINAL
     }
 
     private enum State { AWAIT_INIT, AGREEING, OPEN }
@@ -56,6 +60,8 @@ final class Rfc8548Stream implements StreamProtection {
     private boolean cached;
     /** The peer's FIN is in: bytes that do not complete a frame never will. */
     private boolean finIn;
+    /** The peer's frame carrying FINAL was opened. */
+    private boolean finalSeen;
 
     private volatile Object agreed;
 
@@ -230,6 +236,9 @@ final class Rfc8548Stream implements StreamProtection {
             if (io.deliverable() < length - Rfc8548.FRAME_OVERHEAD) {
                 return;
             }
+            if (finalSeen) {
+                throw new ProtectionException(Failure.DATA_AFTER_FINAL, "a frame after the one carrying FINAL");
+            }
             long offset = io.receivedWireOffset() - receivedOpening;
             frame.clear().limit(length);
             io.peekWire(frame, 0);
@@ -240,6 +249,7 @@ final class Rfc8548Stream implements StreamProtection {
                 throw new ProtectionException(status, "frame at offset " + offset + ": " + status);
             }
             io.consumeWire(length);
+            finalSeen = opener.fin();
             if (opener.rekeys() != rekeysSeen) {
                 rekeysSeen = opener.rekeys();
                 crypt.rekeysReceived.incrementAndGet();
@@ -255,6 +265,10 @@ final class Rfc8548Stream implements StreamProtection {
         }
         if (io.wireAvailable() > 0) {
             truncatedIfFinIn();
+        } else if (finIn && !finalSeen) {
+            // RFC 8547 §5: the end of the stream must be authentic; a FIN after whole frames none
+            // of which said FINAL may be an attacker's truncation
+            throw new ProtectionException(Failure.FIN_WITHOUT_FINAL, "FIN without a frame carrying FINAL");
         }
     }
 
@@ -262,6 +276,12 @@ final class Rfc8548Stream implements StreamProtection {
         if (finIn) {
             throw new ProtectionException(Failure.TRUNCATED_AT_FIN, "FIN inside a frame");
         }
+    }
+
+    /** RFC 8547 §5 / RFC 8548 §4.3: the end of the stream always travels in a frame (FINAL), never as a bare FIN. */
+    @Override
+    public boolean sealsFinalFrame() {
+        return true;
     }
 
     @Override
@@ -273,7 +293,7 @@ final class Rfc8548Stream implements StreamProtection {
     public void seal(ByteBuffer data, int length, boolean fin, long streamOffset, ByteBuffer wire) {
         long before = sealer.rekeys();
         data.limit(data.position() + length);
-        sealer.seal(data, streamOffset - sentOpening, wire);
+        sealer.seal(data, fin ? Rfc8548.FLAG_FINAL : 0, streamOffset - sentOpening, wire);
         if (sealer.rekeys() != before) {
             crypt.rekeysSent.incrementAndGet();
         }
@@ -284,6 +304,12 @@ final class Rfc8548Stream implements StreamProtection {
         finIn = true;
         int left = io.wireAvailable();
         if (left == 0) {
+            if (state == State.OPEN && !finalSeen) {
+                throw new ProtectionException(Failure.FIN_WITHOUT_FINAL, "FIN without a frame carrying FINAL");
+            }
+            if (state == State.AWAIT_INIT) {
+                throw new ProtectionException(Failure.TRUNCATED_AT_FIN, "FIN before the Init message");
+            }
             return;
         }
         if (state == State.AWAIT_INIT) {

@@ -225,6 +225,89 @@ class Rfc8548ActiveAttackerTest {
         }
     }
 
+    /**
+     * A FIN forged exactly at a frame boundary (after A's "hello" frame; A has not closed): no
+     * frame said FINAL, so the end of the stream is not authentic and B resets instead of
+     * reporting end-of-stream (RFC 8547 §5, RFC 8548 §4.3).
+     */
+    @Test
+    void aFinForgedAtAFrameBoundaryAbortsInsteadOfEndingTheStream() {
+        int frame = 3 + 1 + 5 + 16; // "hello" in one frame
+        Simulation.Tamper forgeFin = (packet, inject) -> {
+            Packet p = new Packet(packet);
+            if (p.payloadLength() == frame) {
+                ByteBuffer f = ByteBuffer.allocate(p.payloadOffset());
+                f.put(packet.duplicate().limit(p.payloadOffset())).flip();
+                Packet fp = new Packet(f);
+                f.putInt(20 + 4, (int) (p.tcp.sequenceNumber() + frame));
+                f.put(20 + 13, (byte) (f.get(20 + 13) | TcpView.FIN));
+                fp.refresh();
+                inject.accept(f);
+            }
+            return true;
+        };
+        try (TcpCrypt ca = crypt(CryptMode.DEFAULT); TcpCrypt cb = crypt(CryptMode.DEFAULT)) {
+            Simulation sim = Simulation.builder(70).faults(FaultModel.NONE).stackA(s -> s.protection(ca.protections()))
+                    .stackB(s -> s.protection(cb.protections())).tamperAToB(forgeFin).build();
+            StreamSink aSink = new StreamSink();
+            StreamSink bSink = new StreamSink();
+            TcpLayer bl = sim.b().tcp(0);
+            bl.addListener(new ListenEndpoint(7777, false, bl.config(), AcceptAll.calling(c -> c.setListener(bSink))));
+            TcpConnection a = sim.a().tcp(0).connect(null, new InetSocketAddress(Simulation.B_V4, 7777),
+                    sim.a().tcp(0).config(), aSink);
+            ByteBuffer hello = ByteBuffer.wrap("hello".getBytes());
+            sim.runUntil(() -> {
+                if (hello.hasRemaining()) {
+                    a.send(hello);
+                }
+                return bSink.closed || bSink.eof;
+            }, 30 * Simulation.SECOND, "B to end");
+            assertThat(bSink.eof).as("a forged FIN must not read as the end of the stream").isFalse();
+            assertThat(bSink.closedWith).isEqualTo(TcpError.PROTECTION_FAILED);
+            assertThat(new String(bSink.data.toByteArray())).isEqualTo("hello");
+            sim.close();
+        }
+    }
+
+    /** Closing with nothing pending still ends the stream authentically: an empty frame carries FINAL. */
+    @Test
+    void aCloseWithNothingPendingSendsAnEmptyFinalFrame() {
+        int[] finSegmentsWithData = {0};
+        Simulation.Tamper watch = (packet, inject) -> {
+            Packet p = new Packet(packet);
+            if ((p.tcp.flags() & TcpView.FIN) != 0 && p.payloadLength() == 3 + 1 + 16) {
+                finSegmentsWithData[0]++; // an empty frame: header, flags byte, tag
+            }
+            return true;
+        };
+        try (TcpCrypt ca = crypt(CryptMode.DEFAULT); TcpCrypt cb = crypt(CryptMode.DEFAULT)) {
+            Simulation sim = Simulation.builder(71).faults(FaultModel.NONE).stackA(s -> s.protection(ca.protections()))
+                    .stackB(s -> s.protection(cb.protections())).tamperAToB(watch).build();
+            StreamSink aSink = new StreamSink();
+            StreamSink bSink = new StreamSink();
+            TcpLayer bl = sim.b().tcp(0);
+            bl.addListener(new ListenEndpoint(7777, false, bl.config(), AcceptAll.calling(c -> c.setListener(bSink))));
+            TcpConnection a = sim.a().tcp(0).connect(null, new InetSocketAddress(Simulation.B_V4, 7777),
+                    sim.a().tcp(0).config(), aSink);
+            ByteBuffer hello = ByteBuffer.wrap("hello".getBytes());
+            boolean[] closed = {false};
+            sim.runUntil(() -> {
+                if (hello.hasRemaining()) {
+                    a.send(hello);
+                } else if (!closed[0] && bSink.data.size() == 5) {
+                    closed[0] = true;
+                    a.shutdownOutput(); // everything was sealed and delivered already
+                }
+                return bSink.closed || bSink.eof;
+            }, 30 * Simulation.SECOND, "B to end");
+            assertThat(bSink.eof).isTrue();
+            assertThat(bSink.closedWith).isNull();
+            assertThat(new String(bSink.data.toByteArray())).isEqualTo("hello");
+            assertThat(finSegmentsWithData[0]).isEqualTo(1);
+            sim.close();
+        }
+    }
+
     @Test
     void aShortenedSegmentIsOnlyALossThatTcpRepairs() {
         try (TcpCrypt ca = crypt(CryptMode.DEFAULT); TcpCrypt cb = crypt(CryptMode.DEFAULT)) {

@@ -13,11 +13,13 @@ import javax.crypto.Cipher;
  * covers the control byte and the length (AAD) and is verified by the JDK's AEAD in constant time
  * before any plaintext is released; on any failure the destination bytes are wiped and nothing is
  * returned. A frame whose rekey bit is set is opened under the next key, which replaces the
- * current one only once that frame authenticated (RFC 8548 §3.8). Reserved control bits are
- * authenticated and otherwise ignored. Not thread-safe.
+ * current one only once that frame authenticated (RFC 8548 §3.8). Reserved control and flags
+ * bits are authenticated and otherwise ignored. Not thread-safe.
  */
 public final class FrameOpener8548 extends FrameAead8548 {
     private int control;
+    private int flags;
+    private int urgentOffset;
     private int dataLength;
 
     /** An opener with a copy of the direction's first key. */
@@ -40,16 +42,18 @@ public final class FrameOpener8548 extends FrameAead8548 {
      */
     public FrameStatus8548 open(ByteBuffer frame, long offset, ByteBuffer dst) {
         control = 0;
+        flags = 0;
+        urgentOffset = 0;
         dataLength = 0;
         if (closed) {
             return FrameStatus8548.CLOSED;
         }
         int start = frame.position();
         int n = frame.limit() - start;
-        if (n < Rfc8548.FRAME_OVERHEAD || announcedFrameLength(frame, start) != n) {
+        if (n < Rfc8548.FRAME_HEADER_LENGTH + Rfc8548.FRAME_TAG_LENGTH || announcedFrameLength(frame, start) != n) {
             return FrameStatus8548.BAD_LENGTH;
         }
-        int plainLen = n - Rfc8548.FRAME_OVERHEAD;
+        int plainLen = n - Rfc8548.FRAME_HEADER_LENGTH - Rfc8548.FRAME_TAG_LENGTH;
         int out = dst.position();
         if (dst.remaining() < plainLen) {
             return FrameStatus8548.DESTINATION_TOO_SMALL;
@@ -81,15 +85,45 @@ public final class FrameOpener8548 extends FrameAead8548 {
                 next.destroy();
             }
         }
-        if (dst.isDirect()) {
-            dst.position(out + plainLen);
-        }
         if (candidate != null) {
-            replaceKey(candidate);
+            replaceKey(candidate); // the frame authenticated under the next key: it is the current one now
         }
         control = header[0] & 0xff;
-        dataLength = plainLen;
+        // §4.3: flags byte, the urgent offset if URGENT, then the data (moved down to out)
+        if (plainLen < Rfc8548.FRAME_FLAGS_LENGTH) {
+            dst.position(out);
+            return FrameStatus8548.MISSING_FLAGS;
+        }
+        flags = dst.get(out) & 0xff;
+        int skip = Rfc8548.FRAME_FLAGS_LENGTH;
+        if ((flags & Rfc8548.FLAG_URGENT) != 0) {
+            if (plainLen < skip + Rfc8548.URGENT_LENGTH) {
+                wipe(dst, out, plainLen);
+                dst.position(out);
+                return FrameStatus8548.MISSING_URGENT_OFFSET;
+            }
+            urgentOffset = dst.getShort(out + skip) & 0xffff;
+            skip += Rfc8548.URGENT_LENGTH;
+        }
+        dataLength = plainLen - skip;
+        dst.put(out, dst, out + skip, dataLength);
+        dst.position(out + dataLength);
         return FrameStatus8548.OK;
+    }
+
+    /** Flags byte of the last frame opened (reserved bits are authenticated and ignored). */
+    public int flags() {
+        return flags;
+    }
+
+    /** Whether the last frame opened carried FINAL: the end of the stream. */
+    public boolean fin() {
+        return (flags & Rfc8548.FLAG_FINAL) != 0;
+    }
+
+    /** The urgent offset of the last frame opened (0 without URGENT); the stack has no urgent data to give it to. */
+    public int urgentOffset() {
+        return urgentOffset;
     }
 
     private static void wipe(ByteBuffer dst, int from, int len) {
@@ -103,7 +137,7 @@ public final class FrameOpener8548 extends FrameAead8548 {
         return control;
     }
 
-    /** Plaintext bytes of the last frame opened. */
+    /** Application bytes of the last frame opened. */
     public int dataLength() {
         return dataLength;
     }

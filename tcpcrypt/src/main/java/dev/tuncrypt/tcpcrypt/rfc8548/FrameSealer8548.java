@@ -11,7 +11,11 @@ import javax.crypto.Cipher;
  * <pre>
  * control u8 | length u16 BE | AEAD(key, nonce, AAD = control || length, plaintext) (length bytes, tag included)
  * control: bit 0 = rekey (this frame is the first under the next key), other bits 0
+ * plaintext: flags u8 [| urgent u16 if URGENT] | data            (§4.3, TCP header protection)
+ * flags: 0x01 FINAL (the end of the stream: the FIN that follows is authentic), 0x02 URGENT
  * </pre>
+ *
+ * This side never sends URGENT (the stack has no urgent data).
  *
  * Frames are stream records: TCP may split and coalesce them freely, and a retransmission resends
  * the sealed bytes kept in the send buffer, never re-seals. {@link #seal} refuses an offset below
@@ -22,6 +26,8 @@ import javax.crypto.Cipher;
  * ae_keylen)} with the rekey bit set, and the old key is wiped. Not thread-safe.
  */
 public final class FrameSealer8548 extends FrameAead8548 {
+    private final byte[] flagsByte = new byte[1];
+    private final byte[] scratch = new byte[Rfc8548.FRAME_TAG_LENGTH + 1];
     private final long rekeyAfterBytes;
     private long sealedUnderKey;
     private boolean rekeyRequested;
@@ -37,7 +43,7 @@ public final class FrameSealer8548 extends FrameAead8548 {
         this.rekeyAfterBytes = rekeyAfterBytes;
     }
 
-    /** Frame length for {@code dataLength} plaintext bytes. */
+    /** Frame length for {@code dataLength} application bytes (no URGENT). */
     public static int frameLength(int dataLength) {
         return dataLength + Rfc8548.FRAME_OVERHEAD;
     }
@@ -47,13 +53,21 @@ public final class FrameSealer8548 extends FrameAead8548 {
         rekeyRequested = true;
     }
 
+    /** {@link #seal(ByteBuffer, int, long, ByteBuffer)} without flags. */
+    public int seal(ByteBuffer data, long offset, ByteBuffer dst) {
+        return seal(data, 0, offset, dst);
+    }
+
     /**
-     * Seals {@code data}'s remaining bytes as the frame at {@code offset}, written at {@code dst}'s
-     * position.
+     * Seals {@code data}'s remaining bytes with {@code flags} (0 or FINAL) as the frame at
+     * {@code offset}, written at {@code dst}'s position.
      *
      * @return the frame length
      */
-    public int seal(ByteBuffer data, long offset, ByteBuffer dst) {
+    public int seal(ByteBuffer data, int flags, long offset, ByteBuffer dst) {
+        if ((flags & ~Rfc8548.FLAG_FINAL) != 0) {
+            throw new IllegalArgumentException("only FINAL may be sent");
+        }
         if (closed) {
             throw new IllegalStateException("sealer closed");
         }
@@ -83,10 +97,13 @@ public final class FrameSealer8548 extends FrameAead8548 {
         header[2] = (byte) body;
         setNonce(offset);
         int start = dst.position();
+        flagsByte[0] = (byte) flags;
         try {
             init(Cipher.ENCRYPT_MODE, key);
             cipher.updateAAD(header);
             dst.put(header);
+            int n = cipher.update(flagsByte, 0, 1, scratch);
+            dst.put(scratch, 0, n);
             cipher.doFinal(data, dst);
         } catch (GeneralSecurityException e) {
             dst.position(start);

@@ -8,6 +8,10 @@ public enum FrameStatus8548 {
     BAD_LENGTH,
     /** The AEAD tag did not verify (wrong key or offset, any changed bit, a replayed frame). */
     TAG_MISMATCH,
+    /** Authenticated, but the plaintext has no flags byte. */
+    MISSING_FLAGS,
+    /** Authenticated, URGENT set, but the urgent offset is missing. */
+    MISSING_URGENT_OFFSET,
     /** The destination cannot take the plaintext. */
     DESTINATION_TOO_SMALL,
     /** The opener was closed. */

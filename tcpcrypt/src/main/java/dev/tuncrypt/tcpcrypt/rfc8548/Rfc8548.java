@@ -55,8 +55,16 @@ public final class Rfc8548 {
     public static final int FRAME_HEADER_LENGTH = 3;
     /** RFC 8548 §5: every AEAD here has a 16-byte tag. */
     public static final int FRAME_TAG_LENGTH = 16;
-    /** Frame bytes beyond the plaintext. */
-    public static final int FRAME_OVERHEAD = FRAME_HEADER_LENGTH + FRAME_TAG_LENGTH;
+    /** RFC 8548 §4.3 (TCP header protection): the plaintext starts with a flags byte. */
+    public static final int FRAME_FLAGS_LENGTH = 1;
+    /** Flags bit FINAL: the sender will send no more data; its FIN is authenticated by this frame. */
+    public static final int FLAG_FINAL = 0x01;
+    /** Flags bit URGENT: a u16 urgent offset follows the flags byte. */
+    public static final int FLAG_URGENT = 0x02;
+    /** Bytes of the urgent offset when URGENT is set. */
+    public static final int URGENT_LENGTH = 2;
+    /** Frame bytes beyond the application data (no URGENT): header, flags byte, tag. */
+    public static final int FRAME_OVERHEAD = FRAME_HEADER_LENGTH + FRAME_FLAGS_LENGTH + FRAME_TAG_LENGTH;
     /** RFC 8548 §4.2: the control byte's rekey bit. */
     public static final int CONTROL_REKEY = 0x01;
     /** RFC 8548 §4.2: the nonce is FRAME_NONCE_MAGIC (u32) followed by the offset (u64), 12 bytes. */

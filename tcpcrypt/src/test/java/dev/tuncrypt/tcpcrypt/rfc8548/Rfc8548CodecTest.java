@@ -252,22 +252,24 @@ class Rfc8548CodecTest {
         assertThat(HEX.formatHex(FrameAead8548.nonce(77))).isEqualTo("44415441000000000000004d");
     }
 
+    /** RFC 8548 §4.2-4.3: control | length | AEAD(flags | data), AAD = control | length. */
     @Test
     void aFrameIsControlLengthThenAeadOutputWithTheHeaderAsAad() throws Exception {
         byte[] key = new byte[16];
         Arrays.fill(key, (byte) 0x11);
         ByteBuffer frame = ByteBuffer.allocate(64);
         try (FrameSealer8548 sealer = new FrameSealer8548(SymCipher.AES_128_GCM, key, 0)) {
-            assertThat(sealer.seal(ByteBuffer.wrap("hello".getBytes()), 1000, frame)).isEqualTo(3 + 5 + 16);
+            assertThat(sealer.seal(ByteBuffer.wrap("hello".getBytes()), 1000, frame)).isEqualTo(3 + 1 + 5 + 16);
         }
         frame.flip();
-        assertThat(HEX.formatHex(frame.array(), 0, 3)).isEqualTo("000015");
-        // the same with the JDK directly: AES-GCM, nonce DATA || offset, AAD = the 3 header bytes
+        assertThat(HEX.formatHex(frame.array(), 0, 3)).isEqualTo("000016");
+        // the same with the JDK directly: AES-GCM, nonce DATA || offset, AAD = the 3 header bytes,
+        // plaintext = flags byte 00 then the data
         javax.crypto.Cipher c = javax.crypto.Cipher.getInstance("AES/GCM/NoPadding");
         c.init(javax.crypto.Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "AES"),
                 new javax.crypto.spec.GCMParameterSpec(128, FrameAead8548.nonce(1000)));
-        c.updateAAD(hex("000015"));
-        assertThat(Arrays.copyOfRange(frame.array(), 3, 24)).isEqualTo(c.doFinal("hello".getBytes()));
+        c.updateAAD(hex("000016"));
+        assertThat(Arrays.copyOfRange(frame.array(), 3, 25)).isEqualTo(c.doFinal(hex("00" + "68656c6c6f")));
         try (FrameOpener8548 opener = new FrameOpener8548(SymCipher.AES_128_GCM, key)) {
             ByteBuffer out = ByteBuffer.allocate(64);
             assertThat(opener.open(frame.duplicate(), 1000, out)).isEqualTo(FrameStatus8548.OK);
@@ -288,23 +290,58 @@ class Rfc8548CodecTest {
         Arrays.fill(key, (byte) 0x22);
         ByteBuffer frame = ByteBuffer.allocate(64);
         try (FrameSealer8548 sealer = new FrameSealer8548(SymCipher.CHACHA20_POLY1305, key, 0)) {
-            sealer.seal(ByteBuffer.wrap("abc".getBytes()), 5, frame);
+            sealer.seal(ByteBuffer.wrap("abc".getBytes()), Rfc8548.FLAG_FINAL, 5, frame);
         }
         javax.crypto.Cipher c = javax.crypto.Cipher.getInstance("ChaCha20-Poly1305");
         c.init(javax.crypto.Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "ChaCha20"),
                 new javax.crypto.spec.IvParameterSpec(FrameAead8548.nonce(5)));
-        c.updateAAD(hex("000013"));
-        assertThat(Arrays.copyOfRange(frame.array(), 0, 3)).isEqualTo(hex("000013"));
-        assertThat(Arrays.copyOfRange(frame.array(), 3, 22)).isEqualTo(c.doFinal("abc".getBytes()));
+        c.updateAAD(hex("000014"));
+        assertThat(Arrays.copyOfRange(frame.array(), 0, 3)).isEqualTo(hex("000014"));
+        // FINAL (0x01) in the flags byte
+        assertThat(Arrays.copyOfRange(frame.array(), 3, 23)).isEqualTo(c.doFinal(hex("01" + "616263")));
+        frame.flip();
+        try (FrameOpener8548 opener = new FrameOpener8548(SymCipher.CHACHA20_POLY1305, key)) {
+            ByteBuffer out = ByteBuffer.allocate(64);
+            assertThat(opener.open(frame, 5, out)).isEqualTo(FrameStatus8548.OK);
+            assertThat(opener.fin()).isTrue();
+            assertThat(new String(out.array(), 0, out.position())).isEqualTo("abc");
+        }
+    }
+
+    /** §4.3: URGENT carries a u16 urgent offset after the flags byte; the data follows it. */
+    @Test
+    void urgentOffsetAndMissingFlagsByHand() throws Exception {
+        byte[] key = new byte[16];
+        javax.crypto.Cipher c = javax.crypto.Cipher.getInstance("AES/GCM/NoPadding");
+        c.init(javax.crypto.Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "AES"),
+                new javax.crypto.spec.GCMParameterSpec(128, FrameAead8548.nonce(0)));
+        c.updateAAD(hex("000014"));
+        byte[] body = c.doFinal(hex("02" + "0005" + "64")); // URGENT, offset 5, data "d"
+        ByteBuffer frame = ByteBuffer.allocate(3 + body.length).put(hex("000014")).put(body).flip();
+        try (FrameOpener8548 opener = new FrameOpener8548(SymCipher.AES_128_GCM, key)) {
+            ByteBuffer out = ByteBuffer.allocate(64);
+            assertThat(opener.open(frame, 0, out)).isEqualTo(FrameStatus8548.OK);
+            assertThat(opener.urgentOffset()).isEqualTo(5);
+            assertThat(opener.fin()).isFalse();
+            assertThat(new String(out.array(), 0, out.position())).isEqualTo("d");
+            // an authentic frame with an empty plaintext has no flags byte
+            c.init(javax.crypto.Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "AES"),
+                    new javax.crypto.spec.GCMParameterSpec(128, FrameAead8548.nonce(100)));
+            c.updateAAD(hex("000010"));
+            byte[] tagOnly = c.doFinal(new byte[0]);
+            ByteBuffer empty = ByteBuffer.allocate(19).put(hex("000010")).put(tagOnly).flip();
+            assertThat(opener.open(empty, 100, out.clear())).isEqualTo(FrameStatus8548.MISSING_FLAGS);
+            assertThat(out.position()).isZero();
+        }
     }
 
     @Test
     void aSealerNeverReusesAnOffset() {
         try (FrameSealer8548 sealer = new FrameSealer8548(SymCipher.AES_128_GCM, new byte[16], 0)) {
             ByteBuffer dst = ByteBuffer.allocate(256);
-            sealer.seal(ByteBuffer.wrap(new byte[10]), 0, dst);
-            assertThatThrownBy(() -> sealer.seal(ByteBuffer.wrap(new byte[10]), 28, dst)).isInstanceOf(IllegalStateException.class);
-            sealer.seal(ByteBuffer.wrap(new byte[10]), 29, dst);
+            sealer.seal(ByteBuffer.wrap(new byte[10]), 0, dst); // 3 + 1 + 10 + 16 = 30 bytes
+            assertThatThrownBy(() -> sealer.seal(ByteBuffer.wrap(new byte[10]), 29, dst)).isInstanceOf(IllegalStateException.class);
+            sealer.seal(ByteBuffer.wrap(new byte[10]), 30, dst);
         }
     }
 
@@ -341,7 +378,7 @@ class Rfc8548CodecTest {
             c.init(javax.crypto.Cipher.DECRYPT_MODE, new SecretKeySpec(third, "AES"),
                     new javax.crypto.spec.GCMParameterSpec(128, FrameAead8548.nonce(offset)));
             c.updateAAD(Arrays.copyOfRange(f.array(), 0, 3));
-            assertThat(c.doFinal(f.array(), 3, f.limit() - 3)).containsExactly('x');
+            assertThat(c.doFinal(f.array(), 3, f.limit() - 3)).containsExactly(0, 'x');
             assertThat(f.get(0)).isEqualTo((byte) 1);
         }
     }
