@@ -92,17 +92,41 @@ final class TcpCryptProtection implements SegmentProtection {
             }
         }
         buildSynOptions();
-        if (synLength() > room && (offered != null || offered8547 != null)) {
-            // no room for a resumption next to everything offered: offer full handshakes only
-            if (offered != null) {
-                offered.close();
-                offered = null;
+        if (synLength() <= room || (offered == null && offered8547 == null)) {
+            return;
+        }
+        // Not everything fits (40 bytes of options): first offer only the preferred dialect that
+        // has a session to resume with this peer (it spoke that dialect last time) ...
+        for (Dialect d : config.dialects()) {
+            if (d == Dialect.RFC8548 && offered8547 != null && syn8547.encodedLength() <= room) {
+                dropResumption05();
+                synOption = null;
+                return;
             }
-            if (offered8547 != null) {
-                offered8547.close();
-                offered8547 = null;
+            if (d == Dialect.TCPCRYPT_05 && offered != null && synOption.encodedLength() <= room) {
+                dropResumption8547();
+                syn8547 = null;
+                return;
             }
-            buildSynOptions();
+        }
+        // ... else every dialect, with full handshakes only
+        dropResumption05();
+        dropResumption8547();
+        buildSynOptions();
+    }
+
+    private void dropResumption05() {
+        if (offered != null) {
+            offered.close();
+            offered = null;
+        }
+    }
+
+    private void dropResumption8547() {
+        if (offered8547 != null) {
+            offered8547.close();
+            offered8547 = null;
+            expectedBHalf = null;
         }
     }
 

@@ -196,6 +196,25 @@ class Rfc8548OverTcpTest {
         }
     }
 
+    /** A resumption B no longer has (its cache flushed): the offered TEP is negotiated afresh, a full handshake. */
+    @Test
+    void aResumptionBForgotFallsBackToAFullHandshake() {
+        try (TcpCrypt ca = crypt(RFC); TcpCrypt cb = crypt(RFC); Simulation sim = sim(142, FaultModel.NONE, ca, cb)) {
+            Accepts b = new Accepts();
+            listen(sim, b);
+            TcpConnection[] first = connectAndExchange(sim, b, random(1000, 9), random(1000, 10));
+            assertThat(ca.cachedSessions()).isEqualTo(1);
+            cb.flushCache();
+            TcpConnection[] second = connectAndExchange(sim, b, random(1000, 11), random(1000, 12));
+            TcpCryptInfo ia = TcpCrypt.info(second[0]);
+            assertThat(ia.resumed()).isFalse();
+            assertThat(ia.tep()).isEqualTo(TcpCrypt.info(first[0]).tep());
+            assertThat(ia.sessionId()).isEqualTo(TcpCrypt.info(second[1]).sessionId());
+            assertThat(ca.handshakes()).isEqualTo(2);
+            assertThat(ca.resumptions()).isZero();
+        }
+    }
+
     // ------------------------------------------------------------------ mixed dialects
 
     private static TcpConnection[] mixed(long seed, TcpCryptConfig aConfig, TcpCryptConfig bConfig) {
@@ -229,6 +248,29 @@ class Rfc8548OverTcpTest {
         assertThat(TcpCrypt.info(ends[0]).dialect()).isEqualTo("tcpcrypt-0.5");
         ends = mixed(153, BOTH.withDialects(List.of(Dialect.TCPCRYPT_05, Dialect.RFC8548)), BOTH);
         assertThat(TcpCrypt.info(ends[0]).dialect()).isEqualTo("rfc8548");
+    }
+
+    /**
+     * Both dialects with a resumption do not fit the SYN's 40 option bytes beside MSS, SACK,
+     * timestamps and window scale: A offers the resumption in the dialect it has a session in,
+     * alone, and resumes.
+     */
+    @Test
+    void offeringBothDialectsStillResumes() {
+        try (TcpCrypt ca = crypt(BOTH); TcpCrypt cb = crypt(BOTH); Simulation sim = sim(157, FaultModel.NONE, ca, cb)) {
+            Accepts b = new Accepts();
+            listen(sim, b);
+            TcpConnection[] first = connectAndExchange(sim, b, random(1000, 13), random(1000, 14));
+            TcpConnection[] second = connectAndExchange(sim, b, random(1000, 15), random(1000, 16));
+            assertThat(TcpCrypt.info(first[0]).dialect()).isEqualTo("rfc8548");
+            assertThat(TcpCrypt.info(second[0]).dialect()).isEqualTo("rfc8548");
+            assertThat(TcpCrypt.info(second[0]).resumed()).isTrue();
+            assertThat(TcpCrypt.info(second[0]).sessionId()).isEqualTo(TcpCrypt.info(second[1]).sessionId());
+            // a third connection: no session cached any more for 0.5, the rfc8548 one resumes again
+            TcpConnection[] third = connectAndExchange(sim, b, random(1000, 17), random(1000, 18));
+            assertThat(TcpCrypt.info(third[0]).resumed()).isTrue();
+            assertThat(ca.resumptions()).isEqualTo(2);
+        }
     }
 
     @Test

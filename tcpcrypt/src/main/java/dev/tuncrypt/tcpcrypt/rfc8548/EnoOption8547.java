@@ -47,7 +47,8 @@ public final class EnoOption8547 {
      * Role A's SYN option: a general suboption if any of its bits is set (RFC 8547 §4.2, first, as
      * its bits concern the whole option), the TEPs in preference order, then the resumption
      * suboption {@code (TEP|0x80) + 9 bytes} last, as its data runs to the end of the option
-     * (RFC 8548 §3.5). A TEP that is resumed is not listed again on its own.
+     * (RFC 8548 §3.5). The resumed TEP keeps its one-byte entry at its place too, so a B that no
+     * longer has the session still sees A's preference.
      */
     public static EnoOption8547 syn(List<Tep> preference, int generalBits, Tep resumeTep, byte[] resumeHalf) {
         List<EnoSuboption> subs = new ArrayList<>();
@@ -55,9 +56,7 @@ public final class EnoOption8547 {
             subs.add(new EnoSuboption(Kind.GENERAL, generalBits, null, false));
         }
         for (Tep t : preference) {
-            if (t != resumeTep) {
-                subs.add(new EnoSuboption(Kind.TEP, t.id(), null, false));
-            }
+            subs.add(new EnoSuboption(Kind.TEP, t.id(), null, false));
         }
         if (resumeTep != null) {
             if (resumeHalf == null || resumeHalf.length != Rfc8548.RESUME_HALF_LENGTH) {

@@ -40,9 +40,9 @@ class Rfc8548CodecTest {
         assertThat(EnoOption8547.syn(List.of(Tep.ECDHE_P256), Rfc8548.GENERAL_AA_AWARE, null, null).toString())
                 .isEqualTo("45040221");
         byte[] half = hex("010203040506070809");
-        // the resumed TEP is offered by its v=1 suboption only, last (its data runs to the end)
+        // the resumption suboption last (its data runs to the end); the TEP keeps its place as well
         assertThat(EnoOption8547.syn(List.of(Tep.ECDHE_X25519, Tep.ECDHE_P256), 0, Tep.ECDHE_X25519, half).toString())
-                .isEqualTo("450d21a3010203040506070809");
+                .isEqualTo("450e2321a3010203040506070809");
         assertThat(EnoOption8547.synAck(Tep.ECDHE_X448, 0, null).toString()).isEqualTo("450324");
         assertThat(EnoOption8547.synAck(Tep.ECDHE_X448, 0, half).toString()).isEqualTo("450ca4010203040506070809");
         assertThat(EnoOption8547.MINIMAL.toString()).isEqualTo("4502");
