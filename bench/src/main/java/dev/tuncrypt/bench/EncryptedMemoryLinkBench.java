@@ -18,7 +18,8 @@ import java.security.SecureRandom;
 import java.time.InstantSource;
 
 /**
- * tcpcrypt-0.5 between two stacks over a fault-free MemoryLink (MTU 1500), everything on one
+ * tcpcrypt (tcpcrypt-0.5, or rfc8548 with X25519 and AES-128-GCM when the second argument is
+ * {@code rfc8548}) between two stacks over a fault-free MemoryLink (MTU 1500), everything on one
  * thread (both loops polled in turn, key agreement inline): the cost of the encrypted segment
  * paths themselves. Reports bulk goodput of one encrypted connection, full handshakes per second
  * (P-256, session cache off) and resumed handshakes per second (cache on, one byte each way per
@@ -28,8 +29,19 @@ import java.time.InstantSource;
 public final class EncryptedMemoryLinkBench {
     static final int PORT = 7100;
 
+    /** The settings measured: tcpcrypt-0.5's defaults, or rfc8548 with X25519 and AES-128-GCM. */
+    private static TcpCryptConfig base = TcpCryptConfig.DEFAULT;
+    private static String label = "tcpcrypt-0.5, P-256, AES-128-GCM";
+
     public static void main(String[] args) throws Exception {
         long millis = Bench.seconds(args, 3) * 1000L;
+        if (args.length > 1 && args[1].equals("rfc8548")) {
+            base = TcpCryptConfig.DEFAULT.withDialects(java.util.List.of(dev.tuncrypt.tcpcrypt.Dialect.RFC8548))
+                    .withTeps(java.util.List.of(dev.tuncrypt.tcpcrypt.Tep.ECDHE_X25519));
+            label = "rfc8548, X25519, AES-128-GCM";
+        } else if (args.length > 1 && !args[1].equals("tcpcrypt-0.5")) {
+            throw new IllegalArgumentException("dialect must be tcpcrypt-0.5 or rfc8548, not " + args[1]);
+        }
         double gbit = throughput(millis);
         double full = handshakes(millis, false, TcpConfig.DEFAULT);
         double resumed = handshakes(millis, true, TcpConfig.DEFAULT);
@@ -38,15 +50,15 @@ public final class EncryptedMemoryLinkBench {
         double resumedSmall = handshakes(millis, true, small);
         double plainFirst = firstByteMicros(false);
         double cryptFirst = firstByteMicros(true);
-        System.out.printf("encrypted-memorylink (tcpcrypt-0.5, P-256, AES-128-GCM, stack<->stack, one thread, %d s each): "
+        System.out.printf("encrypted-memorylink (%s, stack<->stack, one thread, %d s each): "
                 + "%.2f Gbit/s goodput; handshakes/s with 1 MiB buffers: %.0f full, %.0f resumed; "
                 + "with 64 KiB buffers: %.0f full, %.0f resumed; first byte after connect (median of 200, no link "
                 + "delay): plain %.0f us, tcpcrypt full handshake %.0f us%n",
-                millis / 1000, gbit, full, resumed, fullSmall, resumedSmall, plainFirst, cryptFirst);
+                label, millis / 1000, gbit, full, resumed, fullSmall, resumedSmall, plainFirst, cryptFirst);
     }
 
     private static TcpCrypt crypt(boolean cache) {
-        return TcpCrypt.create(TcpCryptConfig.DEFAULT.withMode(CryptMode.ALWAYS).withSessionCache(cache),
+        return TcpCrypt.create(base.withMode(CryptMode.ALWAYS).withSessionCache(cache),
                 new SecureRandom(), Runnable::run, InstantSource.system());
     }
 

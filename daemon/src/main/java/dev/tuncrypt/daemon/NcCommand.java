@@ -1,6 +1,9 @@
 package dev.tuncrypt.daemon;
 
 import dev.tuncrypt.tcpcrypt.CryptMode;
+import dev.tuncrypt.tcpcrypt.Dialect;
+import dev.tuncrypt.tcpcrypt.SymCipher;
+import dev.tuncrypt.tcpcrypt.Tep;
 import dev.tuncrypt.tcpcrypt.TcpCrypt;
 import dev.tuncrypt.tcpcrypt.TcpCryptConfig;
 import dev.tuncrypt.tcpcrypt.TcpCryptInfo;
@@ -67,8 +70,11 @@ final class NcCommand implements Callable<Integer> {
                     + "(refuse a peer without it). Default: ${DEFAULT-VALUE}.")
     CryptMode crypt;
 
-    @Option(names = "--dialect", paramLabel = "NAME", defaultValue = Tcpcrypt05.DIALECT,
-            description = "tcpcrypt wire dialect: tcpcrypt-0.5 (what tcpcryptd 0.5 speaks; default).")
+    @Option(names = "--dialect", paramLabel = "NAME[,NAME]", defaultValue = Tcpcrypt05.DIALECT,
+            description = "tcpcrypt wire dialect(s), in preference order: tcpcrypt-0.5 (what tcpcryptd 0.5 speaks; "
+                    + "default), rfc8548 (RFC 8547 ENO + RFC 8548 tcpcrypt, with X25519/X448 and ChaCha20-Poly1305 too), "
+                    + "or both, e.g. rfc8548,tcpcrypt-0.5: a connecting side offers both, a listening side "
+                    + "answers in the first the peer offers.")
     String dialect;
 
     @Parameters(arity = "0..2", paramLabel = "HOST PORT", description = "Connect to HOST (an IPv4/IPv6 literal) port PORT.")
@@ -89,9 +95,7 @@ final class NcCommand implements Callable<Integer> {
             if (listenPort != null && (listenPort < 1 || listenPort > 65535)) {
                 throw new UsageException("-l " + listenPort + ": port must be 1-65535");
             }
-            if (!Tcpcrypt05.DIALECT.equals(dialect)) {
-                throw new UsageException("--dialect " + dialect + ": this build speaks only " + Tcpcrypt05.DIALECT);
-            }
+            dialects = parseDialects(dialect);
             if (listenPort == null) {
                 int port = parsePort(target.get(1));
                 remote = new InetSocketAddress(Cidr.literal(target.get(0)), port);
@@ -100,7 +104,7 @@ final class NcCommand implements Callable<Integer> {
             err.println("tuncrypt nc: " + e.getMessage() + " (see tuncrypt nc --help)");
             return TuncryptdMain.EXIT_USAGE;
         }
-        try (TcpCrypt tcpcrypt = TcpCrypt.create(TcpCryptConfig.DEFAULT.withMode(crypt));
+        try (TcpCrypt tcpcrypt = TcpCrypt.create(config(crypt, dialects));
                 StackHost host = StackHost.open(device, b -> b.protection(tcpcrypt.protections()))) {
             TcpSocket socket;
             if (listenPort != null) {
@@ -119,6 +123,42 @@ final class NcCommand implements Callable<Integer> {
             err.println("tuncrypt nc: " + e.getMessage());
             return TuncryptdMain.EXIT_FAILURE;
         }
+    }
+
+    private java.util.List<Dialect> dialects;
+
+    /**
+     * The dialects of {@code --dialect}: one name or a comma-separated list, each once.
+     *
+     * @throws UsageException naming the bad entry
+     */
+    static java.util.List<Dialect> parseDialects(String value) throws UsageException {
+        java.util.List<Dialect> list = new java.util.ArrayList<>();
+        for (String name : value.split(",", -1)) {
+            Dialect d = Dialect.byName(name.strip());
+            if (d == null) {
+                throw new UsageException("--dialect " + value + ": unknown dialect '" + name.strip()
+                        + "' (known: tcpcrypt-0.5, rfc8548)");
+            }
+            if (list.contains(d)) {
+                throw new UsageException("--dialect " + value + ": " + d + " named twice");
+            }
+            list.add(d);
+        }
+        return list;
+    }
+
+    /**
+     * tcpcrypt settings for {@code dialects}: with rfc8548 among them every TEP and AEAD it has is
+     * offered (the tcpcrypt-0.5 offer keeps to P-256/P-521 and AES-GCM by itself).
+     */
+    static TcpCryptConfig config(CryptMode mode, java.util.List<Dialect> dialects) {
+        TcpCryptConfig c = TcpCryptConfig.DEFAULT.withMode(mode).withDialects(dialects);
+        if (dialects.contains(Dialect.RFC8548)) {
+            c = c.withTeps(java.util.List.of(Tep.ECDHE_P256, Tep.ECDHE_X25519, Tep.ECDHE_P521, Tep.ECDHE_X448))
+                    .withCiphers(java.util.List.of(SymCipher.AES_128_GCM, SymCipher.CHACHA20_POLY1305, SymCipher.AES_256_GCM));
+        }
+        return c;
     }
 
     /** Prints the session ID (or why the connection is plain) to stderr, as tcpcryptd's tools show it. */

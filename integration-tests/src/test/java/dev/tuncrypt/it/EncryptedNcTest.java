@@ -130,6 +130,54 @@ class EncryptedNcTest {
         assertThat(syns).contains("unknown-253 0x454e21");
     }
 
+    /**
+     * rfc8548 between two tuncrypt nc: A offers both dialects, B speaks only rfc8548; the SYN
+     * carries ENO as option kind 69 (and the experimental option), the answer picks rfc8548 and
+     * both ends print the same session ID, whose first byte is a TEP of RFC 8548.
+     */
+    @Test
+    void rfc8548BetweenTwoStacks() throws Exception {
+        Requirements.command("ping", "iputils-ping");
+        String marker = "PLAINTEXT-MARKER-8548";
+        Path input = dir.resolve("in");
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; text.length() < 4 << 20; i++) { // 4 MiB
+            text.append(marker).append(' ').append(i).append('\n');
+        }
+        Files.writeString(input, text);
+        Path empty = Files.writeString(dir.resolve("empty"), "");
+        Path pcap = dir.resolve("wire.pcap");
+        Process dump = new ProcessBuilder("ip", "netns", "exec", a.name(), "tcpdump", "-i", "vea", "-s0", "-U", "-w",
+                pcap.toString(), "tcp").redirectErrorStream(true).start();
+        Process server = nc(b, "tb0", "198.18.2.1/24", "198.18.2.2", empty, dir.resolve("b.out"), dir.resolve("b.err"),
+                "-l", "5000", "--dialect", "rfc8548");
+        try {
+            awaitListener();
+            Process client = nc(a, "ta0", "198.18.1.1/24", "198.18.1.2", input, dir.resolve("a.out"),
+                    dir.resolve("a.err"), "--dialect", "rfc8548,tcpcrypt-0.5", "198.18.2.2", "5000");
+            assertThat(client.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(client.exitValue()).as(Files.readString(dir.resolve("a.err"))).isZero();
+            assertThat(server.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(server.exitValue()).as(Files.readString(dir.resolve("b.err"))).isZero();
+            assertThat(Files.mismatch(input, dir.resolve("b.out"))).as("B's output equals A's input").isEqualTo(-1L);
+            assertThat(session(dir.resolve("a.err"))).isEqualTo(session(dir.resolve("b.err"))).matches("2[1-4].*");
+            assertThat(Files.readString(dir.resolve("a.err"))).contains("rfc8548");
+        } finally {
+            server.destroyForcibly();
+            Thread.sleep(500);
+            dump.destroy();
+            dump.waitFor(5, TimeUnit.SECONDS);
+        }
+        byte[] wire = Files.readAllBytes(pcap);
+        assertThat(new String(wire, StandardCharsets.ISO_8859_1)).doesNotContain(marker);
+        Process show = new ProcessBuilder("tcpdump", "-nr", pcap.toString(), "-v", "tcp[tcpflags] & tcp-syn != 0")
+                .redirectErrorStream(true).start();
+        String syns = new String(show.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(syns).contains("unknown-253 0x454e21"); // the tcpcrypt-0.5 offer beside it
+        // A's SYN: kind 69 with P-256, X25519, P-521, X448; B's SYN-ACK: kind 69 with the one it chose
+        assertThat(syns).contains("unknown-69 0x21232224").containsPattern("unknown-69 0x2[1-4],");
+    }
+
     @Test
     void neverSendsPlainAndAlwaysRefusesAPlainPeer() throws Exception {
         Requirements.command("ping", "iputils-ping");

@@ -167,6 +167,8 @@ class TuncryptNcTest {
         "--stack-addr 198.18.7.2 198.18.300.1 5000        | '198.18.300.1' is not an IPv4 or IPv6 address",
         "198.18.7.1 5000                                  | --stack-addr is required",
         "--stack-addr 198.18.7.2 --bogus 198.18.7.1 5000  | '--bogus'",
+        "--stack-addr 198.18.7.2 --dialect tls 198.18.7.1 5000 | unknown dialect 'tls'",
+        "--stack-addr 198.18.7.2 --dialect rfc8548,rfc8548 198.18.7.1 5000 | rfc8548 named twice",
     })
     void badArgumentsAreOneLineAndStatus2(String args, String expected) throws Exception {
         List<String> argv = new ArrayList<>(List.of(TUNCRYPT.toString(), "nc"));

@@ -1,5 +1,6 @@
 package dev.tuncrypt.tcpcrypt;
 
+import dev.tuncrypt.tcpcrypt.crypto.AgreementKeyPair;
 import dev.tuncrypt.tcpcrypt.crypto.EcdhKeyPair;
 import java.security.SecureRandom;
 import java.util.ArrayDeque;
@@ -20,7 +21,7 @@ public final class EphemeralKeys implements AutoCloseable {
     private final Map<Tep, Entry> current = new EnumMap<>(Tep.class);
     private final ArrayDeque<Entry> retired = new ArrayDeque<>();
 
-    private record Entry(EcdhKeyPair pair, long createdAt) {}
+    private record Entry(AgreementKeyPair pair, long createdAt) {}
 
     public EphemeralKeys(SecureRandom random, long periodNanos, LongSupplier clockNanos) {
         this.random = random;
@@ -29,20 +30,25 @@ public final class EphemeralKeys implements AutoCloseable {
     }
 
     /** The key pair to use now for {@code tep} (generated on first use, then on rotation). */
-    public synchronized EcdhKeyPair current(Tep tep) {
+    public synchronized AgreementKeyPair current(Tep tep) {
         long now = clock.getAsLong();
         Entry e = current.get(tep);
         if (e == null || now - e.createdAt() >= periodNanos) {
             if (e != null) {
                 retired.add(new Entry(e.pair(), now));
             }
-            e = new Entry(EcdhKeyPair.generate(tep, random), now);
+            e = new Entry(AgreementKeyPair.generate(tep, random), now);
             current.put(tep, e);
         }
         while (!retired.isEmpty() && now - retired.peek().createdAt() >= periodNanos) {
             retired.poll().pair().close();
         }
         return e.pair();
+    }
+
+    /** {@link #current} for a NIST-curve TEP (the tcpcrypt-0.5 dialect's key exchange). */
+    public EcdhKeyPair currentEc(Tep tep) {
+        return (EcdhKeyPair) current(tep);
     }
 
     /** Wipes every key pair. */

@@ -15,7 +15,8 @@ import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.LongSupplier;
 
 /**
- * tcpcrypt for one stack (dialect tcpcrypt-0.5): the settings, the session cache, the
+ * tcpcrypt for one stack (dialects tcpcrypt-0.5 and rfc8548, {@link TcpCryptConfig#dialects()}):
+ * the settings, the session caches, the
  * ephemeral keys and the workers that run key agreement, and the {@link SegmentProtection}
  * factory to give {@code NetStack.Builder.protection}.
  *
@@ -28,6 +29,8 @@ import java.util.function.LongSupplier;
 public final class TcpCrypt implements AutoCloseable {
     final TcpCryptConfig config;
     final SessionCache<InetAddress> cache;
+    /** rfc8548 sessions, kept apart from tcpcrypt-0.5's (their secrets and identifiers differ). */
+    final SessionCache<InetAddress> cache8548;
     final EphemeralKeys keys;
     final Executor workers;
     final SecureRandom random;
@@ -41,6 +44,8 @@ public final class TcpCrypt implements AutoCloseable {
     final LatencyHistogram keyAgreementLatency = new LatencyHistogram(LatencyHistogram.KEY_AGREEMENT_BOUNDS);
     /** Monotonic time for latencies. */
     final LongSupplier nanoTime = System::nanoTime;
+    final AtomicLong rekeysSent = new AtomicLong();
+    final AtomicLong rekeysReceived = new AtomicLong();
 
     private TcpCrypt(TcpCryptConfig config, SecureRandom random, Executor workers, ExecutorService owned,
             InstantSource wallClock) {
@@ -49,6 +54,7 @@ public final class TcpCrypt implements AutoCloseable {
         this.workers = workers;
         this.ownedWorkers = owned;
         this.cache = new SessionCache<>(config.cacheSize(), config.cacheAge(), wallClock);
+        this.cache8548 = new SessionCache<>(config.cacheSize(), config.cacheAge(), wallClock);
         this.keys = new EphemeralKeys(random, config.keyRotation().toNanos(), System::nanoTime);
     }
 
@@ -100,11 +106,28 @@ public final class TcpCrypt implements AutoCloseable {
     /** Forgets every cached session (tcpcryptd's TCP_CRYPT_RESET / flush). */
     public void flushCache() {
         cache.flush();
+        cache8548.flush();
     }
 
-    /** Cached sessions. */
+    /** Cached sessions (both dialects). */
     public int cachedSessions() {
-        return cache.size();
+        return cache.size() + cache8548.size();
+    }
+
+    /** rfc8548: frames this instance's connections sealed under a new key (RFC 8548 §3.8). */
+    public long rekeysSent() {
+        return rekeysSent.get();
+    }
+
+    /** rfc8548: key updates this instance's connections took from their peers' frames. */
+    public long rekeysReceived() {
+        return rekeysReceived.get();
+    }
+
+    /** The dialect {@code socket}'s connection negotiated, or null (plain, or not yet known). */
+    public static Dialect dialect(TcpSocket socket) {
+        var c = socket.connection();
+        return c != null && c.protection() instanceof TcpCryptProtection p ? p.dialect() : null;
     }
 
     /** Full handshakes completed. */
@@ -166,5 +189,6 @@ public final class TcpCrypt implements AutoCloseable {
         }
         keys.close();
         cache.flush();
+        cache8548.flush();
     }
 }

@@ -3,7 +3,7 @@ package dev.tuncrypt.tcpcrypt;
 /**
  * What tcpcrypt established for a connection, as tcpcryptd's socket options report it.
  *
- * @param dialect the wire dialect ("tcpcrypt-0.5")
+ * @param dialect the wire dialect: "tcpcrypt-0.5" or "rfc8548" ({@link Dialect#wireName()})
  * @param sessionId the 33-byte session ID, TEP byte first (equal on both ends)
  * @param tep the key-agreement scheme
  * @param cipher the AEAD cipher

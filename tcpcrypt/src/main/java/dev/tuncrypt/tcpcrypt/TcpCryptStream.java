@@ -100,8 +100,8 @@ final class TcpCryptStream implements StreamProtection {
             // Init1 rides in the first data: a nonce and the current ephemeral key, no EC work here
             byte[] nonce = new byte[Tcpcrypt05.NONCE_LENGTH];
             crypt.random.nextBytes(nonce);
-            client = ClientKeyExchange.withSecrets(outcome.tepOrNull(), owner.config.ciphers(), nonce,
-                    crypt.keys.current(outcome.tepOrNull()));
+            client = ClientKeyExchange.withSecrets(outcome.tepOrNull(), owner.config.ciphers(Dialect.TCPCRYPT_05), nonce,
+                    crypt.keys.currentEc(outcome.tepOrNull()));
             byte[] init1 = client.init1().encoded();
             localPublicKey = client.init1().publicKey().encoded();
             sentOpening = init1.length;
@@ -151,7 +151,7 @@ final class TcpCryptStream implements StreamProtection {
             crypt.workers.execute(() -> {
                 var r = client.onInit2(message.duplicate(), transcript);
                 byte[] peerKey = r.isOk()
-                        ? Init2.parse(tep, message.duplicate(), owner.config.ciphers()).valueOrNull().publicKey().encoded()
+                        ? Init2.parse(tep, message.duplicate(), owner.config.ciphers(Dialect.TCPCRYPT_05)).valueOrNull().publicKey().encoded()
                         : null;
                 if (r.isOk()) {
                     crypt.keyAgreementLatency.record(crypt.nanoTime.getAsLong() - handedOver);
@@ -163,8 +163,8 @@ final class TcpCryptStream implements StreamProtection {
             byte[] nonce = new byte[Tcpcrypt05.NONCE_LENGTH];
             crypt.random.nextBytes(nonce);
             crypt.workers.execute(() -> {
-                var keyPair = crypt.keys.current(tep);
-                var r = ServerKeyExchange.onInit1(tep, message.duplicate(), owner.config.ciphers(), transcript, nonce,
+                var keyPair = crypt.keys.currentEc(tep);
+                var r = ServerKeyExchange.onInit1(tep, message.duplicate(), owner.config.ciphers(Dialect.TCPCRYPT_05), transcript, nonce,
                         keyPair);
                 if (r.isOk()) {
                     crypt.keyAgreementLatency.record(crypt.nanoTime.getAsLong() - handedOver);

@@ -16,6 +16,7 @@ final class EcCurves {
         return switch (tep) {
             case ECDHE_P256 -> P256;
             case ECDHE_P521 -> P521;
+            default -> throw new IllegalArgumentException(tep + " is not a NIST curve");
         };
     }
 

@@ -1,5 +1,6 @@
 package dev.tuncrypt.tcpcrypt.crypto;
 
+import dev.tuncrypt.tcpcrypt.Result;
 import dev.tuncrypt.tcpcrypt.Tep;
 import java.math.BigInteger;
 import java.security.SecureRandom;
@@ -26,7 +27,7 @@ import org.bouncycastle.util.BigIntegers;
  * <p>{@link #close()} drops the private scalar. Bouncy Castle keeps it in an immutable
  * {@link BigInteger}, which cannot be wiped in place.
  */
-public final class EcdhKeyPair implements AutoCloseable {
+public final class EcdhKeyPair implements AgreementKeyPair {
     private final Tep tep;
     private ECPrivateKeyParameters privateKey;
     private final EcPublicKey publicKey;
@@ -63,8 +64,24 @@ public final class EcdhKeyPair implements AutoCloseable {
         return new EcdhKeyPair(tep, new ECPrivateKeyParameters(d, domain), q);
     }
 
+    @Override
     public Tep tep() {
         return tep;
+    }
+
+    @Override
+    public byte[] publicKeyBytes() {
+        return publicKey.encoded();
+    }
+
+    /** Decodes and validates the peer's uncompressed point, then {@link #agree(EcPublicKey)}. */
+    @Override
+    public Result<byte[], PointError> agreeWith(byte[] peer) {
+        Result<EcPublicKey, PointError> key = EcPublicKey.decode(tep, peer);
+        if (key instanceof Result.Err<EcPublicKey, PointError> e) {
+            return Result.err(e.error());
+        }
+        return Result.ok(agree(key.valueOrNull()));
     }
 
     public EcPublicKey publicKey() {

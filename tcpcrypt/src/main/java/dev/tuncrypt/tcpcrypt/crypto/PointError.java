@@ -9,5 +9,7 @@ public enum PointError {
     /** A coordinate is not below the field prime. */
     COORDINATE_OUT_OF_RANGE,
     /** The coordinates do not satisfy the curve equation. */
-    NOT_ON_CURVE
+    NOT_ON_CURVE,
+    /** X25519 / X448 gave the all-zero output: the peer sent a small-order point (RFC 7748 §6.1). */
+    ZERO_SHARED_SECRET
 }

@@ -23,7 +23,11 @@ public final class CachedSession implements AutoCloseable {
     private final byte[] resumeId;
     private boolean closed;
 
-    CachedSession(Tep tep, SymCipher cipher, Role role, byte[] secret, byte[] resumeId) {
+    /**
+     * A cache entry owning {@code secret} (not copied) and {@code resumeId}, the bytes role B
+     * looks it up by (10 bytes in tcpcrypt-0.5, role A's 9-byte half in rfc8548).
+     */
+    public CachedSession(Tep tep, SymCipher cipher, Role role, byte[] secret, byte[] resumeId) {
         this.tep = tep;
         this.cipher = cipher;
         this.role = role;
@@ -53,8 +57,11 @@ public final class CachedSession implements AutoCloseable {
         return java.security.MessageDigest.isEqual(resumeId, id);
     }
 
-    /** The secret, for {@link SessionSecrets#resume}; fails once closed. */
-    byte[] secret() {
+    /**
+     * The secret itself (not a copy), for {@link SessionSecrets#resume} and the rfc8548 key
+     * schedule, which copy it and then {@link #close()} this entry; fails once closed.
+     */
+    public byte[] secret() {
         if (closed) {
             throw new IllegalStateException("cached session already used or discarded");
         }

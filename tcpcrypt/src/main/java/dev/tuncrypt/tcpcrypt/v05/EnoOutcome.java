@@ -40,14 +40,18 @@ public sealed interface EnoOutcome {
 
     /** Why a connection stays plain TCP. */
     enum Reason {
-        /** The peer's SYN or SYN-ACK had no ENO option (kind 253, ExID 0x454E). */
+        /** The peer's SYN or SYN-ACK had no ENO option of a dialect this side offers or accepts. */
         NO_ENO_OPTION,
         /** The peer's ENO option was malformed ({@link EnoError}). */
         MALFORMED_OPTION,
         /** No TEP offered by role A is supported by role B (or B's choice was not offered). */
         NO_COMMON_TEP,
         /** Role B's SYN-ACK answered with a resumption role A had not offered. */
-        UNSOLICITED_RESUME
+        UNSOLICITED_RESUME,
+        /** rfc8548: the peer requires an application-aware peer (aa = 11) and this application is not (RFC 8547 §4.2). */
+        MANDATORY_APP_AWARE,
+        /** rfc8548 simultaneous open: both hosts or neither set the b bit (RFC 8547 §3.3). */
+        ROLE_CONFLICT
     }
 
     /** Whether the stream will be encrypted. */

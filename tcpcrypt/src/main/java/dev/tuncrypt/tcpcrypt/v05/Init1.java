@@ -126,7 +126,7 @@ public final class Init1 {
      */
     public SymCipher chooseCipher(Collection<SymCipher> supported) {
         for (int id : cipherIds) {
-            SymCipher c = SymCipher.fromId(id);
+            SymCipher c = SymCipher.fromId05(id);
             if (c != null && supported.contains(c)) {
                 return c;
             }

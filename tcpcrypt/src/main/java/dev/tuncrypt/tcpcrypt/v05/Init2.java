@@ -84,7 +84,7 @@ public final class Init2 {
         }
         byte[] msg = new byte[len];
         src.get(p, msg);
-        SymCipher cipher = SymCipher.fromId(msg[InitCodec.HEADER] & 0xff);
+        SymCipher cipher = SymCipher.fromId05(msg[InitCodec.HEADER] & 0xff);
         if (cipher == null) {
             return Result.err(InitError.UNKNOWN_CIPHER);
         }

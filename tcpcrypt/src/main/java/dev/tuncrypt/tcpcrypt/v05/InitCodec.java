@@ -42,7 +42,7 @@ final class InitCodec {
                 case BAD_LENGTH -> InitError.BAD_KEY_LENGTH;
                 case NOT_UNCOMPRESSED -> InitError.POINT_NOT_UNCOMPRESSED;
                 case COORDINATE_OUT_OF_RANGE -> InitError.POINT_COORDINATE_OUT_OF_RANGE;
-                case NOT_ON_CURVE -> InitError.POINT_NOT_ON_CURVE;
+                case NOT_ON_CURVE, ZERO_SHARED_SECRET -> InitError.POINT_NOT_ON_CURVE;
             });
         }
         return Result.ok(r.valueOrNull());

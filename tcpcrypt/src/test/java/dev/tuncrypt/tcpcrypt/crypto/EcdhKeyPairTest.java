@@ -18,7 +18,7 @@ class EcdhKeyPairTest {
     }
 
     @ParameterizedTest
-    @EnumSource(Tep.class)
+    @EnumSource(value = Tep.class, names = {"ECDHE_P256", "ECDHE_P521"})
     void generatedKeysAgree(Tep tep) throws Exception {
         try (EcdhKeyPair a = EcdhKeyPair.generate(tep, new SecureRandom());
                 EcdhKeyPair b = EcdhKeyPair.generate(tep, new SecureRandom())) {
@@ -30,7 +30,7 @@ class EcdhKeyPairTest {
     }
 
     @ParameterizedTest
-    @EnumSource(Tep.class)
+    @EnumSource(value = Tep.class, names = {"ECDHE_P256", "ECDHE_P521"})
     void injectedRandomnessIsReproducible(Tep tep) throws Exception {
         try (EcdhKeyPair a = EcdhKeyPair.generate(tep, seeded(42));
                 EcdhKeyPair b = EcdhKeyPair.generate(tep, seeded(42))) {
@@ -39,7 +39,7 @@ class EcdhKeyPairTest {
     }
 
     @ParameterizedTest
-    @EnumSource(Tep.class)
+    @EnumSource(value = Tep.class, names = {"ECDHE_P256", "ECDHE_P521"})
     void privateKeyRange(Tep tep) {
         assertThatThrownBy(() -> EcdhKeyPair.fromPrivateKey(tep, new byte[tep.fieldLength()]))
                 .isInstanceOf(IllegalArgumentException.class);
@@ -52,7 +52,7 @@ class EcdhKeyPairTest {
     }
 
     @ParameterizedTest
-    @EnumSource(Tep.class)
+    @EnumSource(value = Tep.class, names = {"ECDHE_P256", "ECDHE_P521"})
     void decodeRejects(Tep tep) {
         try (EcdhKeyPair a = EcdhKeyPair.generate(tep, new SecureRandom())) {
             byte[] p = a.publicKey().encoded();
@@ -74,7 +74,7 @@ class EcdhKeyPairTest {
     }
 
     @ParameterizedTest
-    @EnumSource(Tep.class)
+    @EnumSource(value = Tep.class, names = {"ECDHE_P256", "ECDHE_P521"})
     void closedKeyPairRefusesToAgree(Tep tep) {
         EcdhKeyPair a = EcdhKeyPair.generate(tep, new SecureRandom());
         EcPublicKey pub = a.publicKey();

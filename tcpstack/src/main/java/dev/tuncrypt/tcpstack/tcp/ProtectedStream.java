@@ -29,6 +29,8 @@ final class ProtectedStream implements StreamIo {
     private int frameCount;
     /** The application closed its side: the last frame carries FIN, or a bare FIN follows. */
     private boolean appClosed;
+    /** A frame carrying the end of the stream was sealed. */
+    private boolean finSealed;
     private long wireConsumed;
     /**
      * Overhead (wire bytes beyond the plaintext) of every frame sealed, and of every frame
@@ -100,7 +102,7 @@ final class ProtectedStream implements StreamIo {
 
     /** Whether everything the application wrote has been sealed (a FIN may follow). */
     boolean outputSealed() {
-        return appOut.readable() == 0;
+        return appOut.readable() == 0 && (!appClosed || finSealed || !protection.sealsFinalFrame());
     }
 
     /**
@@ -144,6 +146,21 @@ final class ProtectedStream implements StreamIo {
             c.sendBuffer.append(wire);
             markFrameEnd(c.sendBuffer.end());
             finFramed = fin;
+            finSealed |= fin;
+        }
+        if (appClosed && !finSealed && appOut.readable() == 0 && protection.sealsFinalFrame()
+                && c.sendBuffer.free() >= overhead) {
+            // the end of the stream in a frame of its own: nothing was pending when the application closed
+            plain.clear().flip();
+            wire.clear();
+            long offset = Integer.toUnsignedLong(SeqNum.diff(c.sendBuffer.end(), c.iss + 1));
+            protection.seal(plain, 0, true, offset, wire);
+            wire.flip();
+            sentFrameOverhead += wire.remaining();
+            c.sendBuffer.append(wire);
+            markFrameEnd(c.sendBuffer.end());
+            finFramed = true;
+            finSealed = true;
         }
         appOut.releaseRingIfEmpty();
         return finFramed;

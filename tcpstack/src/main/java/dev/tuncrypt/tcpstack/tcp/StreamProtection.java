@@ -33,6 +33,16 @@ public interface StreamProtection {
      */
     void onWireData(StreamIo io) throws ProtectionException;
 
+    /**
+     * Whether the end of the stream is sealed into a frame: when the application closes with
+     * nothing left to seal, {@link #seal} is called once more with no bytes and {@code fin} set,
+     * so the peer can authenticate the end of the stream. False (the default): a close with
+     * nothing pending is a bare FIN (tcpcrypt-0.5).
+     */
+    default boolean sealsFinalFrame() {
+        return false;
+    }
+
     /** Whether application bytes may be sealed now (keys are ready). */
     boolean canSeal();
 
