@@ -16,13 +16,13 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** A ControlTarget holding hand-made connections, recording what the server asked of it. */
-final class FakeTarget implements ControlTarget {
-    final List<FakeView> views = new CopyOnWriteArrayList<>();
+public class FakeTarget implements ControlTarget {
+    public final List<FakeView> views = new CopyOnWriteArrayList<>();
     final List<Map.Entry<InetSocketAddress, Preset>> presets = new CopyOnWriteArrayList<>();
-    final AtomicInteger flushes = new AtomicInteger();
-    volatile int cached = 7;
+    public final AtomicInteger flushes = new AtomicInteger();
+    public volatile int cached = 7;
 
-    FakeView add(FakeView v) {
+    public FakeView add(FakeView v) {
         views.add(v);
         return v;
     }
@@ -63,7 +63,7 @@ final class FakeTarget implements ControlTarget {
                 Map.of("handshakes", 12L, "fallbacks", 3L));
     }
 
-    static byte[] sid(int seed) {
+    public static byte[] sid(int seed) {
         byte[] b = new byte[SessionId.LENGTH];
         b[0] = 0x21;
         for (int i = 1; i < b.length; i++) {
@@ -73,7 +73,7 @@ final class FakeTarget implements ControlTarget {
     }
 
     /** A connection whose phase the test moves. */
-    static final class FakeView implements ConnectionView {
+    public static final class FakeView implements ConnectionView {
         final InetSocketAddress local;
         final InetSocketAddress remote;
         volatile Phase phase;
@@ -82,7 +82,7 @@ final class FakeTarget implements ControlTarget {
         final CompletableFuture<Phase> settled = new CompletableFuture<>();
         final AtomicInteger resets = new AtomicInteger();
 
-        FakeView(String local, int lport, String remote, int rport, Phase phase, int seed, int owner) {
+        public FakeView(String local, int lport, String remote, int rport, Phase phase, int seed, int owner) {
             this.local = new InetSocketAddress(local, lport);
             this.remote = new InetSocketAddress(remote, rport);
             this.phase = phase;
@@ -101,7 +101,7 @@ final class FakeTarget implements ControlTarget {
         }
 
         /** Ends the handshake as the daemon would. */
-        void settle(Phase to, int seed) {
+        public void settle(Phase to, int seed) {
             if (to == Phase.ENCRYPTED) {
                 encrypt(seed);
             }
