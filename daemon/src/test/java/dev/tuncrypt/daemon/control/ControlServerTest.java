@@ -128,7 +128,7 @@ class ControlServerTest {
     }
 
     @Test
-    void handshakeThatEndsPlainAnswersNotConnected() throws Exception {
+    void handshakeThatEndsPlainIsReportedPlain() throws Exception {
         FakeTarget.FakeView hs = target.add(new FakeTarget.FakeView("198.18.0.1", 50001, "198.18.0.2", 7777,
                 Phase.HANDSHAKING, 0, 1000));
         try (ControlClient c = ControlClient.open(start("unix"), Duration.ofSeconds(10))) {
@@ -145,6 +145,37 @@ class ControlServerTest {
             hs.settle(Phase.PLAIN, 0);
             ControlMessage reply = answer.get(5, TimeUnit.SECONDS);
             assertThat(reply.err()).isZero();
+            dev.tuncrypt.client.wire.PayloadReader r = new dev.tuncrypt.client.wire.PayloadReader(reply.data());
+            ConnectionRecord rec = ConnectionRecord.decode(r);
+            assertThat(rec.phase()).isEqualTo(ConnectionRecord.Phase.PLAIN);
+            assertThat(rec.plainReason()).isEqualTo("peer sent no ENO");
+            assertThat(rec.sessionId()).isEmpty();
+        }
+    }
+
+    @Test
+    void applicationAsksForItsOwnSocketsSession() throws Exception {
+        ControlAddress a = start("unix");
+        try (java.net.ServerSocket ss = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+                java.net.Socket app = new java.net.Socket(InetAddress.getLoopbackAddress(), ss.getLocalPort());
+                java.net.Socket peer = ss.accept();
+                java.nio.channels.SocketChannel ch = java.nio.channels.SocketChannel.open(ss.getLocalSocketAddress());
+                java.net.Socket peer2 = ss.accept();
+                ControlClient c = ControlClient.open(a)) {
+            FakeTarget.FakeView v = target.add(new FakeTarget.FakeView("127.0.0.1", app.getLocalPort(), "127.0.0.1",
+                    ss.getLocalPort(), Phase.ENCRYPTED, 11, 0));
+            ConnectionRecord r = c.session(app);
+            assertThat(r.isEncrypted()).isTrue();
+            assertThat(r.sessionId()).isEqualTo(FakeTarget.sid(11));
+            assertThat(r.peerAppAware()).isTrue();
+            assertThat(r.dialect()).isEqualTo("tcpcrypt-0.5");
+            // a channel the daemon does not carry
+            assertThatThrownBy(() -> c.session(ch)).isInstanceOfSatisfying(ControlException.class,
+                    e -> assertThat(e.errno()).isEqualTo(Errno.ENOENT));
+            target.add(new FakeTarget.FakeView("127.0.0.1", ((InetSocketAddress) ch.getLocalAddress()).getPort(),
+                    "127.0.0.1", ss.getLocalPort(), Phase.PLAIN, 0, 0));
+            assertThat(c.session(ch).isEncrypted()).isFalse();
+            assertThat(v.resets.get()).isZero();
         }
     }
 
