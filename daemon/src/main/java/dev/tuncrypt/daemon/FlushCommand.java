@@ -10,8 +10,8 @@ import picocli.CommandLine.Command;
         name = "flush",
         mixinStandardHelpOptions = true,
         versionProvider = Version.class,
-        description = {"Drops every cached tcpcrypt session (the next connections run a full key exchange).",
-            "Needs root.", ""},
+        description = {"Drops the session-resumption cache (needs root).",
+            "The next connections run a full key exchange.", ""},
         footer = {"", "Exit status: 0 on success; 1 if refused or the daemon is not there; 2 for a bad command line."})
 final class FlushCommand extends ControlCommand {
     @Override

@@ -21,7 +21,7 @@ import picocli.CommandLine.Option;
         versionProvider = Version.class,
         sortOptions = false,
         description = {
-            "Lists the daemon's tcpcrypt connections with their session IDs, as tcnetstat does;",
+            "Lists encrypted connections and their session IDs (as tcnetstat does).",
             "--wide lists every connection with its state, dialect, TEP, cipher, RTT, congestion",
             "window, retransmits, bytes and age.",
             ""
@@ -119,7 +119,7 @@ final class NetstatCommand extends ControlCommand {
     }
 
     static void printWide(PrintWriter out, List<ConnectionRecord> records) {
-        String fmt = "%-23s %-23s %-11s %-12s %-11s %-12s %-11s %8s %9s %6s %10s %10s %8s %s\n";
+        String fmt = "%-23s %-23s %-11s %-12s %-12s %-12s %-11s %8s %9s %6s %10s %10s %8s %s\n";
         out.print(String.format(fmt, "Local address", "Foreign address", "Phase", "State", "Dialect", "TEP", "Cipher",
                 "RTT(ms)", "cwnd", "Retx", "Bytes in", "Bytes out", "Age(s)", "SID / reason"));
         for (ConnectionRecord r : records) {

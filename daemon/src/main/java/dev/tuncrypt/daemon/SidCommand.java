@@ -19,9 +19,10 @@ import picocli.CommandLine.Parameters;
         versionProvider = Version.class,
         sortOptions = false,
         description = {
-            "Prints the tcpcrypt session ID (upper-case hex) of the connection from LOCAL to REMOTE as",
-            "the application's socket sees them (ADDRESS:PORT, IPv6 as [ADDRESS]:PORT). Waits while",
-            "its handshake runs.",
+            "Prints one connection's tcpcrypt session ID.",
+            "The connection is the one from LOCAL to REMOTE as the application's socket sees them",
+            "(ADDRESS:PORT, IPv6 as [ADDRESS]:PORT); the ID is upper-case hex. Waits while its",
+            "handshake runs.",
             ""
         },
         footer = {"", "Exit status: 0 with a session ID; 1 if the connection is unknown or not encrypted, or the",

@@ -4,6 +4,7 @@ import static dev.tuncrypt.client.wire.ControlOption.*;
 
 import dev.tuncrypt.client.wire.ConnectionQuery;
 import dev.tuncrypt.client.wire.ConnectionRecord;
+import dev.tuncrypt.client.wire.ControlOption;
 import dev.tuncrypt.client.wire.ControlMessage;
 import dev.tuncrypt.client.wire.Errno;
 import dev.tuncrypt.client.wire.MalformedMessageException;
@@ -37,6 +38,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * queues EBUSY requests ({@code backlog_ctl}).
  */
 final class ControlRequests {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ControlRequests.class);
     /** Largest reply data for tuncrypt's own options (fits a UDP datagram). */
     static final int MAX_REPLY_DATA = 60_000;
     private static final byte[] NONE = new byte[0];
@@ -100,7 +102,10 @@ final class ControlRequests {
             return CompletableFuture.completedFuture(request.reply(Errno.EBUSY, NONE));
         }
         counters.deferred.incrementAndGet();
-        return view.settled().toCompletableFuture().orTimeout(settleTimeoutMillis, TimeUnit.MILLISECONDS)
+        // A future of our own: the view's may be shared, and orTimeout would complete it.
+        CompletableFuture<ConnectionView.Phase> settled = new CompletableFuture<>();
+        view.settled().whenComplete((phase, failure) -> settled.complete(phase));
+        return settled.orTimeout(settleTimeoutMillis, TimeUnit.MILLISECONDS)
                 .handleAsync((phase, failure) -> {
                     pending.decrementAndGet();
                     if (failure != null) {
@@ -134,6 +139,11 @@ final class ControlRequests {
         } catch (MalformedMessageException e) {
             counters.badPayload.incrementAndGet();
             return error(Errno.EINVAL);
+        } catch (RuntimeException e) {
+            // the target failed; the client still gets an answer
+            counters.handlerFailures.incrementAndGet();
+            LOG.warn("control request {} failed", ControlOption.name(request.opt()), e);
+            return error(Errno.EIO);
         }
     }
 

@@ -391,6 +391,46 @@ class ControlServerTest {
     }
 
     @Test
+    void aFailingTargetStillGetsAnAnswer() throws Exception {
+        FakeTarget broken = new FakeTarget() {
+            @Override
+            public java.util.List<ConnectionView> connections() {
+                throw new IllegalStateException("broken on purpose");
+            }
+        };
+        target = broken;
+        ControlAddress a = start("unix");
+        try (ControlClient c = ControlClient.open(a)) {
+            assertThatThrownBy(c::netstat).isInstanceOfSatisfying(ControlException.class,
+                    e -> assertThat(e.errno()).isEqualTo(Errno.EIO));
+            assertThat(server.counters().handlerFailures.get()).isEqualTo(1);
+            assertThat(c.status().version()).isEqualTo("0.1.0-test");
+        }
+    }
+
+    @Test
+    void theViewsOwnFutureIsNotCompletedByATimeout() throws Exception {
+        FakeTarget.FakeView hs = target.add(new FakeTarget.FakeView("198.18.0.1", 50003, "198.18.0.2", 7777,
+                Phase.HANDSHAKING, 0, 1000));
+        ControlCounters counters = new ControlCounters();
+        ControlRequests requests = new ControlRequests(target, new AccessPolicy(SocketPermissions.DEFAULT), counters,
+                Runnable::run, 50, 1);
+        ControlMessage req = ControlMessage.request(1, hs.local, hs.remote, ControlOption.TCP_CRYPT_SESSID, false,
+                new byte[64]);
+        ControlMessage reply = requests.answer(req, Requester.ROOT).toCompletableFuture().get(5, TimeUnit.SECONDS);
+        assertThat(reply.err()).isEqualTo(Errno.ETIMEDOUT);
+        assertThat(hs.settled).isNotDone();
+        assertThat(requests.pending()).isZero();
+        // the backlog limit (1 here): a second waiting request is answered EBUSY at once
+        CompletableFuture<ControlMessage> first = requests.answer(req, Requester.ROOT).toCompletableFuture();
+        ControlMessage second = requests.answer(req, Requester.ROOT).toCompletableFuture().get(1, TimeUnit.SECONDS);
+        assertThat(second.err()).isEqualTo(Errno.EBUSY);
+        assertThat(counters.backlogFull.get()).isEqualTo(1);
+        hs.settle(Phase.ENCRYPTED, 4);
+        assertThat(first.get(5, TimeUnit.SECONDS).data()).isEqualTo(FakeTarget.sid(4));
+    }
+
+    @Test
     void malformedOverUdpToo() throws Exception {
         ControlAddress a = start("udp");
         try (DatagramSocket s = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
