@@ -154,7 +154,7 @@ class ControlCommandsTest {
         @SuppressWarnings("unchecked")
         Map<String, Object> doc = (Map<String, Object>) StrictJson.parse(j.out());
         assertThat(doc).containsEntry("cached_sessions", 7L).containsEntry("uptime_ms", 3_723_000L);
-        org.junit.jupiter.api.Assumptions.assumeTrue("root".equals(System.getProperty("user.name")), "flush needs root");
+        dev.tuncrypt.daemon.control.RootRequirement.require("flush needs root");
         Result f = run("flush", "-u", ctl);
         assertThat(f.status()).as(f.err()).isZero();
         assertThat(f.out()).isEqualTo("flushed 7 cached sessions\n");

@@ -64,6 +64,8 @@ class ControlServerTest {
     ControlAddress start(String kind) throws Exception {
         ControlAddress a = switch (kind) {
             case "unix" -> ControlAddress.parse(dir.resolve("ctl").toString());
+            case "abstract" -> ControlAddress.parse("@tuncrypt-ctl-test-" + ProcessHandle.current().pid() + "-"
+                    + System.nanoTime());
             default -> {
                 try (DatagramSocket probe = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
                     yield ControlAddress.parse(":" + probe.getLocalPort());
@@ -75,7 +77,7 @@ class ControlServerTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"unix", "udp"})
+    @ValueSource(strings = {"unix", "abstract", "udp"})
     void sessionIdOfAnEncryptedConnection(String kind) throws Exception {
         try (ControlClient c = ControlClient.open(start(kind))) {
             byte[] sid = c.getOption(L1, R1, ControlOption.TCP_CRYPT_SESSID, 64);
@@ -236,7 +238,7 @@ class ControlServerTest {
     @Test
     void rootMayResetFlushAndPresetOverUnix() throws Exception {
         // The test runs as root (CI); SCM_CREDENTIALS then reports uid 0.
-        org.junit.jupiter.api.Assumptions.assumeTrue("root".equals(System.getProperty("user.name")), "runs as root");
+        dev.tuncrypt.daemon.control.RootRequirement.require("runs as root");
         try (ControlClient c = ControlClient.open(start("unix"))) {
             c.setOption(L1, R1, ControlOption.TCP_CRYPT_RESET, new byte[0]);
             assertThat(((FakeTarget.FakeView) target.views.get(0)).resets.get()).isEqualTo(1);
@@ -446,8 +448,7 @@ class ControlServerTest {
     // ---- a request from another uid, sent by a real process running as nobody ----
 
     private String sendAsNobody(int opt, int flags, InetSocketAddress local, InetSocketAddress remote) throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeTrue("root".equals(System.getProperty("user.name")),
-                "needs root to run a process as nobody");
+        dev.tuncrypt.daemon.control.RootRequirement.require("needs root to run a process as nobody");
         dev.tuncrypt.tcpstack.testsupport.Requirements.command("setpriv", "util-linux");
         dev.tuncrypt.tcpstack.testsupport.Requirements.command("setpriv", "util-linux");
         org.junit.jupiter.api.Assertions.assertTrue(Files.isExecutable(Path.of(dev.tuncrypt.tcpstack.testsupport.Requirements.PYTHON3)), "needs /usr/bin/python3");

@@ -84,8 +84,7 @@ class SocketOwnersTest {
 
     @Test
     void findsARealSocketOfAnotherUser() throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeTrue("root".equals(System.getProperty("user.name")),
-                "needs root to run a process as nobody");
+        dev.tuncrypt.daemon.control.RootRequirement.require("needs root to run a process as nobody");
         dev.tuncrypt.tcpstack.testsupport.Requirements.command("setpriv", "util-linux");
         try (ServerSocket ss = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             String py = "import socket,sys,time\n"
