@@ -1,14 +1,13 @@
 package dev.tuncrypt.daemon;
 
 import dev.tuncrypt.client.ControlAddress;
+import dev.tuncrypt.daemon.control.ControlSocketOptions;
 import java.time.Duration;
-import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.TypeConversionException;
 
 /** {@code -u ADDR} and {@code --timeout} of the commands that talk to tuncryptd. */
 final class ControlOptions {
-    @Option(names = {"-u", "--control"}, paramLabel = "ADDR", converter = AddressConverter.class,
+    @Option(names = {"-u", "--control"}, paramLabel = "ADDR", converter = ControlSocketOptions.AddressConverter.class,
             defaultValue = ControlAddress.DEFAULT_PATH,
             description = "tuncryptd's control socket: /path (unix datagram socket), @name (abstract) or "
                     + ":port (UDP on 127.0.0.1). Default: ${DEFAULT-VALUE}.")
@@ -20,17 +19,5 @@ final class ControlOptions {
 
     Duration timeout() {
         return Duration.ofMillis(Math.max(1, timeoutMillis));
-    }
-
-    /** picocli converter for {@link ControlAddress#parse}. */
-    static final class AddressConverter implements ITypeConverter<ControlAddress> {
-        @Override
-        public ControlAddress convert(String value) {
-            try {
-                return ControlAddress.parse(value);
-            } catch (IllegalArgumentException e) {
-                throw new TypeConversionException(e.getMessage());
-            }
-        }
     }
 }
