@@ -89,6 +89,39 @@ class ControlCommandsTest {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
+    void watchPrintsOneJsonDocumentPerLineUntilInterrupted() throws Exception {
+        java.io.StringWriter out = new java.io.StringWriter();
+        int[] status = {-1};
+        Thread t = new Thread(() -> status[0] = TuncryptMain.run(
+                new String[] {"netstat", "-u", ctl, "--json", "--watch", "--interval", "0.05"},
+                new PrintWriter(out, true), new PrintWriter(new StringWriter())));
+        t.start();
+        long until = System.nanoTime() + 10_000_000_000L;
+        while (out.toString().lines().count() < 3 && System.nanoTime() < until) {
+            Thread.sleep(10);
+        }
+        target.views.remove(0);
+        long before = out.toString().lines().count();
+        while (out.toString().lines().count() < before + 2 && System.nanoTime() < until) {
+            Thread.sleep(10);
+        }
+        t.interrupt();
+        t.join(5000);
+        assertThat(t.isAlive()).isFalse();
+        assertThat(status[0]).isEqualTo(1);
+        List<String> lines = out.toString().lines().toList();
+        assertThat(lines.size()).isGreaterThanOrEqualTo(5);
+        for (String line : lines) {
+            assertThat(StrictJson.parse(line)).isInstanceOf(Map.class);
+        }
+        Map<String, Object> last = (Map<String, Object>) StrictJson.parse(lines.get(lines.size() - 1));
+        assertThat((List<?>) last.get("connections")).hasSize(1);
+        Map<String, Object> first = (Map<String, Object>) StrictJson.parse(lines.get(0));
+        assertThat((List<?>) first.get("connections")).hasSize(2);
+    }
+
+    @Test
     void ipv6IsPrintedInRfc5952Form() throws Exception {
         for (String[] c : new String[][] {{"2001:db8:0:0:0:0:2:1", "2001:db8::2:1"}, {"0:0:0:0:0:0:0:1", "::1"},
                 {"0:0:0:0:0:0:0:0", "::"}, {"2001:db8:0:1:1:1:1:1", "2001:db8:0:1:1:1:1:1"},
