@@ -1,5 +1,7 @@
 package dev.tuncrypt.daemon;
 
+import dev.tuncrypt.client.ControlAddress;
+import dev.tuncrypt.daemon.control.ControlServer;
 import dev.tuncrypt.daemon.metrics.MetricsServer;
 import dev.tuncrypt.daemon.selftest.SelfTest;
 import dev.tuncrypt.daemon.selftest.SelfTestResult;
@@ -81,9 +83,14 @@ final class Daemon implements AutoCloseable {
                     throw new DaemonException("self-test against " + options.selfTestAddress + " " + r.describe());
                 }
             }
+            ControlAddress controlAddress = options.control.address();
             String control = "none";
+            if (controlAddress != null) {
+                extras.add(ControlServer.start(controlAddress, splicer, options.control.permissions()));
+                control = controlAddress.toString();
+            }
             if (account != null) {
-                StopWatcher.start(options.control.startsWith("/") ? java.nio.file.Path.of(options.control) : null);
+                StopWatcher.start(options.control.address() instanceof ControlAddress.UnixPath u ? u.path() : null);
                 Privileges.drop(account, options.jail);
             }
             err.println("tuncryptd " + Version.NUMBER + ": " + host.describe() + "; dialect " + options.dialect
@@ -178,7 +185,7 @@ final class Daemon implements AutoCloseable {
                 || fresh.device.queues != options.device.queues) {
             restart.add("device");
         }
-        if (!fresh.control.equals(options.control)) {
+        if (!java.util.Objects.equals(fresh.control.address(), options.control.address())) {
             restart.add("-u");
         }
         if (fresh.noCache != options.noCache) {

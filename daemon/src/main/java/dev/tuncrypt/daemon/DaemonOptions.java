@@ -1,5 +1,6 @@
 package dev.tuncrypt.daemon;
 
+import dev.tuncrypt.daemon.control.ControlSocketOptions;
 import dev.tuncrypt.tcpcrypt.CryptMode;
 import dev.tuncrypt.tcpcrypt.v05.Tcpcrypt05;
 import java.nio.file.Path;
@@ -47,28 +48,14 @@ import picocli.CommandLine.Option;
         })
 final class DaemonOptions {
 
-    /** tcpcryptd's default is /var/run/tcpcryptd.control; ours lives under /run too. */
-    static final String DEFAULT_CONTROL = "/run/tuncryptd.control";
-
     @Mixin
     DeviceOptions device = new DeviceOptions();
 
     @Mixin
     RoutingOptions routing = new RoutingOptions();
 
-    @Option(names = "-u", paramLabel = "ADDR", defaultValue = DEFAULT_CONTROL,
-            description = "Control socket: /path for a unix datagram socket, :port for UDP on localhost,"
-                    + " 'none' for no control socket (default: ${DEFAULT-VALUE}).")
-    String control;
-
-    @Option(names = "--control-mode", paramLabel = "OCTAL", defaultValue = "0666",
-            description = "Permissions of the unix control socket (default: ${DEFAULT-VALUE}: any local user may"
-                    + " read session IDs; changing state is checked per request).")
-    String controlMode;
-
-    @Option(names = "--control-owner", paramLabel = "USER[:GROUP]",
-            description = "Owner of the unix control socket (default: the daemon's user).")
-    String controlOwner;
+    @Mixin
+    ControlSocketOptions control = new ControlSocketOptions();
 
     @Option(names = "--crypt", paramLabel = "MODE", defaultValue = "default",
             description = "tcpcrypt for spliced connections: default (encrypt when the peer speaks it, else plain),"
@@ -212,9 +199,6 @@ final class DaemonOptions {
         }
         if (stopGrace < 0 || stopGrace > 300) {
             throw new UsageException("--stop-grace " + stopGrace + ": must be 0-300 seconds");
-        }
-        if (!controlMode.matches("0?[0-7]{3}")) {
-            throw new UsageException("--control-mode " + controlMode + ": give octal permissions such as 0660");
         }
         if (noSelfTest && selfTestServer != null) {
             throw new UsageException("-f and -s exclude each other");

@@ -10,7 +10,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Version.class,
         description = "Client tools for the tuncrypt stack.",
-        subcommands = {NcCommand.class, TestServerCommand.class})
+        subcommands = {NcCommand.class, NetstatCommand.class, SidCommand.class, StatusCommand.class,
+            FlushCommand.class, TestServerCommand.class})
 public final class TuncryptMain implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -33,6 +33,14 @@ public interface ConnectionView {
     /** The uid owning the application socket, or -1 when unknown (SO_PEERCRED checks use it). */
     int ownerUid();
 
+    /**
+     * TCP_CRYPT_APP_SUPPORT as tcpcryptd 0.5 reports it: bit 0 this end announced application
+     * support, bit 1 the peer did. The default knows only the peer's bit.
+     */
+    default int appSupport() {
+        return crypto().map(i -> i.peerAppAware() ? 2 : 0).orElse(0);
+    }
+
     /** TCP_CRYPT_RESET: aborts the connection (RST both ways for a spliced one). */
     void reset();
 

@@ -44,6 +44,16 @@ public final class Splicer implements ControlTarget, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Splicer.class);
     private static final Duration PRESET_LIFETIME = Duration.ofMinutes(1);
     private static final Duration CLOSED_LINGER = Duration.ofSeconds(5);
+    private static final java.net.InetAddress WILDCARD4 = wildcard(4);
+    private static final java.net.InetAddress WILDCARD6 = wildcard(16);
+
+    private static java.net.InetAddress wildcard(int length) {
+        try {
+            return java.net.InetAddress.getByAddress(new byte[length]);
+        } catch (java.net.UnknownHostException e) {
+            throw new AssertionError(e);
+        }
+    }
 
     private final NetStack stack;
     private final TcpCrypt tcpcrypt;
@@ -261,8 +271,11 @@ public final class Splicer implements ControlTarget, AutoCloseable {
     private List<Preset> takePresets(InetSocketAddress local) {
         TimedPreset p = presets.remove(local);
         if (p == null) {
-            // tcpcryptd's library may send the wildcard address for a socket bound to any address.
-            p = presets.remove(new InetSocketAddress(local.getPort()));
+            // tcpcryptd's library binds an unbound socket to the wildcard address before it asks.
+            p = presets.remove(new InetSocketAddress(WILDCARD4, local.getPort()));
+        }
+        if (p == null) {
+            p = presets.remove(new InetSocketAddress(WILDCARD6, local.getPort()));
         }
         return p == null || p.expiresNanos() < nanoTime() ? List.of() : p.presets();
     }
@@ -323,8 +336,9 @@ public final class Splicer implements ControlTarget, AutoCloseable {
             }
             return Optional.ofNullable(c);
         }
+        boolean anyAddress = local.getAddress().isAnyLocalAddress();
         for (SplicedConnection c : byAppTuple.values()) {
-            if (c.appLocal().equals(local)) {
+            if (c.appLocal().equals(local) || (anyAddress && c.appLocal().getPort() == local.getPort())) {
                 return Optional.of(c);
             }
         }

@@ -1,0 +1,23 @@
+package dev.tuncrypt.daemon;
+
+import dev.tuncrypt.client.ControlAddress;
+import dev.tuncrypt.daemon.control.ControlSocketOptions;
+import java.time.Duration;
+import picocli.CommandLine.Option;
+
+/** {@code -u ADDR} and {@code --timeout} of the commands that talk to tuncryptd. */
+final class ControlOptions {
+    @Option(names = {"-u", "--control"}, paramLabel = "ADDR", converter = ControlSocketOptions.AddressConverter.class,
+            defaultValue = ControlAddress.DEFAULT_PATH,
+            description = "tuncryptd's control socket: /path (unix datagram socket), @name (abstract) or "
+                    + ":port (UDP on 127.0.0.1). Default: ${DEFAULT-VALUE}.")
+    ControlAddress address;
+
+    @Option(names = "--timeout", paramLabel = "MILLIS", defaultValue = "3000",
+            description = "How long to wait for the daemon's reply (default: ${DEFAULT-VALUE} ms).")
+    long timeoutMillis;
+
+    Duration timeout() {
+        return Duration.ofMillis(Math.max(1, timeoutMillis));
+    }
+}
