@@ -2,6 +2,7 @@ package dev.tuncrypt.daemon;
 
 import dev.tuncrypt.client.ControlAddress;
 import dev.tuncrypt.daemon.control.ControlServer;
+import dev.tuncrypt.daemon.control.SocketOwners;
 import dev.tuncrypt.daemon.metrics.MetricsServer;
 import dev.tuncrypt.daemon.selftest.SelfTest;
 import dev.tuncrypt.daemon.selftest.SelfTestResult;
@@ -73,6 +74,14 @@ final class Daemon implements AutoCloseable {
                 extras.add(RoutingSetup.apply(plan));
             }
             splicer = Splicer.start(host.stack(), tcpcrypt, spliceSettings(options), Version.NUMBER);
+            SocketOwners owners = new SocketOwners();
+            splicer.ownerResolver((local, remote) -> {
+                try {
+                    return owners.ownerOf(local, remote).orElse(-1);
+                } catch (IOException e) {
+                    return -1;
+                }
+            });
             if (options.metricsAddress != null) {
                 extras.add(MetricsServer.start(options.metricsAddress.socketAddress(), splicer, host.stack(), tcpcrypt));
             }

@@ -285,13 +285,15 @@ final class ControlRequests {
                 .thenComparing(c -> c.appRemote().toString());
     }
 
-    // TCP_CRYPT_NETSTAT get (do_tcpcrypt_netstat): encrypting IPv4 connections, as many as fit dlen.
+    // TCP_CRYPT_NETSTAT get (do_tcpcrypt_netstat): encrypting IPv4 connections, as many as fit dlen;
+    // like tcpcryptd, a connection that just ended stays listed while the daemon still holds it.
     private Outcome getNetstat(ControlMessage request, Requester who) {
         List<NetstatRecord> records = new ArrayList<>();
         List<ConnectionView> all = new ArrayList<>(target.connections());
         all.sort(order());
         for (ConnectionView c : all) {
-            if (c.phase() != ConnectionView.Phase.ENCRYPTED || c.crypto().isEmpty()
+            boolean encrypting = c.phase() == ConnectionView.Phase.ENCRYPTED || c.phase() == ConnectionView.Phase.CLOSED;
+            if (!encrypting || c.crypto().isEmpty()
                     || !(c.appLocal().getAddress() instanceof Inet4Address)
                     || !(c.appRemote().getAddress() instanceof Inet4Address)) {
                 continue;

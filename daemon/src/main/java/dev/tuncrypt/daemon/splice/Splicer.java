@@ -24,7 +24,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
-import java.util.function.ToIntFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,7 +42,8 @@ import org.slf4j.LoggerFactory;
 public final class Splicer implements ControlTarget, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Splicer.class);
     private static final Duration PRESET_LIFETIME = Duration.ofMinutes(1);
-    private static final Duration CLOSED_LINGER = Duration.ofSeconds(5);
+    /** How long an ended connection stays listed (as a kernel socket in TIME-WAIT stays in ss). */
+    private static final Duration CLOSED_LINGER = Duration.ofSeconds(60);
     private static final java.net.InetAddress WILDCARD4 = wildcard(4);
     private static final java.net.InetAddress WILDCARD6 = wildcard(16);
 
@@ -68,7 +68,7 @@ public final class Splicer implements ControlTarget, AutoCloseable {
     private final Thread acceptor;
     private final Thread sweeper;
     private volatile SpliceSettings settings;
-    private volatile ToIntFunction<ConnectionView> owners = c -> -1;
+    private volatile OwnerLookup owners = (local, remote) -> -1;
     private volatile boolean closed;
 
     private record TupleKey(InetSocketAddress local, InetSocketAddress remote) {}
@@ -115,9 +115,15 @@ public final class Splicer implements ControlTarget, AutoCloseable {
         return settings;
     }
 
+    /** Finds the uid owning the kernel socket with this tuple, or -1. */
+    @FunctionalInterface
+    public interface OwnerLookup {
+        int uidOf(InetSocketAddress local, InetSocketAddress remote);
+    }
+
     /** How the owner uid of an application socket is found (e.g. from /proc/net/tcp). */
-    public void ownerResolver(ToIntFunction<ConnectionView> resolver) {
-        this.owners = resolver;
+    public void ownerResolver(OwnerLookup lookup) {
+        this.owners = lookup;
     }
 
     public SpliceCounters counters() {
@@ -128,8 +134,16 @@ public final class Splicer implements ControlTarget, AutoCloseable {
         return System.nanoTime();
     }
 
+    /**
+     * The uid owning the application's kernel socket: the client's for an outbound connection,
+     * the local service's (the far end of leg 2) for an inbound one.
+     */
     int ownerOf(SplicedConnection c) {
-        return owners.applyAsInt(c);
+        if (c.direction() == Direction.OUTBOUND) {
+            return owners.uidOf(c.appLocal(), c.appRemote());
+        }
+        InetSocketAddress[] t = c.leg2Tuple();
+        return t == null ? -1 : owners.uidOf(t[1], t[0]);
     }
 
     private void acceptLoop() {
