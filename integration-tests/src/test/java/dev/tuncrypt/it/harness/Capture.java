@@ -1,0 +1,26 @@
+package dev.tuncrypt.it.harness;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+/** A tcpdump running in a {@link Peer}; {@link #stop()} ends it and gives the pcap on the host. */
+public final class Capture {
+    private final Service tcpdump;
+    private final Path pcap;
+
+    Capture(Service tcpdump, Path pcap) {
+        this.tcpdump = tcpdump;
+        this.pcap = pcap;
+    }
+
+    /** Stops the capture (SIGINT, so tcpdump flushes) and returns the file for inspection. */
+    public Pcap stop() throws Exception {
+        Thread.sleep(200); // the last frames in flight reach the interface
+        tcpdump.signal("INT");
+        int rc = tcpdump.await(Duration.ofSeconds(10));
+        if (rc != 0) {
+            throw new AssertionError("tcpdump exited " + rc + ": " + tcpdump.err());
+        }
+        return new Pcap(pcap);
+    }
+}
