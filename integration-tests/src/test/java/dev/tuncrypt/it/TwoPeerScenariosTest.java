@@ -172,6 +172,7 @@ class TwoPeerScenariosTest {
         Peer a = peers.a;
         Peer b = peers.b;
         Files.writeString(a.file("in"), "must never arrive\n");
+        Capture wire = b.capture("wire", "eth0", "tcp port 6001");
         Service kernel = b.start("kernel-nc", "nc", "-4", "-l", "6001");
         awaitListening(b, 6001);
         long start = System.nanoTime();
@@ -182,8 +183,13 @@ class TwoPeerScenariosTest {
         assertThat(client.err()).contains("does not support the required encryption");
         // the JVM starts in ~1-2 s; the refusal itself comes with b's SYN-ACK
         assertThat(took).as("time to refuse").isLessThan(Duration.ofSeconds(15));
-        kernel.await(Duration.ofSeconds(10));
+        kernel.stop(Duration.ofSeconds(5));
+        Pcap pcap = wire.stop();
         assertThat(kernel.out()).as("what b's kernel received").isEmpty();
+        assertThat(pcap.count(ENO_SYN)).as("a's SYN with ENO").isEqualTo(1);
+        assertThat(pcap.count("tcp.len > 0")).as("data segments on the wire").isZero();
+        // a answers b's SYN-ACK (no ENO) with a reset: b's kernel drops the half-open connection
+        assertThat(pcap.count("tcp.flags.reset == 1 && ip.src == " + a.stackAddress())).as("a's RST").isEqualTo(1);
     }
 
     /**
