@@ -222,6 +222,24 @@ class TwoPeerScenariosTest {
                 .isEqualTo(conns);
     }
 
+    /**
+     * The daemon in a peer: {@code tuncryptd} in b on its TUN subnet answers a's ping across the
+     * network and resets a's kernel TCP connect to a port nothing listens on; SIGTERM stops it
+     * cleanly and its device is gone.
+     */
+    @Test
+    void daemon_tuncryptdInPeerAnswersPingAndResetsAcrossTheNetwork() throws Exception {
+        Peer a = peers.a;
+        Peer b = peers.b;
+        Service daemon = b.tuncryptd("--tun", "tb0", "--tun-addr", b.tunKernelCidr(), "--stack-addr", b.stackAddress());
+        assertThat(a.exec("ping", "-c", "2", "-W", "2", b.stackAddress()).getExitCode()).as("ping b's stack").isZero();
+        var refused = a.exec("nc", "-zv", "-w", "5", b.stackAddress(), "7");
+        assertThat(refused.getExitCode()).as("connect to a closed port").isNotZero();
+        assertThat(refused.getStderr()).contains("refused");
+        assertThat(daemon.stop(Duration.ofSeconds(20))).as("exit status after SIGTERM; log: %s", daemon.err()).isZero();
+        assertThat(b.exec("ip", "link", "show", "tb0").getExitCode()).as("tb0 after the daemon stopped").isNotZero();
+    }
+
     // ---- helpers
 
     /** One line of StreamTool's output. */
