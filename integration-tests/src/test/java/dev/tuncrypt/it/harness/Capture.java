@@ -13,13 +13,22 @@ public final class Capture {
         this.pcap = pcap;
     }
 
-    /** Stops the capture (SIGINT, so tcpdump flushes) and returns the file for inspection. */
+    /**
+     * Stops the capture (SIGINT, so tcpdump flushes) and returns the file for inspection. Fails
+     * if the kernel dropped packets: a capture with holes would weaken every "never on the
+     * wire" check.
+     */
     public Pcap stop() throws Exception {
         Thread.sleep(200); // the last frames in flight reach the interface
         tcpdump.signal("INT");
         int rc = tcpdump.await(Duration.ofSeconds(10));
         if (rc != 0) {
             throw new AssertionError("tcpdump exited " + rc + ": " + tcpdump.err());
+        }
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+) packets? dropped by kernel")
+                .matcher(tcpdump.err());
+        if (m.find() && Long.parseLong(m.group(1)) > 0) {
+            throw new AssertionError("the capture is incomplete: " + tcpdump.err().strip().replace('\n', ';'));
         }
         return new Pcap(pcap);
     }

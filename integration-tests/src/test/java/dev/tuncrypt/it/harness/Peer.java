@@ -187,9 +187,13 @@ public final class Peer implements AutoCloseable {
         return execOk(cmd.toArray(String[]::new));
     }
 
-    /** Starts tcpdump on {@code iface}, writing {@code <name>.pcap} here; returns once it captures. */
+    /**
+     * Starts tcpdump on {@code iface}, writing {@code <name>.pcap} here; returns once it captures.
+     * Immediate mode: without it, packets wait in the capture ring for up to a second and a
+     * capture stopped sooner loses them.
+     */
     public Capture capture(String captureName, String iface, String filter) throws Exception {
-        Service s = start("tcpdump-" + captureName, "tcpdump", "-i", iface, "-n", "-s0", "-U", "-Z", "root", "-w",
+        Service s = start("tcpdump-" + captureName, "tcpdump", "-i", iface, "-n", "-s0", "-U", "--immediate-mode", "-B", "65536", "-Z", "root", "-w",
                 inside(captureName + ".pcap"), filter);
         s.awaitOutput("listening on", Duration.ofSeconds(10));
         return new Capture(s, file(captureName + ".pcap"));
