@@ -3,7 +3,6 @@ package dev.tuncrypt.it.harness;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.exception.NotFoundException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -50,10 +49,10 @@ public final class PeerNetwork implements AutoCloseable {
 
     /** A network whose peers keep their files under {@code dir} (emptied first). */
     public static PeerNetwork create(Path dir) throws Exception {
+        deleteTree(dir); // first: a failure below must not show an earlier run's files
+        Files.createDirectories(dir);
         DockerEngine.require();
         ensureImage();
-        deleteTree(dir);
-        Files.createDirectories(dir);
         RuntimeException last = null;
         for (int attempt = 0; attempt < 8; attempt++) {
             // a private engine has the range to itself; a shared one may hold other runs' networks
@@ -133,13 +132,14 @@ public final class PeerNetwork implements AutoCloseable {
             for (String l : List.of("bin", "lib", "lib64", "sbin")) {
                 Files.createSymbolicLink(root.resolve(l), Path.of("usr", l));
             }
-            Process tar = new ProcessBuilder("tar", "-C", root.toString(), "-c", ".").start();
-            String[] repoTag = Harness.IMAGE.split(":");
-            try (InputStream in = tar.getInputStream()) {
-                docker.createImageCmd(repoTag[0], in).withTag(repoTag[1]).exec();
-            }
-            if (!tar.waitFor(30, TimeUnit.SECONDS) || tar.exitValue() != 0) {
-                throw new IOException("tar of the base image failed");
+            // docker import through the CLI: docker-java's import call sends the tar truncated
+            // (the engine answers "unexpected EOF"); DOCKER_HOST, if set, reaches the CLI too
+            Process p = new ProcessBuilder("sh", "-c", "tar -C \"$0\" -c . | docker import - \"$1\"",
+                    root.toString(), Harness.IMAGE).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                p.destroyForcibly();
+                throw new IOException("importing " + Harness.IMAGE + " (tar | docker import) failed: " + out.strip());
             }
         } finally {
             deleteTree(root);
