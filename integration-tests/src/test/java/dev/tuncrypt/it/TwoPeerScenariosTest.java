@@ -10,7 +10,6 @@ import dev.tuncrypt.it.harness.Service;
 import dev.tuncrypt.it.harness.TwoPeers;
 import dev.tuncrypt.tcpstack.testsupport.Requirements;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -328,9 +327,5 @@ class TwoPeerScenariosTest {
 
     static String tail(String s) {
         return s.length() <= 3000 ? s : "..." + s.substring(s.length() - 3000);
-    }
-
-    static String utf8(byte[] b) {
-        return new String(b, StandardCharsets.UTF_8);
     }
 }

@@ -64,7 +64,12 @@ public final class Peer implements AutoCloseable {
                             .withSysctls(Map.of("net.ipv4.ip_forward", "1", "net.ipv4.conf.all.rp_filter", "0"));
                 });
         this.container = c;
-        c.start();
+        try {
+            c.start();
+        } catch (RuntimeException e) {
+            c.stop(); // no reaper: a container that failed to start is removed here
+            throw e;
+        }
     }
 
     public String name() {

@@ -38,8 +38,8 @@ public final class PeerLogs implements TestWatcher {
         if (engine != null) {
             report.append("---- private engine log: ").append(engine.resolve("dockerd.log")).append('\n');
         }
-        System.out.print(report);
-        System.err.print(report);
+        System.out.print(report); // surefire keeps it in <TestClass>-output.txt beside the report
+        System.out.flush();
     }
 
     private static String tail(Path p) throws IOException {
