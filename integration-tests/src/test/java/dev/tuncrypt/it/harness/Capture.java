@@ -15,8 +15,8 @@ public final class Capture {
 
     /**
      * Stops the capture (SIGINT, so tcpdump flushes) and returns the file for inspection. Fails
-     * if the kernel dropped packets: a capture with holes would weaken every "never on the
-     * wire" check.
+     * if the kernel dropped packets or a frame was cut: a capture with holes would weaken every
+     * "never on the wire" check.
      */
     public Pcap stop() throws Exception {
         Thread.sleep(200); // the last frames in flight reach the interface
@@ -30,6 +30,11 @@ public final class Capture {
         if (m.find() && Long.parseLong(m.group(1)) > 0) {
             throw new AssertionError("the capture is incomplete: " + tcpdump.err().strip().replace('\n', ';'));
         }
-        return new Pcap(pcap);
+        Pcap result = new Pcap(pcap);
+        int cut = result.count("frame.cap_len < frame.len");
+        if (cut > 0) {
+            throw new AssertionError("the capture cut " + cut + " frames at " + Peer.SNAPLEN + " bytes");
+        }
+        return result;
     }
 }

@@ -30,6 +30,9 @@ import org.testcontainers.utility.DockerImageName;
  * TUN subnets via their addresses on the shared network.
  */
 public final class Peer implements AutoCloseable {
+    /** Capture snapshot length: more than any frame on the peers' 1500-byte links. */
+    public static final int SNAPLEN = 4096;
+
     /** Where the peer's directory appears inside the container. */
     public static final String OUT = "/out";
 
@@ -195,10 +198,12 @@ public final class Peer implements AutoCloseable {
     /**
      * Starts tcpdump on {@code iface}, writing {@code <name>.pcap} here; returns once it captures.
      * Immediate mode: without it, packets wait in the capture ring for up to a second and a
-     * capture stopped sooner loses them.
+     * capture stopped sooner loses them. Immediate mode makes libpcap use fixed ring slots of
+     * the snapshot length, so the length is {@link #SNAPLEN} (frames here are at most 1514
+     * bytes; {@link Capture#stop()} fails on a cut one) and the 64 MiB ring holds ~16k frames.
      */
     public Capture capture(String captureName, String iface, String filter) throws Exception {
-        Service s = start("tcpdump-" + captureName, "tcpdump", "-i", iface, "-n", "-s0", "-U", "--immediate-mode", "-B", "65536", "-Z", "root", "-w",
+        Service s = start("tcpdump-" + captureName, "tcpdump", "-i", iface, "-n", "-s", Integer.toString(SNAPLEN), "-U", "--immediate-mode", "-B", "65536", "-Z", "root", "-w",
                 inside(captureName + ".pcap"), filter);
         s.awaitOutput("listening on", Duration.ofSeconds(10));
         return new Capture(s, file(captureName + ".pcap"));
