@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
  * for one:
  * <ol>
  *   <li>{@code DOCKER_HOST} set: that engine;</li>
- *   <li>{@code /var/run/docker.sock} answers {@code /_ping}: the local engine;</li>
+ *   <li>{@code /var/run/docker.sock} answers {@code /_ping}: the local engine (not in CI when a
+ *       private engine can be started);</li>
  *   <li>root and {@code /usr/sbin/dockerd}: a private engine from {@code tools/docker-private},
  *       stopped (and everything it made deleted) when the JVM exits, and by its watchdog if the
  *       JVM is killed;</li>
@@ -76,17 +77,21 @@ public final class DockerEngine {
             log.info("Docker engine: DOCKER_HOST={}", host);
             return;
         }
-        if (answersPing(LOCAL_SOCKET)) {
+        boolean root = "root".equals(System.getProperty("user.name"));
+        boolean dockerd = Files.isExecutable(Path.of("/usr/sbin/dockerd"));
+        // CI uses its own engine even if a host-wide one answers: runs stay reproducible and the
+        // host's network is never shaped by a default-configured daemon
+        if (!(Requirements.inCi() && root && dockerd) && answersPing(LOCAL_SOCKET)) {
             source = Source.LOCAL_SOCKET;
             log.info("Docker engine: {}", LOCAL_SOCKET);
             return;
         }
-        if (!"root".equals(System.getProperty("user.name"))) {
+        if (!root) {
             unavailable = "DOCKER_HOST is not set, " + LOCAL_SOCKET + " does not answer, and starting a private "
                     + "engine (tools/docker-private) needs root";
             return;
         }
-        if (!Files.isExecutable(Path.of("/usr/sbin/dockerd"))) {
+        if (!dockerd) {
             unavailable = "DOCKER_HOST is not set, " + LOCAL_SOCKET + " does not answer, and there is no "
                     + "/usr/sbin/dockerd for a private engine (apt-get install docker.io, or run tools/install-deps)";
             return;
