@@ -144,7 +144,7 @@ final class Daemon implements AutoCloseable {
     }
 
     static TcpCryptConfig cryptConfig(DaemonOptions options) {
-        return TcpCryptConfig.DEFAULT.withSessionCache(!options.noCache);
+        return NcCommand.config(dev.tuncrypt.tcpcrypt.CryptMode.DEFAULT, options.dialects).withSessionCache(!options.noCache);
     }
 
     static SpliceSettings spliceSettings(DaemonOptions options) {

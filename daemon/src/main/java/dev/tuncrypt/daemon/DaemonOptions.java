@@ -63,9 +63,14 @@ final class DaemonOptions {
                     + " Default: ${DEFAULT-VALUE}.")
     CryptMode crypt;
 
-    @Option(names = "--dialect", paramLabel = "NAME", defaultValue = Tcpcrypt05.DIALECT,
-            description = "tcpcrypt wire dialect offered and accepted (default: ${DEFAULT-VALUE}, what tcpcryptd 0.5 speaks).")
+    @Option(names = "--dialect", paramLabel = "NAME[,NAME]", defaultValue = Tcpcrypt05.DIALECT,
+            description = "tcpcrypt wire dialect(s) offered and accepted, in preference order: tcpcrypt-0.5 (what"
+                    + " tcpcryptd 0.5 speaks), rfc8548 (RFC 8547/8548, ENO option 69), or both, e.g."
+                    + " rfc8548,tcpcrypt-0.5 (a SYN then offers both; the answer picks one). Default: ${DEFAULT-VALUE}.")
     String dialect;
+
+    /** --dialect, parsed by {@link #validate()}. */
+    java.util.List<dev.tuncrypt.tcpcrypt.Dialect> dialects = java.util.List.of(dev.tuncrypt.tcpcrypt.Dialect.TCPCRYPT_05);
 
     @Option(names = "-d", description = "Pass-through: carry connections without encryption (same as --crypt never).")
     boolean passThrough;
@@ -185,9 +190,7 @@ final class DaemonOptions {
         metricsAddress = metrics == null ? null : HostPort.parse(metrics, 0);
         selfTestAddress = selfTestServer == null ? null
                 : HostPort.parse(selfTestServer, dev.tuncrypt.daemon.selftest.SelfTest.DEFAULT_PORT);
-        if (!Tcpcrypt05.DIALECT.equals(dialect)) {
-            throw new UsageException("--dialect " + dialect + ": this build speaks " + Tcpcrypt05.DIALECT);
-        }
+        dialects = NcCommand.parseDialects(dialect);
         if (connectTimeout < 1 || connectTimeout > 600) {
             throw new UsageException("--connect-timeout " + connectTimeout + ": must be 1-600 seconds");
         }

@@ -56,7 +56,8 @@ public record ConnectionRecord(InetSocketAddress local, InetSocketAddress remote
 
     /** Whether tcpcrypt protects the connection (keys agreed). */
     public boolean isEncrypted() {
-        return phase == Phase.ENCRYPTED;
+        // a connection that ended encrypted stays listed with its session ID while the daemon holds it
+        return phase == Phase.ENCRYPTED || (phase == Phase.CLOSED && sessionId.length > 0);
     }
 
     /** The session ID in upper-case hex ("" when none). */

@@ -21,7 +21,7 @@ public interface ConnectionView {
     /** The tcpcrypt session, once {@link Phase#ENCRYPTED}. */
     Optional<TcpCryptInfo> crypto();
 
-    /** Why the connection runs in the clear ("peer sent no ENO", "disabled", ...); empty unless PLAIN. */
+    /** Why the connection ran in the clear ("peer sent no ENO", "disabled", ...); empty unless it settled PLAIN. */
     Optional<String> plainReason();
 
     /** Completes when the connection leaves {@link Phase#HANDSHAKING} (EBUSY replies wait on it). */

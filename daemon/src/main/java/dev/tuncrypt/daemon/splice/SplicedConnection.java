@@ -169,7 +169,7 @@ final class SplicedConnection implements ConnectionView {
 
     @Override
     public Optional<String> plainReason() {
-        return phase == Phase.PLAIN ? Optional.ofNullable(plainReason) : Optional.empty();
+        return Optional.ofNullable(plainReason); // set only when it settled plain; kept after it ends
     }
 
     @Override
