@@ -161,7 +161,7 @@ public final class RoutingOptions {
         } catch (InvalidPlanException e) {
             throw new UsageException(e.getMessage());
         }
-        if (plan.changesKernel()) {
+        if (plan.routes()) {
             for (InetAddress a : stackAddresses) {
                 if (kernelAddresses.stream().noneMatch(k -> k.contains(a))) {
                     throw new UsageException("--stack-addr " + a.getHostAddress() + " lies outside every --tun-addr prefix:"

@@ -117,7 +117,7 @@ public final class PlanCommands {
 
     /** Whether the plan creates the {@code inet} nft table. */
     public boolean usesInetTable() {
-        return plan.steers(true) || plan.steers(false) || plan.serves(true) || plan.serves(false);
+        return plan.forwards(true) || plan.forwards(false) || plan.serves(true) || plan.serves(false);
     }
 
     /** Whether the plan creates the {@code netdev} nft table. */
@@ -138,11 +138,11 @@ public final class PlanCommands {
         StringBuilder sb = new StringBuilder();
         sb.append("table inet ").append(name).append(" {\n");
         sb.append("\tcomment \"tuncrypt routing plan for ").append(plan.tunName()).append("\"\n");
-        if (plan.steers(true) || plan.steers(false)) {
+        if (plan.forwards(true) || plan.forwards(false)) {
             sb.append("\tchain postrouting {\n");
             sb.append("\t\ttype nat hook postrouting priority srcnat; policy accept;\n");
             for (boolean v4 : new boolean[] {true, false}) {
-                if (!plan.steers(v4)) {
+                if (!plan.forwards(v4)) {
                     continue;
                 }
                 for (InetAddress a : plan.stackAddresses(v4)) {
@@ -152,6 +152,8 @@ public final class PlanCommands {
                 }
             }
             sb.append("\t}\n");
+        }
+        if (plan.steers(true) || plan.steers(false)) {
             // Replies of connections that came in (plain clients of local services) keep the main
             // table: the route chain re-routes a packet whose mark it changed.
             sb.append("\tchain output {\n");
@@ -244,8 +246,8 @@ public final class PlanCommands {
      */
     public List<SysctlSetting> sysctls() {
         List<SysctlSetting> out = new ArrayList<>();
-        boolean any4 = plan.steers(true) || plan.serves(true);
-        boolean any6 = plan.steers(false) || plan.serves(false);
+        boolean any4 = plan.forwards(true) || plan.serves(true);
+        boolean any6 = plan.forwards(false) || plan.serves(false);
         String tun = plan.tunName().replace('.', '/');
         if (any4) {
             out.add(new SysctlSetting("net.ipv4.ip_forward", "1", "net\\.ipv4\\.conf\\..*\\.forwarding"));

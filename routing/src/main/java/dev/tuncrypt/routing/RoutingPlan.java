@@ -133,6 +133,21 @@ public record RoutingPlan(
 
     /** Whether the plan changes any kernel state at all. */
     public boolean changesKernel() {
+        return forwards(true) || forwards(false);
+    }
+
+    /**
+     * Whether the stack's own connections of this family (leg 2 of every spliced connection) are
+     * forwarded by the kernel, which needs forwarding on, a loose reverse-path check on the TUN
+     * device and masquerading of the stack's address: true whenever the stack has an address of
+     * the family, with or without steering rules (the operator may route into the device by hand).
+     */
+    public boolean forwards(boolean ipv4) {
+        return stackAddress(ipv4).isPresent();
+    }
+
+    /** Whether the plan adds rules or nft hooks beyond forwarding and masquerading. */
+    public boolean routes() {
         return steers(true) || steers(false) || serves(true) || serves(false);
     }
 }

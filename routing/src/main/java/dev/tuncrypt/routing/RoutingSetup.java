@@ -43,6 +43,18 @@ public final class RoutingSetup {
         }
         KernelState state = new KernelState(runner, plan.tags());
         List<String> leftovers = state.describe();
+        if (leftovers.isEmpty() && SysctlJournal.exists(stateDirectory)) {
+            // Every plan creates an nft table, which outlives a crash: a state file without any of
+            // our rules or tables belongs to a namespace that is gone (its inode was reused).
+            LOG.warn("ignoring stale routing state file {}: none of its rules or tables exist here",
+                    SysctlJournal.file(stateDirectory));
+            try {
+                SysctlJournal.delete(stateDirectory);
+            } catch (java.io.IOException e) {
+                throw new LeftoversException("stale routing state file " + SysctlJournal.file(stateDirectory)
+                        + " cannot be removed: " + e.getMessage());
+            }
+        }
         if (SysctlJournal.exists(stateDirectory)) {
             leftovers = new ArrayList<>(leftovers);
             leftovers.add("state file " + SysctlJournal.file(stateDirectory));

@@ -92,12 +92,19 @@ class PlanCommandsTest {
     }
 
     @Test
-    void anEmptyPlanChangesNothing() throws Exception {
+    void withoutSteeringOrServingTheStacksOwnConnectionsAreStillForwardedAndMasqueraded() throws Exception {
+        // The operator may route into the device by hand: leg 2 must still leave the host.
         RoutingPlan plan = RoutingPlan.of("tun0", List.of(InetAddress.getByName("198.18.1.2")), List.of(), List.of(),
                 List.of(), Optional.empty(), List.of(Destination.parse("198.18.0.0/15")));
-        assertThat(plan.changesKernel()).isFalse();
-        assertThat(new PlanCommands(plan).apply()).isEmpty();
-        assertThat(DryRun.render(plan)).contains("# nothing to route").contains("198.18.0.0/15");
+        assertThat(plan.changesKernel()).isTrue();
+        assertThat(plan.routes()).isFalse();
+        PlanCommands c = new PlanCommands(plan);
+        assertThat(c.rulesAndRoutes()).isEmpty();
+        assertThat(c.nftScript()).contains("ip saddr 198.18.1.2 oifname != \"tun0\" masquerade")
+                .doesNotContain("chain output").doesNotContain("netdev");
+        assertThat(c.sysctls().stream().map(SysctlSetting::key))
+                .containsExactly("net.ipv4.ip_forward", "net.ipv4.conf.tun0.rp_filter");
+        assertThat(DryRun.render(plan)).contains("198.18.0.0/15");
     }
 
     @Test

@@ -169,7 +169,9 @@ public final class Splicer implements ControlTarget, AutoCloseable {
      * in the clear to the local service.
      */
     private void onSyn(InetSocketAddress local, InetSocketAddress remote, byte[] options, Consumer<Boolean> decision) {
-        if (closed) {
+        if (closed || stack.addresses().all().contains(local.getAddress())) {
+            // To the stack's own address with no listener on that port: refused, as a host does
+            // (RFC 9293 §3.10.7.1), never spliced back to itself.
             decision.accept(false);
             return;
         }
