@@ -142,6 +142,17 @@ class TransparentSpliceTest {
             assertThat(Files.mismatch(input, dir.resolve("b.out"))).as("B received A's bytes exactly").isEqualTo(-1L);
             Matcher m = SESSION.matcher(Files.readString(dir.resolve("b.err")));
             assertThat(m.find()).as(Files.readString(dir.resolve("b.err"))).isTrue();
+            // the daemon's netstat lists the application's connection with the session ID B printed
+            String netstat = tuncrypt(a, "netstat", "-u", dir.resolve("ctl").toString());
+            assertThat(netstat).startsWith("Local address\t\tForeign address\t\tSID\n")
+                    .containsPattern("198\\.18\\.1\\.1:\\d+ +\t198\\.18\\.2\\.2:5000 +\t" + m.group(1));
+            String json = tuncrypt(a, "netstat", "-u", dir.resolve("ctl").toString(), "--json");
+            Process check = new ProcessBuilder("python3", "-c",
+                    "import json,sys; d=json.load(sys.stdin); print(d['connections'][0]['sid'])").start();
+            check.getOutputStream().write(json.getBytes(StandardCharsets.UTF_8));
+            check.getOutputStream().close();
+            assertThat(new String(check.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip())
+                    .as("valid JSON with the session ID: " + json).isEqualTo(m.group(1));
         } finally {
             server.destroyForcibly();
             Thread.sleep(300);
@@ -297,6 +308,44 @@ class TransparentSpliceTest {
         }
         assertThat(daemon.terminate()).isZero();
         assertThat(a.run("ip", "link", "show", "ta0").ok()).as("ta0 removed").isFalse();
+    }
+
+    /** Runs {@code bin/tuncrypt ARGS} in {@code ns}; returns its standard output (exit status 0 required). */
+    private static String tuncrypt(TestNamespace ns, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", ns.name(), TUNCRYPT.toString()));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).as(String.join(" ", args) + ": " + err).isZero();
+        return out;
+    }
+
+    @Test
+    void malformedControlDatagramsGetErrorRepliesAndTheDaemonKeepsServing() throws Exception {
+        startDaemon(List.of("198.18.2.0/24"));
+        String py = String.join("\n",
+                "import socket, os, struct, sys",
+                "def ask(data):",
+                "    s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)",
+                "    s.bind('\\0tc-it-%d' % os.getpid()); s.settimeout(3)",
+                "    s.sendto(data, sys.argv[1])",
+                "    r = s.recv(65536); s.close()",
+                "    return struct.unpack_from('<I', r, 24)[0] if len(r) >= 28 else -1",
+                "hdr = lambda dlen: struct.pack('<I4sH2x4sH2xIIII', 7, bytes(4), 0, bytes(4), 0, 0, 0, 102, dlen)",
+                "print(ask(os.urandom(64)), ask(b'\\x01\\x02\\x03'), ask(hdr(0xFFFFFFF0)), ask(hdr(5) + b'ab'))");
+        for (int round = 0; round < 3; round++) {
+            Process p = new ProcessBuilder("ip", "netns", "exec", a.name(), "python3", "-c", py,
+                    dir.resolve("ctl").toString()).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+            assertThat(p.waitFor()).as(out).isZero();
+            for (String errno : out.split(" ")) {
+                assertThat(Integer.parseInt(errno)).as("an errno in every reply: " + out).isPositive();
+            }
+        }
+        String status = tuncrypt(a, "status", "-u", dir.resolve("ctl").toString());
+        assertThat(status).containsPattern("control.malformed.truncated_header +[1-9]");
+        assertThat(tuncrypt(a, "netstat", "-u", dir.resolve("ctl").toString())).startsWith("Local address");
     }
 
     @Test
