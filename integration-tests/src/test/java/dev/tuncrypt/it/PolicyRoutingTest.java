@@ -134,6 +134,21 @@ class PolicyRoutingTest {
         return p.exitValue();
     }
 
+    /** The session ID in {@code tuncrypt netstat} of the row whose column {@code col} (1 local, 2 foreign) is {@code endpoint}. */
+    private static String sessionOf(TestNamespace ns, Path ctl, String endpoint, int col) throws Exception {
+        Process p = new ProcessBuilder("ip", "netns", "exec", ns.name(), Daemon.ROOT.resolve("bin/tuncrypt").toString(),
+                "netstat", "-u", ctl.toString()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).as(out).isZero();
+        for (String line : out.split("\n")) {
+            String[] f = line.trim().split("\\s+");
+            if (f.length == 3 && f[col - 1].equals(endpoint)) {
+                return f[2];
+            }
+        }
+        throw new AssertionError("no connection with " + endpoint + " in:\n" + out);
+    }
+
     private Process capture(String iface, Path pcap) throws Exception {
         Process dump = new ProcessBuilder("ip", "netns", "exec", a.name(), "tcpdump", "-i", iface, "-s0", "-U", "-w",
                 pcap.toString(), "tcp").redirectErrorStream(true).start();
@@ -165,6 +180,9 @@ class PolicyRoutingTest {
         try {
             assertThat(curl(got, 20)).as(Files.readString(dir.resolve("curl.log"))).isZero();
             assertThat(Files.mismatch(www.resolve("blob"), got)).as("curl body equals the file").isEqualTo(-1L);
+            String sidA = sessionOf(a, dir.resolve("a.ctl"), B_ADDR + ":8080", 2);
+            String sidB = sessionOf(b, dir.resolve("b.ctl"), B_ADDR + ":8080", 1);
+            assertThat(sidA).as("A's and B's netstat show the same session ID").matches("[0-9A-F]{66}").isEqualTo(sidB);
 
             // socat A -> B:5000 (kernel listener in B), data both ways in one connection
             Path fromB = Files.writeString(dir.resolve("fromB"), "B-SIDE-PLAINTEXT\n".repeat(20000));
