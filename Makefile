@@ -12,7 +12,7 @@ export PATH := $(JDK)/bin:$(PATH)
 MVN := mvn -B -q -e
 MVN_OPTS ?=
 
-.PHONY: help build test demo bench clean deps unit example-echo example-http
+.PHONY: help build test demo bench clean deps unit example-echo example-http example-sid
 
 help:
 	@echo "make build   compile every module and produce bin/tuncryptd and bin/tuncrypt"
@@ -22,6 +22,7 @@ help:
 	@echo "make clean   remove build output"
 	@echo "make example-echo   password-authenticated tcpcrypt echo (no root; ARGS=\"server-pw client-pw\")"
 	@echo "make example-http   HTTP over the stack, plain and with tcpcrypt, in a namespace (root)"
+	@echo "make example-sid    a plain Java socket asks tuncryptd for its session ID (client library; root)"
 
 deps:
 	@tools/install-deps
@@ -47,6 +48,9 @@ example-echo: build
 
 example-http: build
 	@tools/example-http
+
+example-sid: build
+	@tools/example-sid
 
 clean:
 	$(MVN) clean

@@ -226,6 +226,22 @@ class PolicyRoutingTest {
     }
 
     @Test
+    void aJavaApplicationReadsTheSessionIdOfItsOwnSocket() throws Exception {
+        httpServer(webRoot());
+        daemonA();
+        daemonB();
+        Process p = new ProcessBuilder("ip", "netns", "exec", a.name(),
+                Daemon.ROOT.resolve("tools/run-example").toString(), "OwnSessionId", dir.resolve("a.ctl").toString(),
+                B_ADDR, "8080").redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).as(out).isZero();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("session ID ([0-9A-F]{66})").matcher(out);
+        assertThat(m.find()).as(out).isTrue();
+        assertThat(sessionOf(b, dir.resolve("b.ctl"), B_ADDR + ":8080", 1)).isEqualTo(m.group(1));
+        assertThat(out).contains("server said: HTTP/1.0 200 OK").containsPattern("short authentication string [0-9A-F]{4}(-[0-9A-F]{4}){3}");
+    }
+
+    @Test
     void withoutTuncryptdOnBTheConnectionFallsBackToPlain() throws Exception {
         Path www = webRoot();
         httpServer(www);

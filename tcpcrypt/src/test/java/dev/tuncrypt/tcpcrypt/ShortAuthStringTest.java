@@ -18,8 +18,8 @@ class ShortAuthStringTest {
 
     @Test
     void fourGroupsOfFourHexDigitsOfSha256() {
-        // python3: h = sha256(bytes([0x21]) + bytes(range(32))).hexdigest().upper()[:16]
-        assertThat(ShortAuthString.of(sid(0x21))).isEqualTo("D236-6DCA-A1D2-1B53");
+        // python3: h = sha256(b'tuncrypt-sas' + bytes([0x21]) + bytes(range(32))).hexdigest().upper()[:16]
+        assertThat(ShortAuthString.of(sid(0x21))).isEqualTo("FD67-3197-D882-504F");
     }
 
     @Test
