@@ -56,6 +56,11 @@ public final class TcpSocket implements Closeable {
         }
     }
 
+    /** A buffer with no room: receive() into it tells end of stream (-1) from nothing yet (0). */
+    private static final ByteBuffer NO_ROOM = ByteBuffer.allocate(0);
+    /** awaitReadable() callers, loop-confined. */
+    private final ArrayDeque<CompletableFuture<Integer>> readWaiters = new ArrayDeque<>();
+
     private TcpSocket(StackLoop loop) {
         this.loop = loop;
     }
@@ -168,10 +173,16 @@ public final class TcpSocket implements Closeable {
         while ((p = reads.peek()) != null) {
             int n = c.receive(p.buffer);
             if (n == 0 && c.state() != TcpState.CLOSED) {
-                return;
+                break;
             }
             reads.poll();
             p.done.complete(n == 0 ? -1 : n);
+        }
+        if (!readWaiters.isEmpty() && (c.readable() > 0 || c.state() == TcpState.CLOSED || c.receive(NO_ROOM) < 0)) {
+            CompletableFuture<Integer> w;
+            while ((w = readWaiters.poll()) != null) {
+                w.complete(0);
+            }
         }
     }
 
@@ -210,6 +221,24 @@ public final class TcpSocket implements Closeable {
      * @throws SocketException if the connection was reset or timed out
      */
     public int read(ByteBuffer dst) throws IOException {
+        return readInto(dst);
+    }
+
+    /**
+     * Blocks until a {@link #read} would not block: data is ready, the peer has finished, or the
+     * connection has ended. Holds no buffer while it waits, so a caller with many idle
+     * connections (the daemon's splice) takes a buffer only when there is something to read.
+     */
+    public void awaitReadable() throws IOException {
+        CompletableFuture<Integer> f = new CompletableFuture<>();
+        loop.post(() -> {
+            readWaiters.add(f);
+            serveReads();
+        });
+        await(f, null, "await readable");
+    }
+
+    private int readInto(ByteBuffer dst) throws IOException {
         if (!dst.hasRemaining()) {
             return 0;
         }

@@ -9,9 +9,10 @@ import java.util.concurrent.atomic.LongAdder;
  * Copies one direction of a spliced connection: reads from one leg, writes to the other. The
  * buffer is the only storage, so a slow reader on the far side stops the reads here and the
  * near side's receive window closes: back-pressure end to end, nothing buffered without bound.
- * The buffer starts small (an idle connection holds little) and doubles while reads fill it, up
- * to {@link #MAX_BUFFER}, so bulk transfers cross the stack loop in large steps; a read that
- * fills less than an eighth of it brings it back to the starting size.
+ * An idle pump holds no buffer: it waits until its source has something to read, then takes one
+ * from the splicer's {@link BufferPool}. The buffer doubles while reads fill it, up to
+ * {@link #MAX_BUFFER}, so bulk transfers cross the stack loop in large steps; a read that fills
+ * less than an eighth of it gives it back.
  * End of stream becomes a half-close on the far leg; a reset (or any failure) on either leg
  * becomes a reset on the other.
  */
@@ -33,25 +34,35 @@ final class Pump implements Runnable {
 
     private final TcpSocket from;
     private final TcpSocket to;
-    private final int bufferBytes;
+    private final BufferPool pool;
     private final LongAdder total;
     private final SplicedConnection owner;
     private volatile long bytes;
     private volatile Outcome outcome;
 
-    Pump(TcpSocket from, TcpSocket to, int bufferBytes, LongAdder total, SplicedConnection owner) {
+    Pump(TcpSocket from, TcpSocket to, BufferPool pool, LongAdder total, SplicedConnection owner) {
         this.from = from;
         this.to = to;
-        this.bufferBytes = bufferBytes;
+        this.pool = pool;
         this.total = total;
         this.owner = owner;
     }
 
     @Override
     public void run() {
-        ByteBuffer buf = ByteBuffer.allocate(bufferBytes);
+        ByteBuffer buf = null;
         try {
             while (true) {
+                if (buf == null) {
+                    try {
+                        from.awaitReadable(); // idle: no buffer held while nothing arrives
+                    } catch (IOException e) {
+                        outcome = owner.stopping() ? Outcome.STOPPED : Outcome.SOURCE_FAILED;
+                        to.abort();
+                        return;
+                    }
+                    buf = pool.take();
+                }
                 buf.clear();
                 int n;
                 try {
@@ -79,16 +90,21 @@ final class Pump implements Runnable {
                     from.abort();
                     return;
                 }
-                if (n == buf.capacity() && buf.capacity() < MAX_BUFFER) {
-                    buf = ByteBuffer.allocate(buf.capacity() * 2);
-                } else if (n < buf.capacity() / 8 && buf.capacity() > bufferBytes) {
-                    buf = ByteBuffer.allocate(bufferBytes);
-                }
                 bytes += n;
                 total.add(n);
                 owner.touch();
+                if (n == buf.capacity() && buf.capacity() < MAX_BUFFER) {
+                    pool.give(buf); // a bulk transfer: grow
+                    buf = ByteBuffer.allocate(buf.capacity() * 2);
+                } else if (n < buf.capacity() / 8) {
+                    pool.give(buf); // traffic thinned out: hold nothing until the next bytes
+                    buf = null;
+                }
             }
         } finally {
+            if (buf != null) {
+                pool.give(buf);
+            }
             owner.pumpEnded(this);
         }
     }

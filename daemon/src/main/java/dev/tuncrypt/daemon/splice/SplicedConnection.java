@@ -71,10 +71,10 @@ final class SplicedConnection implements ConnectionView {
     }
 
     /** Leg 2 is up: start copying both ways. */
-    synchronized void start(TcpSocket leg2, int bufferBytes, SpliceCounters counters) {
+    synchronized void start(TcpSocket leg2, BufferPool pool, SpliceCounters counters) {
         this.leg2 = leg2;
-        up = new Pump(leg1, leg2, bufferBytes, direction == Direction.OUTBOUND ? counters.bytesOut : counters.bytesIn, this);
-        down = new Pump(leg2, leg1, bufferBytes, direction == Direction.OUTBOUND ? counters.bytesIn : counters.bytesOut, this);
+        up = new Pump(leg1, leg2, pool, direction == Direction.OUTBOUND ? counters.bytesOut : counters.bytesIn, this);
+        down = new Pump(leg2, leg1, pool, direction == Direction.OUTBOUND ? counters.bytesIn : counters.bytesOut, this);
         pumpsRunning = 2;
         Thread.ofVirtual().name("splice-up").start(up);
         Thread.ofVirtual().name("splice-down").start(down);

@@ -59,6 +59,7 @@ public final class Splicer implements ControlTarget, AutoCloseable {
     private final TcpCrypt tcpcrypt;
     private final TcpListener listener;
     private final SpliceCounters counters = new SpliceCounters();
+    private final BufferPool buffers;
     private final Map<TupleKey, SplicedConnection> byAppTuple = new ConcurrentHashMap<>();
     private final Map<TupleKey, SplicedConnection> byLeg2Tuple = new ConcurrentHashMap<>();
     private final Map<InetSocketAddress, TimedPreset> presets = new ConcurrentHashMap<>();
@@ -83,6 +84,7 @@ public final class Splicer implements ControlTarget, AutoCloseable {
         this.tcpcrypt = tcpcrypt;
         this.listener = listener;
         this.settings = settings;
+        this.buffers = new BufferPool(settings.bufferBytes(), 1024);
         this.version = version;
         this.startNanos = System.nanoTime();
         this.acceptor = Thread.ofPlatform().name("splice-accept").daemon(true).unstarted(this::acceptLoop);
@@ -238,7 +240,7 @@ public final class Splicer implements ControlTarget, AutoCloseable {
         byAppTuple.put(new TupleKey(c.appLocal(), c.appRemote()), c);
         TcpSocket leg2 = r.leg2();
         byLeg2Tuple.put(new TupleKey(leg2.localAddress(), leg2.remoteAddress()), c);
-        c.start(leg2, settings.bufferBytes(), counters);
+        c.start(leg2, buffers, counters);
         if (r.direction() == Direction.INBOUND) {
             followHandshake(c, leg1, null);
         } else {
