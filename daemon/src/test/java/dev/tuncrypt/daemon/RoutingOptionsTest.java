@@ -52,7 +52,9 @@ class RoutingOptionsTest {
         assertThat(plan(parse("--serve", "all", "--serve-on", "eth0")).serve().orElseThrow().allPorts()).isTrue();
         assertThat(parse("--dry-run", "--steer", "198.18.5.0/24").dryRun()).isTrue();
         assertThat(parse("--cleanup").cleanup()).isTrue();
-        assertThat(plan(parse()).changesKernel()).isFalse();
+        RoutingPlan none = plan(parse());
+        assertThat(none.routes()).as("no rules or hooks without --steer/--serve").isFalse();
+        assertThat(none.changesKernel()).as("leg 2 is still forwarded and masqueraded").isTrue();
     }
 
     @Test
