@@ -273,6 +273,34 @@ class TransparentSpliceTest {
     }
 
     @Test
+    void sighupReloadsTheConfigFile() throws Exception {
+        Path conf = Files.writeString(dir.resolve("tuncryptd.conf"), "# opportunistic first\ncrypt = default\n");
+        startDaemon(List.of("198.18.0.2/32"), "--config", conf.toString());
+        Process kernel = new ProcessBuilder("ip", "netns", "exec", b.name(), "socat", "-u",
+                "TCP-LISTEN:6000,bind=198.18.0.2,reuseaddr,fork", "OPEN:" + dir.resolve("plain.out") + ",creat,append")
+                .redirectErrorStream(true).start();
+        try {
+            awaitKernelListener(b, 6000);
+            Process first = socat(Files.writeString(dir.resolve("m1"), "first\n"), "198.18.0.2:6000");
+            assertThat(first.waitFor(20, TimeUnit.SECONDS)).isTrue();
+            assertThat(first.exitValue()).as("plain fallback before the reload").isZero();
+            Files.writeString(conf, "crypt = always\n");
+            run("kill", "-HUP", Long.toString(daemon.pid()));
+            long end = System.nanoTime() + 10_000_000_000L;
+            while (!daemon.log().contains("configuration reloaded") && System.nanoTime() < end) {
+                Thread.sleep(50);
+            }
+            assertThat(daemon.log()).contains("configuration reloaded: crypt always");
+            Process second = socat(Files.writeString(dir.resolve("m2"), "second\n"), "198.18.0.2:6000");
+            assertThat(second.waitFor(20, TimeUnit.SECONDS)).isTrue();
+            assertThat(second.exitValue()).as("refused after the reload").isNotZero();
+            assertThat(Files.readString(dir.resolve("plain.out"))).isEqualTo("first\n");
+        } finally {
+            kernel.destroyForcibly();
+        }
+    }
+
+    @Test
     void closedPortAtTheDestinationIsARefusedConnect() throws Exception {
         startDaemon(List.of("198.18.2.0/24"));
         Process server = ncListen("5000", dir.resolve("b.out"), dir.resolve("b.err"));
