@@ -82,15 +82,17 @@ public final class RoutingSetup {
         }
         Sysctls sysctls = new Sysctls(runner);
         List<SysctlJournal.Entry> originals = new ArrayList<>();
+        List<SysctlSetting> changes = new ArrayList<>();
         for (SysctlSetting s : commands.sysctls()) {
             Optional<String> old = sysctls.read(s.key());
             if (old.isEmpty()) {
                 throw new KernelFeatureException("sysctl " + s.key() + " does not exist (is the device "
                         + plan.tunName() + " there, and IPv6 enabled?)");
             }
-            if (old.get().equals(s.value())) {
-                continue;
+            if (old.get().equals(s.value()) || (s.key().endsWith(".rp_filter") && old.get().equals("0"))) {
+                continue; // already right (rp_filter 0 is looser than the 2 we need): not written (a read-only /proc/sys, as in containers, is fine)
             }
+            changes.add(s);
             if (s.propagatesTo() != null) {
                 for (Map.Entry<String, String> e : sysctls.readMatching(s.propagatesTo()).entrySet()) {
                     originals.add(new SysctlJournal.Entry(e.getKey(), e.getValue()));
@@ -111,7 +113,7 @@ public final class RoutingSetup {
             for (Command c : commands.rulesAndRoutes()) {
                 runner.check(c);
             }
-            for (SysctlSetting s : commands.sysctls()) {
+            for (SysctlSetting s : changes) {
                 sysctls.write(s.key(), s.value());
             }
             verify(plan, commands, state, sysctls);
