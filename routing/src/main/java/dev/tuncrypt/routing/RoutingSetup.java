@@ -89,8 +89,8 @@ public final class RoutingSetup {
                 throw new KernelFeatureException("sysctl " + s.key() + " does not exist (is the device "
                         + plan.tunName() + " there, and IPv6 enabled?)");
             }
-            if (old.get().equals(s.value()) || (s.key().endsWith(".rp_filter") && old.get().equals("0"))) {
-                continue; // already right (rp_filter 0 is looser than the 2 we need): not written (a read-only /proc/sys, as in containers, is fine)
+            if (old.get().equals(s.value())) {
+                continue; // already right: neither written nor recorded: not written (a read-only /proc/sys, as in containers, is fine)
             }
             changes.add(s);
             if (s.propagatesTo() != null) {
