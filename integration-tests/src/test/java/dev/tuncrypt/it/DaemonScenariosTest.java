@@ -1,0 +1,262 @@
+package dev.tuncrypt.it;
+
+import static dev.tuncrypt.it.TwoPeerScenariosTest.ENO_SYN;
+import static dev.tuncrypt.it.TwoPeerScenariosTest.awaitListening;
+import static dev.tuncrypt.it.TwoPeerScenariosTest.sha256;
+import static dev.tuncrypt.it.TwoPeerScenariosTest.streams;
+import static dev.tuncrypt.it.TwoPeerScenariosTest.tail;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tuncrypt.it.harness.Capture;
+import dev.tuncrypt.it.harness.Pcap;
+import dev.tuncrypt.it.harness.Peer;
+import dev.tuncrypt.it.harness.PeerLogs;
+import dev.tuncrypt.it.harness.Service;
+import dev.tuncrypt.it.harness.TwoPeers;
+import dev.tuncrypt.tcpstack.testsupport.Requirements;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The two-peer scenarios through the daemons: {@code tuncryptd} in each container splices what
+ * policy routing steers into its TUN device ({@code --steer} the other peer's address,
+ * {@code --serve} the service ports on {@code eth0}), and the applications are unmodified kernel
+ * programs (curl, python's http.server, socat, nc, a plain Java socket program). Peer a's TUN
+ * subnet is 198.18.1.0/24 (stack .2), b's 198.18.2.0/24; each daemon's control socket is
+ * {@code /out/ctl} in its peer. A failed scenario prints the peers' logs and leaves every file
+ * under target/peers/DaemonScenariosTest/&lt;method&gt;/.
+ */
+@ExtendWith(PeerLogs.class)
+@Timeout(value = 10, unit = java.util.concurrent.TimeUnit.MINUTES)
+class DaemonScenariosTest {
+    static final String CONTROL = Peer.inside("ctl");
+    /** The ports b's daemon serves (kernel services behind them). */
+    static final String B_SERVES = "5000-5010,8080";
+    /** The ports a's daemon serves. */
+    static final String A_SERVES = "5100-5110";
+    static final String ANY_SYN = "tcp.flags.syn == 1 && tcp.flags.ack == 0";
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    private TwoPeers peers;
+
+    @BeforeEach
+    void peers(TestInfo info) throws Exception {
+        Requirements.command("tshark", "tshark");
+        peers = TwoPeers.start(info);
+    }
+
+    @AfterEach
+    void stop() {
+        if (peers != null) {
+            peers.close();
+        }
+    }
+
+    /**
+     * Scenario 1, both peers run tuncryptd; unmodified clients both ways. curl fetches a file from
+     * b's http.server, socat carries data both ways in one connection from a to b and from b to a,
+     * and a Java program in a reads its socket's session ID through the client library. Every
+     * transfer is byte-exact, each connection has one session ID in a's netstat, b's netstat and
+     * (for the Java program) both ends' client library; b's eth0 sees ENO in every SYN and never
+     * a plaintext marker.
+     */
+    @Test
+    void scenario1_bothDaemonsUnmodifiedClientsEncrypted() throws Exception {
+        Peer a = peers.a;
+        Peer b = peers.b;
+        String httpMarker = "HTTP-PLAINTEXT-MARKER-7d1f";
+        String upMarker = "SOCAT-A-TO-B-PLAINTEXT-1e9a";
+        String downMarker = "SOCAT-B-TO-A-PLAINTEXT-c04b";
+        String backMarker = "NC-B-TO-A-PLAINTEXT-55e2";
+        Files.createDirectories(b.file("www"));
+        Path blob = markedFile(b.file("www/blob"), httpMarker, 3 << 20);
+        Path up = markedFile(a.file("up"), upMarker, 1 << 20);
+        Path down = markedFile(b.file("down"), downMarker, 600 << 10);
+        Path back = markedFile(b.file("back"), backMarker, 256 << 10);
+
+        daemonA();
+        daemonB();
+        Capture wire = b.capture("wire", "eth0", "tcp");
+
+        // curl in a -> http.server in b (port 8080, served by b's daemon)
+        b.start("http", "python3", "-m", "http.server", "8080", "--bind", b.address(), "--directory", Peer.inside("www"));
+        awaitListening(b, 8080);
+        var curl = a.exec("curl", "-sS", "--max-time", "60", "-o", Peer.inside("blob.got"),
+                "http://" + b.address() + ":8080/blob");
+        assertThat(curl.getExitCode()).as("curl: %s", curl.getStderr()).isZero();
+        assertThat(sha256(a.file("blob.got"))).as("sha256 of what curl fetched").isEqualTo(sha256(blob));
+
+        // socat a -> b:5000, data both ways in one connection (each side half-closes after its file)
+        Service listener = b.start("socat-listen", "socat", "-t", "30", "TCP-LISTEN:5000,bind=" + b.address()
+                + ",reuseaddr", "OPEN:" + Peer.inside("down") + ",rdonly!!OPEN:" + Peer.inside("up.got")
+                + ",creat,trunc,wronly");
+        awaitListening(b, 5000);
+        Service socat = a.start("socat", "socat", "-t", "30", "OPEN:" + Peer.inside("up") + ",rdonly!!OPEN:"
+                + Peer.inside("down.got") + ",creat,trunc,wronly", "TCP:" + b.address() + ":5000");
+        assertThat(socat.await(Duration.ofSeconds(60))).as("a's socat: %s", socat.err()).isZero();
+        assertThat(listener.await(Duration.ofSeconds(30))).as("b's socat: %s", listener.err()).isZero();
+        assertThat(sha256(b.file("up.got"))).as("a to b").isEqualTo(sha256(up));
+        assertThat(sha256(a.file("down.got"))).as("b to a").isEqualTo(sha256(down));
+
+        // nc the other way: b -> a's kernel listener on 5100 (served by a's daemon)
+        Service aListener = a.start("nc-listen", "nc", "-4", "-l", "5100");
+        awaitListening(a, 5100);
+        Service nc = b.startWithInput("nc", "back", "nc", "-4", "-N", a.address(), "5100");
+        assertThat(nc.await(Duration.ofSeconds(30))).as("b's nc: %s", nc.err()).isZero();
+        assertThat(aListener.await(Duration.ofSeconds(30))).as("a's nc: %s", aListener.err()).isZero();
+        assertThat(sha256(aListener.stdout())).as("b to a's served port").isEqualTo(sha256(back));
+
+        // a Java program in a asks the daemon for its socket's session (client library)
+        Service server = b.java("java-server", "dev.tuncrypt.it.peer.KernelStreams", "serve", "--bind", b.address(),
+                "--port", "5002", "--conns", "1", "--control", CONTROL).awaitOutput("listening", Duration.ofSeconds(30));
+        Service client = a.java("java-client", "dev.tuncrypt.it.peer.KernelStreams", "send", "--to",
+                b.address() + ":5002", "--conns", "1", "--bytes", Integer.toString(4 << 20), "--control", CONTROL);
+        assertThat(client.await(Duration.ofSeconds(60))).as("a's Java client: %s%s", client.out(), client.err()).isZero();
+        assertThat(server.await(Duration.ofSeconds(30))).as("b's Java server: %s%s", server.out(), server.err()).isZero();
+        Pcap pcap = wire.stop();
+
+        Stream sent = kernelStreams(client.out(), 1).get(0);
+        Stream received = kernelStreams(server.out(), 1).get(0);
+        assertThat(received.bytes).as("bytes b's Java server received").isEqualTo(4 << 20);
+        assertThat(received.sha256).as("sha256 at b").isEqualTo(sent.sha256);
+        assertThat(sent.peer).isEqualTo(received.bytes + ":" + received.sha256);
+        assertThat(sent.sid).as("the Java client's session ID (client library)").matches("[0-9A-F]{66}");
+        assertThat(received.sid).as("b's local service's session ID (client library)").isEqualTo(sent.sid);
+
+        // one session ID per connection, the same in a's and b's netstat
+        List<JsonNode> na = netstat(a);
+        List<JsonNode> nb = netstat(b);
+        Map<Integer, String> sids = new HashMap<>();
+        for (int port : new int[] {8080, 5000, 5002}) {
+            String sa = sid(na, "foreign", b.address() + ":" + port, "a's connection to b:" + port);
+            String sb = sid(nb, "local", b.address() + ":" + port, "b's served connection on " + port);
+            assertThat(sb).as("b's session ID for port %d (a's: %s)", port, sa).isEqualTo(sa);
+            sids.put(port, sa);
+        }
+        String sa = sid(na, "local", a.address() + ":5100", "a's served connection on 5100");
+        assertThat(sid(nb, "foreign", a.address() + ":5100", "b's connection to a:5100")).as("session of b to a")
+                .isEqualTo(sa);
+        sids.put(5100, sa);
+        assertThat(sids.get(5002)).as("the Java client's session in a's netstat").isEqualTo(sent.sid);
+        assertThat(sids.values()).as("distinct sessions").doesNotHaveDuplicates();
+        for (JsonNode c : concat(na, nb)) {
+            assertThat(c.get("dialect").asText()).as("dialect of %s", c).isEqualTo("tcpcrypt-0.5");
+        }
+
+        // b's wire: ENO in every SYN (one per connection), never a plaintext marker
+        assertThat(pcap.count(ANY_SYN + " && !(tcp.options.experimental.exid == 0x454e)")).as("SYNs without ENO")
+                .isZero();
+        assertThat(streams(pcap, ENO_SYN)).as("connections whose SYN has ENO").hasSize(4);
+        for (String marker : List.of(httpMarker, upMarker, downMarker, backMarker)) {
+            assertThat(pcap.containsBytes(marker)).as("%s on b's wire", marker).isFalse();
+        }
+        assertThat(TwoPeerScenariosTest.maxAck(pcap, a.address())).as("highest ACK a sent (the capture saw it all)")
+                .isGreaterThan(3L << 20);
+    }
+
+    // ---- daemons
+
+    /** a's daemon: steers b's address, serves {@link #A_SERVES} on eth0. */
+    Service daemonA(String... extra) throws Exception {
+        return daemon(peers.a, "ta0", "tuncryptd", concat(List.of("--steer", peers.b.address() + "/32", "--serve", A_SERVES,
+                "--serve-on", "eth0"), List.of(extra)));
+    }
+
+    /** b's daemon: serves {@link #B_SERVES} on eth0, steers a's address. */
+    Service daemonB(String... extra) throws Exception {
+        return daemon(peers.b, "tb0", "tuncryptd", concat(List.of("--serve", B_SERVES, "--serve-on", "eth0", "--steer",
+                peers.a.address() + "/32"), List.of(extra)));
+    }
+
+    static Service daemon(Peer p, String tun, String name, List<String> options) throws Exception {
+        List<String> args = new ArrayList<>(List.of("--tun", tun, "--tun-addr", p.tunKernelCidr(), "--stack-addr",
+                p.stackAddress(), "-u", CONTROL));
+        args.addAll(options);
+        return p.tuncryptd(name, args);
+    }
+
+    /** {@code tuncrypt netstat --json} in {@code p}: its connections (every phase). */
+    static List<JsonNode> netstat(Peer p) throws Exception {
+        String out = p.netstat("-u", CONTROL, "--json", "--wide");
+        Files.writeString(p.file("netstat-" + System.nanoTime() + ".json"), out);
+        List<JsonNode> list = new ArrayList<>();
+        JSON.readTree(out).get("connections").forEach(list::add);
+        return list;
+    }
+
+    /** The session ID of the one encrypted connection whose {@code field} is {@code value}. */
+    static String sid(List<JsonNode> netstat, String field, String value, String what) {
+        List<JsonNode> m = netstat.stream().filter(c -> c.get(field).asText().equals(value)).toList();
+        assertThat(m).as("%s in netstat %s", what, netstat).hasSize(1);
+        // an encrypted connection that has ended stays listed (phase closed) with its session for 60 s
+        assertThat(m.get(0).get("phase").asText()).as("%s: phase", what).isIn("encrypted", "closed");
+        assertThat(m.get(0).get("plain_reason").asText()).as("%s: reason for plain", what).isEmpty();
+        String sid = m.get(0).get("sid").asText();
+        assertThat(sid).as("%s: session ID", what).matches("[0-9A-F]{66}");
+        return sid;
+    }
+
+    // ---- files and tool output
+
+    /** A text file of lines {@code <marker> <n>}, at least {@code bytes} long. */
+    static Path markedFile(Path file, String marker, int bytes) throws Exception {
+        StringBuilder s = new StringBuilder();
+        for (int i = 0; s.length() < bytes; i++) {
+            s.append(marker).append(' ').append(i).append('\n');
+        }
+        return Files.writeString(file, s);
+    }
+
+    /** One line of KernelStreams' (or StreamTool's) output. */
+    record Stream(int index, long bytes, String sha256, String sid, boolean resumed, String dialect, String peer) {}
+
+    static final Pattern STREAM = Pattern.compile("conn=(-?\\d+) bytes=(\\d+) sha256=([0-9a-f]{64}) sid=(\\S+) "
+            + "resumed=(true|false)(?: phase=\\S+ dialect=(\\S+))?(?: peer=(\\S+))?");
+
+    static Map<Integer, Stream> kernelStreams(String output, int expected) {
+        Map<Integer, Stream> m = new HashMap<>();
+        for (String line : output.split("\n")) {
+            Matcher x = STREAM.matcher(line);
+            if (x.matches()) {
+                Stream c = new Stream(Integer.parseInt(x.group(1)), Long.parseLong(x.group(2)), x.group(3), x.group(4),
+                        Boolean.parseBoolean(x.group(5)), x.group(6), x.group(7));
+                assertThat(m.put(c.index, c)).as("connection %d reported twice", c.index).isNull();
+            }
+        }
+        assertThat(m.keySet()).as("connections reported in %s", tail(output)).hasSize(expected);
+        return m;
+    }
+
+    static <T> List<T> concat(List<T> x, List<T> y) {
+        List<T> l = new ArrayList<>(x);
+        l.addAll(y);
+        return l;
+    }
+
+    static byte[] random(int n, long seed) {
+        byte[] b = new byte[n];
+        new Random(seed).nextBytes(b);
+        return b;
+    }
+
+    static String text(byte[] b) {
+        return new String(b, StandardCharsets.ISO_8859_1);
+    }
+}
