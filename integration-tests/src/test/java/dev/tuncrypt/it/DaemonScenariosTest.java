@@ -10,6 +10,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tuncrypt.it.harness.Capture;
+import dev.tuncrypt.it.harness.Harness;
 import dev.tuncrypt.it.harness.Pcap;
 import dev.tuncrypt.it.harness.Peer;
 import dev.tuncrypt.it.harness.PeerLogs;
@@ -53,6 +54,7 @@ class DaemonScenariosTest {
     static final String A_SERVES = "5100-5110";
     static final String ANY_SYN = "tcp.flags.syn == 1 && tcp.flags.ack == 0";
     static final ObjectMapper JSON = new ObjectMapper();
+    static final String KERNEL_STREAMS = "dev.tuncrypt.it.peer.KernelStreams";
 
     private TwoPeers peers;
 
@@ -171,6 +173,263 @@ class DaemonScenariosTest {
                 .isGreaterThan(3L << 20);
     }
 
+    /**
+     * Scenario 2a, b runs no daemon: a's daemon offers ENO, b's kernel answers without it, the
+     * connection falls back to plain TCP and works; a's netstat lists it as plain with the
+     * reason while it is open.
+     */
+    @Test
+    void scenario2a_plainServerPeerFallsBackToPlain() throws Exception {
+        Peer a = peers.a;
+        Peer b = peers.b;
+        daemonA();
+        Capture wire = b.capture("wire", "eth0", "tcp port 5003");
+        Service server = b.java("server", KERNEL_STREAMS, "serve", "--bind", b.address(), "--port", "5003", "--conns",
+                "1").awaitOutput("listening", Duration.ofSeconds(30));
+        Service client = a.java("client", KERNEL_STREAMS, "send", "--to", b.address() + ":5003", "--conns", "1",
+                "--bytes", Integer.toString(1 << 20), "--control", CONTROL, "--hold", Peer.inside("release"))
+                .awaitOutput("connected", Duration.ofSeconds(30));
+        JsonNode c = one(netstat(a), "foreign", b.address() + ":5003", "a's connection to b:5003");
+        Files.writeString(a.file("release"), "");
+        assertThat(client.await(Duration.ofSeconds(60))).as("a: %s%s", client.out(), client.err()).isZero();
+        assertThat(server.await(Duration.ofSeconds(30))).as("b: %s%s", server.out(), server.err()).isZero();
+        Pcap pcap = wire.stop();
+
+        assertThat(c.get("phase").asText()).as("phase in a's netstat: %s", c).isEqualTo("plain");
+        assertThat(c.get("sid").asText()).as("session ID of a plain connection").isEmpty();
+        assertThat(c.get("plain_reason").asText()).as("reason in a's netstat").contains("the peer did not negotiate tcpcrypt");
+        Stream sent = kernelStreams(client.out(), 1).get(0);
+        Stream received = kernelStreams(server.out(), 1).get(0);
+        assertThat(received.sha256).as("sha256 at b").isEqualTo(sent.sha256);
+        assertThat(received.bytes).isEqualTo(1 << 20);
+        assertThat(sent.sid).as("the client library's view").isEqualTo("plain");
+        assertThat(pcap.count(ENO_SYN)).as("a's daemon offered ENO").isEqualTo(1);
+        assertThat(pcap.count("tcp.flags.syn == 1 && tcp.flags.ack == 1 && tcp.option_kind == 253"))
+                .as("ENO in b's SYN-ACK").isZero();
+    }
+
+    /**
+     * Scenario 2b, a runs no daemon: a's plain SYNs reach b's kernel service untouched (b's
+     * daemon serves the port but takes only ENO SYNs); the data crosses in the clear and b's
+     * daemon never sees the connection.
+     */
+    @Test
+    void scenario2b_plainClientPeerReachesServedPortInTheClear() throws Exception {
+        Peer a = peers.a;
+        Peer b = peers.b;
+        String marker = "PLAIN-CLIENT-MARKER-3f0a";
+        Files.createDirectories(b.file("www"));
+        Path blob = markedFile(b.file("www/blob"), marker, 1 << 20);
+        daemonB();
+        b.start("http", "python3", "-m", "http.server", "8080", "--bind", b.address(), "--directory", Peer.inside("www"));
+        awaitListening(b, 8080);
+        Capture wire = b.capture("wire", "eth0", "tcp port 8080", 65535); // GSO frames: plain kernel TCP
+        var curl = a.exec("curl", "-sS", "--max-time", "30", "-o", Peer.inside("blob.got"),
+                "http://" + b.address() + ":8080/blob");
+        assertThat(curl.getExitCode()).as("curl: %s", curl.getStderr()).isZero();
+        Pcap pcap = wire.stop();
+
+        assertThat(sha256(a.file("blob.got"))).as("sha256 of what curl fetched").isEqualTo(sha256(blob));
+        assertThat(pcap.count(ANY_SYN)).as("a's SYN").isEqualTo(1);
+        assertThat(pcap.count("tcp.option_kind == 253 || tcp.option_kind == 69")).as("segments with ENO").isZero();
+        assertThat(pcap.containsBytes(marker)).as("the data crossed in the clear").isTrue();
+        assertThat(netstat(b)).as("connections b's daemon carries").isEmpty();
+        assertThat(b.execOk("nft", "list", "table", "netdev", "tuncrypt")).as("b's served flows")
+                .doesNotContain(a.address());
+    }
+
+    /**
+     * Scenario 3, require mode against a plain peer: a's daemon with {@code --require b/32}, b
+     * without a daemon; the application's connect is refused within 5 s and b's service gets
+     * nothing.
+     */
+    @Test
+    void scenario3_requireAgainstPlainPeerRefusesConnectPromptly() throws Exception {
+        Peer a = peers.a;
+        Peer b = peers.b;
+        daemonA("--require", b.address() + "/32");
+        Capture wire = b.capture("wire", "eth0", "tcp port 5004");
+        Service kernel = b.start("kernel-nc", "nc", "-4", "-l", "5004");
+        awaitListening(b, 5004);
+        var connect = a.exec("python3", "-c", String.join("\n",
+                "import socket, time",
+                "t = time.monotonic()",
+                "try:",
+                "    s = socket.create_connection(('" + b.address() + "', 5004), timeout=30)",
+                "    s.sendall(b'must never arrive')",
+                "    print('connected')",
+                "except ConnectionRefusedError:",
+                "    print('refused')",
+                "except OSError as e:",
+                "    print('error', e)",
+                "print('%.3f' % (time.monotonic() - t))"));
+        kernel.stop(Duration.ofSeconds(5));
+        Pcap pcap = wire.stop();
+
+        String[] out = connect.getStdout().strip().split("\n");
+        assertThat(out[0]).as("the application's connect: %s", connect.getStdout() + connect.getStderr())
+                .isEqualTo("refused");
+        assertThat(Double.parseDouble(out[1])).as("seconds until refused").isLessThan(5.0);
+        assertThat(kernel.out()).as("what b's service received").isEmpty();
+        assertThat(pcap.count(ENO_SYN)).as("a's daemon's SYN with ENO").isEqualTo(1);
+        assertThat(pcap.count("tcp.len > 0")).as("data segments on the wire").isZero();
+    }
+
+    /**
+     * Scenario 4, library mode against the daemon: {@code tuncrypt nc} embeds the stack in a (its
+     * own TUN device) and talks to b's kernel {@code nc -l} behind b's daemon ({@code --serve}):
+     * byte-exact, encrypted, nc's session ID equals b's netstat.
+     */
+    @Test
+    void scenario4_libraryModeClientToServedKernelService() throws Exception {
+        Peer a = peers.a;
+        Peer b = peers.b;
+        String marker = "LIBRARY-MODE-MARKER-91cd";
+        Path input = markedFile(a.file("in"), marker, 2 << 20);
+        daemonB();
+        Capture wire = b.capture("wire", "eth0", "tcp port 5005");
+        Service kernel = b.start("kernel-nc", "nc", "-4", "-l", "5005");
+        awaitListening(b, 5005);
+        Service client = a.tuncryptNc("nc-client", "ta0", "in", b.address(), "5005");
+        assertThat(client.await(Duration.ofSeconds(60))).as("a: %s", client.err()).isZero();
+        assertThat(kernel.await(Duration.ofSeconds(30))).as("b's nc: %s", kernel.err()).isZero();
+        Pcap pcap = wire.stop();
+
+        assertThat(sha256(kernel.stdout())).as("sha256 of what b's service received").isEqualTo(sha256(input));
+        String sid = TwoPeerScenariosTest.session(client.err());
+        assertThat(sid(netstat(b), "local", b.address() + ":5005", "b's served connection")).as("b's session ID")
+                .isEqualTo(sid);
+        assertThat(pcap.count(ENO_SYN)).as("nc's SYN with ENO").isEqualTo(1);
+        assertThat(pcap.containsBytes(marker)).as("plaintext marker on b's wire").isFalse();
+        assertThat(TwoPeerScenariosTest.maxAck(pcap, b.address())).as("highest ACK b sent").isGreaterThan(2L << 20);
+    }
+
+    /**
+     * Scenario 5, resumption through the daemons: two connections in turn from a's Java program;
+     * the second resumes the first one's session (no Init1/Init2 on the wire for it), with a
+     * different session ID, the same at both ends.
+     */
+    @Test
+    void scenario5_secondConnectionResumesThroughTheDaemons() throws Exception {
+        Peer a = peers.a;
+        Peer b = peers.b;
+        daemonA();
+        daemonB();
+        Capture wire = b.capture("wire", "eth0", "tcp port 5006");
+        Service server = b.java("server", KERNEL_STREAMS, "serve", "--bind", b.address(), "--port", "5006", "--conns",
+                "2", "--control", CONTROL).awaitOutput("listening", Duration.ofSeconds(30));
+        Service client = a.java("client", KERNEL_STREAMS, "send", "--to", b.address() + ":5006", "--conns", "2",
+                "--bytes", Integer.toString(2 << 20), "--parallel", "1", "--control", CONTROL);
+        assertThat(client.await(Duration.ofSeconds(60))).as("a: %s%s", client.out(), client.err()).isZero();
+        assertThat(server.await(Duration.ofSeconds(30))).as("b: %s%s", server.out(), server.err()).isZero();
+        Pcap pcap = wire.stop();
+
+        Map<Integer, Stream> sent = kernelStreams(client.out(), 2);
+        Map<Integer, Stream> received = kernelStreams(server.out(), 2);
+        for (int i = 0; i < 2; i++) {
+            assertThat(received.get(i).sha256).as("sha256 of connection %d", i).isEqualTo(sent.get(i).sha256);
+            assertThat(received.get(i).sid).as("b's session of connection %d", i).isEqualTo(sent.get(i).sid)
+                    .matches("[0-9A-F]{66}");
+        }
+        assertThat(sent.get(0).resumed).as("first connection resumed").isFalse();
+        assertThat(sent.get(1).resumed).as("second connection resumed").isTrue();
+        assertThat(received.get(1).resumed).as("b: second connection resumed").isTrue();
+        assertThat(sent.get(1).sid).as("resumed session ID").isNotEqualTo(sent.get(0).sid).startsWith("A");
+
+        List<String[]> syns = pcap.fields(ENO_SYN, "tcp.stream");
+        assertThat(syns).as("SYNs with ENO").hasSize(2);
+        String first = syns.get(0)[0];
+        String second = syns.get(1)[0];
+        assertThat(streams(pcap, "tcp.payload contains " + TwoPeerScenariosTest.INIT1)).as("streams with Init1")
+                .containsExactly(first);
+        assertThat(streams(pcap, "tcp.payload contains " + TwoPeerScenariosTest.INIT2)).as("streams with Init2")
+                .containsExactly(first);
+        assertThat(streams(pcap, "tcp.len > 0")).as("streams with data").contains(first, second);
+    }
+
+    /**
+     * Scenario 6, crash and restore: {@code kill -9} of a's daemon leaves its routing state;
+     * {@code tuncryptd --cleanup} puts rules, routes (all tables), the nft ruleset and the
+     * sysctls back exactly as before the daemon started; a restarted daemon works.
+     */
+    @Test
+    void scenario6_killedDaemonCleanupRestoresRoutingAndRestartWorks() throws Exception {
+        Peer a = peers.a;
+        Peer b = peers.b;
+        daemonB();
+        Service server = b.java("server", KERNEL_STREAMS, "serve", "--bind", b.address(), "--port", "5007", "--conns",
+                "2").awaitOutput("listening", Duration.ofSeconds(30));
+        String before = routingState(a);
+        Service first = daemonA();
+        assertThat(routingState(a)).as("routing state with the daemon").isNotEqualTo(before);
+        Service one = a.java("client1", KERNEL_STREAMS, "send", "--to", b.address() + ":5007", "--conns", "1",
+                "--bytes", Integer.toString(1 << 20), "--control", CONTROL);
+        assertThat(one.await(Duration.ofSeconds(60))).as("a: %s%s", one.out(), one.err()).isZero();
+        assertThat(kernelStreams(one.out(), 1).get(0).sid).as("first daemon's session").matches("[0-9A-F]{66}");
+
+        first.signal("KILL");
+        assertThat(first.await(Duration.ofSeconds(10))).as("exit status after kill -9").isEqualTo(137);
+        assertThat(routingState(a)).as("routing state after kill -9").isNotEqualTo(before);
+        var cleanup = a.exec(Harness.ROOT.resolve("bin/tuncryptd").toString(), "--cleanup");
+        assertThat(cleanup.getExitCode()).as("--cleanup: %s%s", cleanup.getStdout(), cleanup.getStderr()).isZero();
+        String after = routingState(a);
+        Files.writeString(a.file("routing-before"), before);
+        Files.writeString(a.file("routing-after"), after);
+        assertThat(after).as("routing state after --cleanup").isEqualTo(before);
+
+        daemon(a, "ta0", "tuncryptd2", List.of("--steer", b.address() + "/32", "--serve", A_SERVES, "--serve-on", "eth0"));
+        Service two = a.java("client2", KERNEL_STREAMS, "send", "--to", b.address() + ":5007", "--conns", "1",
+                "--bytes", Integer.toString(1 << 20), "--control", CONTROL);
+        assertThat(two.await(Duration.ofSeconds(60))).as("a after restart: %s%s", two.out(), two.err()).isZero();
+        assertThat(server.await(Duration.ofSeconds(30))).as("b: %s%s", server.out(), server.err()).isZero();
+        Stream again = kernelStreams(two.out(), 1).get(0);
+        assertThat(again.sid).as("restarted daemon's session").matches("[0-9A-F]{66}");
+        assertThat(sid(netstat(a), "foreign", b.address() + ":5007", "the restarted daemon's connection"))
+                .isEqualTo(again.sid);
+        assertThat(netstat(b).stream().map(c -> c.get("sid").asText())).as("sessions in b's netstat")
+                .contains(again.sid);
+    }
+
+    /**
+     * Scenario 8, load through the daemons: 200 concurrent kernel connections from a Java program
+     * in a to one in b carry 1 GiB in all; every stream byte-exact and encrypted with the same
+     * session ID at both ends (each end asks its daemon), 200 distinct session IDs.
+     */
+    @Test
+    void scenario8_load200ConcurrentConnections1GiBThroughTheDaemons() throws Exception {
+        Peer a = peers.a;
+        Peer b = peers.b;
+        int conns = 200;
+        long total = 1L << 30;
+        daemonA();
+        daemonB();
+        Service server = b.java("server", KERNEL_STREAMS, "serve", "--bind", b.address(), "--port", "5008", "--conns",
+                Integer.toString(conns), "--control", CONTROL).awaitOutput("listening", Duration.ofSeconds(30));
+        long start = System.nanoTime();
+        Service client = a.java("client", KERNEL_STREAMS, "send", "--to", b.address() + ":5008", "--conns",
+                Integer.toString(conns), "--bytes", Long.toString(total), "--parallel", Integer.toString(conns),
+                "--control", CONTROL);
+        assertThat(client.await(Duration.ofMinutes(4))).as("a: %s%s", tail(client.out()), client.err()).isZero();
+        assertThat(server.await(Duration.ofSeconds(60))).as("b: %s%s", tail(server.out()), server.err()).isZero();
+        double seconds = (System.nanoTime() - start) / 1e9;
+        System.out.printf("daemon load: %d connections, %d bytes in %.1f s (%.0f Mbit/s incl. JVM start)%n", conns,
+                total, seconds, total * 8 / seconds / 1e6);
+
+        Map<Integer, Stream> sent = kernelStreams(client.out(), conns);
+        Map<Integer, Stream> received = kernelStreams(server.out(), conns);
+        for (Stream s : sent.values()) {
+            Stream r = received.get(s.index);
+            assertThat(r).as("connection %d at b", s.index).isNotNull();
+            assertThat(r.bytes).as("bytes of connection %d", s.index).isEqualTo(s.bytes);
+            assertThat(r.sha256).as("sha256 of connection %d", s.index).isEqualTo(s.sha256);
+            assertThat(s.peer).as("b's answer on connection %d", s.index).isEqualTo(r.bytes + ":" + r.sha256);
+            assertThat(s.sid).as("session of connection %d", s.index).matches("[0-9A-F]{66}").isEqualTo(r.sid);
+        }
+        assertThat(sent.values().stream().mapToLong(x -> x.bytes).sum()).isEqualTo(total);
+        assertThat(sent.values().stream().map(x -> x.sid).distinct().count()).as("distinct session IDs")
+                .isEqualTo(conns);
+    }
+
     // ---- daemons
 
     /** a's daemon: steers b's address, serves {@link #A_SERVES} on eth0. */
@@ -199,6 +458,29 @@ class DaemonScenariosTest {
         List<JsonNode> list = new ArrayList<>();
         JSON.readTree(out).get("connections").forEach(list::add);
         return list;
+    }
+
+    /** The one connection whose {@code field} is {@code value}. */
+    static JsonNode one(List<JsonNode> netstat, String field, String value, String what) {
+        List<JsonNode> m = netstat.stream().filter(c -> c.get(field).asText().equals(value)).toList();
+        assertThat(m).as("%s in netstat %s", what, netstat).hasSize(1);
+        return m.get(0);
+    }
+
+    /**
+     * What a routing plan touches in {@code p}: rules, routes of every table, the nft ruleset and
+     * the forwarding, rp_filter and accept_local sysctls of every interface, as text.
+     */
+    static String routingState(Peer p) throws Exception {
+        StringBuilder s = new StringBuilder();
+        for (String[] cmd : List.of(new String[] {"ip", "-4", "rule"}, new String[] {"ip", "-6", "rule"},
+                new String[] {"ip", "-4", "route", "show", "table", "all"},
+                new String[] {"ip", "-6", "route", "show", "table", "all"}, new String[] {"nft", "list", "ruleset"},
+                new String[] {"sysctl", "-a", "-r",
+                        "^net\\.ipv4\\.(ip_forward|conf\\..*\\.(forwarding|rp_filter|accept_local))$|^net\\.ipv6\\.conf\\..*\\.forwarding$"})) {
+            s.append(String.join(" ", cmd)).append(":\n").append(p.execOk(cmd)).append('\n');
+        }
+        return s.toString();
     }
 
     /** The session ID of the one encrypted connection whose {@code field} is {@code value}. */

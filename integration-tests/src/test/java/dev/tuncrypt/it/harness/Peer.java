@@ -223,7 +223,16 @@ public final class Peer implements AutoCloseable {
      * bytes; {@link Capture#stop()} fails on a cut one) and the 64 MiB ring holds ~16k frames.
      */
     public Capture capture(String captureName, String iface, String filter) throws Exception {
-        Service s = start("tcpdump-" + captureName, "tcpdump", "-i", iface, "-n", "-s", Integer.toString(SNAPLEN), "-U", "--immediate-mode", "-B", "65536", "-Z", "root", "-w",
+        return capture(captureName, iface, filter, SNAPLEN);
+    }
+
+    /**
+     * {@link #capture(String, String, String)} with another snapshot length: 65535 for plain
+     * kernel-to-kernel TCP, whose GSO/GRO frames on the veth are far larger than the MTU (the
+     * ring then holds ~1000 frames).
+     */
+    public Capture capture(String captureName, String iface, String filter, int snaplen) throws Exception {
+        Service s = start("tcpdump-" + captureName, "tcpdump", "-i", iface, "-n", "-s", Integer.toString(snaplen), "-U", "--immediate-mode", "-B", "65536", "-Z", "root", "-w",
                 inside(captureName + ".pcap"), filter);
         s.awaitOutput("listening on", Duration.ofSeconds(10));
         return new Capture(s, file(captureName + ".pcap"));
