@@ -391,6 +391,50 @@ class DaemonScenariosTest {
     }
 
     /**
+     * Scenario 7, mixed dialects. tuncryptd speaks tcpcrypt-0.5 only (it refuses
+     * {@code --dialect rfc8548} for now), so the other end is the library ({@code tuncrypt nc},
+     * which speaks both) against b's daemon: offered {@code rfc8548,tcpcrypt-0.5}, the two agree
+     * on tcpcrypt-0.5 (nc and b's netstat say so, same session ID); offered {@code rfc8548}
+     * alone, there is nothing in common and the connection falls back to plain TCP, intact.
+     */
+    @Test
+    void scenario7_mixedDialectsNegotiateCommonDialectOrFallBack() throws Exception {
+        Peer a = peers.a;
+        Peer b = peers.b;
+        daemonB();
+        var refused = b.exec(Harness.ROOT.resolve("bin/tuncryptd").toString(), "--tun", "tb9", "--tun-addr",
+                "198.18.9.1/24", "--stack-addr", "198.18.9.2", "--dialect", "rfc8548", "-u", "none");
+        assertThat(refused.getExitCode()).as("tuncryptd --dialect rfc8548: %s", refused.getStderr()).isEqualTo(2);
+        Path input = markedFile(a.file("in"), "MIXED-DIALECT-MARKER", 256 << 10);
+
+        // both offered by a, tcpcrypt-0.5 by b: tcpcrypt-0.5
+        Service kernel = b.start("kernel-nc-both", "nc", "-4", "-l", "5009");
+        awaitListening(b, 5009);
+        Service both = a.tuncryptNc("nc-both", "ta0", "in", "--dialect", "rfc8548,tcpcrypt-0.5", b.address(), "5009");
+        assertThat(both.await(Duration.ofSeconds(60))).as("a: %s", both.err()).isZero();
+        assertThat(kernel.await(Duration.ofSeconds(30))).as("b's nc: %s", kernel.err()).isZero();
+        assertThat(sha256(kernel.stdout())).as("sha256 at b (both dialects offered)").isEqualTo(sha256(input));
+        String sid = TwoPeerScenariosTest.session(both.err());
+        assertThat(both.err()).as("nc's negotiated dialect").contains("tcpcrypt session " + sid + " (tcpcrypt-0.5,");
+        JsonNode c = one(netstat(b), "local", b.address() + ":5009", "b's connection on 5009");
+        assertThat(c.get("dialect").asText()).as("dialect in b's netstat").isEqualTo("tcpcrypt-0.5");
+        assertThat(c.get("sid").asText()).as("b's session ID").isEqualTo(sid);
+
+        // rfc8548 alone against tcpcrypt-0.5: nothing in common, plain TCP
+        Service kernel2 = b.start("kernel-nc-rfc", "nc", "-4", "-l", "5010");
+        awaitListening(b, 5010);
+        Service rfc = a.tuncryptNc("nc-rfc", "ta0", "in", "--dialect", "rfc8548", b.address(), "5010");
+        assertThat(rfc.await(Duration.ofSeconds(60))).as("a: %s", rfc.err()).isZero();
+        assertThat(kernel2.await(Duration.ofSeconds(30))).as("b's nc: %s", kernel2.err()).isZero();
+        assertThat(sha256(kernel2.stdout())).as("sha256 at b (rfc8548 alone)").isEqualTo(sha256(input));
+        assertThat(rfc.err()).as("nc with rfc8548 alone").contains("plain TCP").doesNotContain("tcpcrypt session");
+        // the SYN carried ENO (kind 69), so b's daemon served it and carried it in the clear
+        JsonNode p = one(netstat(b), "local", b.address() + ":5010", "b's connection on 5010");
+        assertThat(p.get("dialect").asText()).as("b's view of the rfc8548-only connection: %s", p).isEqualTo("plain");
+        assertThat(p.get("sid").asText()).as("b's session ID for it").isEmpty();
+    }
+
+    /**
      * Scenario 8, load through the daemons: 200 concurrent kernel connections from a Java program
      * in a to one in b carry 1 GiB in all; every stream byte-exact and encrypted with the same
      * session ID at both ends (each end asks its daemon), 200 distinct session IDs.
