@@ -189,7 +189,7 @@ class DaemonScenariosTest {
         Service client = a.java("client", KERNEL_STREAMS, "send", "--to", b.address() + ":5003", "--conns", "1",
                 "--bytes", Integer.toString(1 << 20), "--control", CONTROL, "--hold", Peer.inside("release"))
                 .awaitOutput("connected", Duration.ofSeconds(30));
-        JsonNode c = one(netstat(a), "foreign", b.address() + ":5003", "a's connection to b:5003");
+        JsonNode c = awaitOne(a, "foreign", b.address() + ":5003", "a's connection to b:5003");
         Files.writeString(a.file("release"), "");
         assertThat(client.await(Duration.ofSeconds(60))).as("a: %s%s", client.out(), client.err()).isZero();
         assertThat(server.await(Duration.ofSeconds(30))).as("b: %s%s", server.out(), server.err()).isZero();
@@ -445,15 +445,20 @@ class DaemonScenariosTest {
         Peer b = peers.b;
         int conns = 200;
         long total = 1L << 30;
-        daemonA();
-        daemonB();
+        daemonA("-v");
+        daemonB("-v");
         Service server = b.java("server", KERNEL_STREAMS, "serve", "--bind", b.address(), "--port", "5008", "--conns",
                 Integer.toString(conns), "--control", CONTROL).awaitOutput("listening", Duration.ofSeconds(30));
         long start = System.nanoTime();
         Service client = a.java("client", KERNEL_STREAMS, "send", "--to", b.address() + ":5008", "--conns",
                 Integer.toString(conns), "--bytes", Long.toString(total), "--parallel", Integer.toString(conns),
                 "--control", CONTROL);
-        assertThat(client.await(Duration.ofMinutes(4))).as("a: %s%s", tail(client.out()), client.err()).isZero();
+        int rc = client.await(Duration.ofMinutes(4));
+        for (Peer p : List.of(a, b)) { // the daemons' counters, for a failure's diagnosis
+            Files.writeString(p.file("status"), p.exec(Harness.ROOT.resolve("bin/tuncrypt").toString(), "status", "-u",
+                    CONTROL).getStdout());
+        }
+        assertThat(rc).as("a: %s%s", tail(client.out()), client.err()).isZero();
         assertThat(server.await(Duration.ofSeconds(60))).as("b: %s%s", tail(server.out()), server.err()).isZero();
         double seconds = (System.nanoTime() - start) / 1e9;
         System.out.printf("daemon load: %d connections, %d bytes in %.1f s (%.0f Mbit/s incl. JVM start)%n", conns,
@@ -509,6 +514,18 @@ class DaemonScenariosTest {
         List<JsonNode> m = netstat.stream().filter(c -> c.get(field).asText().equals(value)).toList();
         assertThat(m).as("%s in netstat %s", what, netstat).hasSize(1);
         return m.get(0);
+    }
+
+    /** {@link #one} in {@code p}'s netstat, asked again for up to 10 s until the connection is listed. */
+    static JsonNode awaitOne(Peer p, String field, String value, String what) throws Exception {
+        long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (true) {
+            List<JsonNode> n = netstat(p);
+            if (n.stream().anyMatch(c -> c.get(field).asText().equals(value)) || System.nanoTime() > end) {
+                return one(n, field, value, what);
+            }
+            Thread.sleep(200);
+        }
     }
 
     /**

@@ -44,9 +44,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * Output lines as {@link StreamTool}'s:
  * {@code conn=<i> bytes=<n> sha256=<hex> sid=<hex|plain|-> resumed=<bool> [peer=<bytes>:<sha256>]}
- * ({@code -} without {@code --control}), and on the sender, once a connection is up and its
- * session known, {@code connected conn=<i> local=<ip:port> remote=<ip:port> phase=<phase>
- * dialect=<name>}. With {@code --hold FILE} each sender connection waits after that line until
+ ({@code -} without {@code --control}; each end asks once its stream has crossed), and on the
+ * sender, as soon as a connection is up, {@code connected conn=<i> local=<ip:port>
+ * remote=<ip:port>}. With {@code --hold FILE} each sender connection waits after that line until
  * FILE exists before it sends (the test inspects the open connection meanwhile). Exit status 0
  * when every connection completed.
  */
@@ -172,9 +172,8 @@ public final class KernelStreams {
             PrintStream out) throws Exception {
         try (Socket s = new Socket()) {
             s.connect(remote, 30_000);
-            String sid = session(s, control);
             out.println("connected conn=" + index + " local=" + hostPort(s.getLocalSocketAddress()) + " remote="
-                    + hostPort(s.getRemoteSocketAddress()) + " " + sid);
+                    + hostPort(s.getRemoteSocketAddress()));
             while (hold != null && !Files.exists(hold)) {
                 Thread.sleep(20);
             }
@@ -197,6 +196,9 @@ public final class KernelStreams {
             }
             s.shutdownOutput();
             String reply = new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).strip();
+            // asked once the streams have crossed: right after connect() returns, the daemon may not
+            // have registered the connection yet (docs/testing.md, known gaps)
+            String sid = session(s, control);
             out.println("conn=" + index + " bytes=" + bytes + " sha256=" + HexFormat.of().formatHex(sha.digest()) + " "
                     + sid + " peer=" + reply.replace(' ', ':'));
         }
@@ -218,7 +220,8 @@ public final class KernelStreams {
         }
         try (ControlClient c = ControlClient.open(new ControlAddress.UnixPath(Path.of(control)), Duration.ofSeconds(10))) {
             ConnectionRecord r = c.session(s);
-            return "sid=" + (r.isEncrypted() ? r.sessionIdHex() : "plain") + " resumed=" + r.resumed() + " phase="
+            // an ended connection (phase closed) keeps its session ID while the daemon still lists it
+            return "sid=" + (r.sessionId().length > 0 ? r.sessionIdHex() : "plain") + " resumed=" + r.resumed() + " phase="
                     + r.phase().name().toLowerCase() + " dialect=" + r.dialect();
         }
     }
