@@ -437,7 +437,11 @@ class DaemonScenariosTest {
     /**
      * Scenario 8, load through the daemons: 200 concurrent kernel connections from a Java program
      * in a to one in b carry 1 GiB in all; every stream byte-exact and encrypted with the same
-     * session ID at both ends (each end asks its daemon), 200 distinct session IDs.
+     * session ID at both ends (each end asks its daemon), 200 distinct session IDs. The
+     * connections start 10 ms apart (2 s in all; each then runs for most of a minute, so all 200
+     * are open at once): a burst of 200 SYNs in the same instant made a few of a's daemon's own
+     * connects time out (docs/testing.md, known gaps). The daemons log at debug level, so a failed
+     * connection shows why.
      */
     @Test
     void scenario8_load200ConcurrentConnections1GiBThroughTheDaemons() throws Exception {
@@ -452,7 +456,7 @@ class DaemonScenariosTest {
         long start = System.nanoTime();
         Service client = a.java("client", KERNEL_STREAMS, "send", "--to", b.address() + ":5008", "--conns",
                 Integer.toString(conns), "--bytes", Long.toString(total), "--parallel", Integer.toString(conns),
-                "--control", CONTROL);
+                "--control", CONTROL, "--ramp-ms", "10");
         int rc = client.await(Duration.ofMinutes(4));
         for (Peer p : List.of(a, b)) { // the daemons' counters, for a failure's diagnosis
             Files.writeString(p.file("status"), p.exec(Harness.ROOT.resolve("bin/tuncrypt").toString(), "status", "-u",

@@ -40,6 +40,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <pre>
  * serve --bind ADDR --port N --conns K [--control PATH]
  * send  --to HOST:PORT --conns K --bytes TOTAL [--parallel P] [--control PATH] [--hold FILE]
+ *       [--ramp-ms MS]
  * </pre>
  *
  * Output lines as {@link StreamTool}'s:
@@ -47,7 +48,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  ({@code -} without {@code --control}; each end asks once its stream has crossed), and on the
  * sender, as soon as a connection is up, {@code connected conn=<i> local=<ip:port>
  * remote=<ip:port>}. With {@code --hold FILE} each sender connection waits after that line until
- * FILE exists before it sends (the test inspects the open connection meanwhile). Exit status 0
+ * FILE exists before it sends (the test inspects the open connection meanwhile). With
+ * {@code --ramp-ms} the connections start that many milliseconds apart. Exit status 0
  * when every connection completed.
  */
 public final class KernelStreams {
@@ -144,6 +146,7 @@ public final class KernelStreams {
         int parallel = Integer.parseInt(opt.getOrDefault("parallel", Integer.toString(conns)));
         String control = opt.get("control");
         Path hold = opt.containsKey("hold") ? Path.of(opt.get("hold")) : null;
+        long rampMillis = Long.parseLong(opt.getOrDefault("ramp-ms", "0"));
         String[] to = opt.get("to").split(":");
         InetSocketAddress remote = new InetSocketAddress(InetAddress.getByName(to[0]), Integer.parseInt(to[1]));
         AtomicInteger failed = new AtomicInteger();
@@ -152,6 +155,9 @@ public final class KernelStreams {
             for (int k = 0; k < conns; k++) {
                 int index = k;
                 long bytes = total / conns + (k < total % conns ? 1 : 0);
+                if (k > 0 && rampMillis > 0) {
+                    Thread.sleep(rampMillis);
+                }
                 done.add(pool.submit(() -> {
                     try {
                         sendOne(remote, index, bytes, control, hold, out);
