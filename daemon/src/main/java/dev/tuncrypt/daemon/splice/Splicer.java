@@ -352,6 +352,10 @@ public final class Splicer implements ControlTarget, AutoCloseable {
             if (c == null) {
                 c = byLeg2Tuple.get(new TupleKey(local, remote));
             }
+            if (c == null) {
+                // the local service behind --serve: its socket is the far end of leg 2
+                c = byLeg2Tuple.get(new TupleKey(remote, local));
+            }
             return Optional.ofNullable(c);
         }
         boolean anyAddress = local.getAddress().isAnyLocalAddress();

@@ -33,7 +33,7 @@ public final class Capture {
         Pcap result = new Pcap(pcap);
         int cut = result.count("frame.cap_len < frame.len");
         if (cut > 0) {
-            throw new AssertionError("the capture cut " + cut + " frames at " + Peer.SNAPLEN + " bytes");
+            throw new AssertionError("the capture cut " + cut + " frames at its snapshot length");
         }
         return result;
     }

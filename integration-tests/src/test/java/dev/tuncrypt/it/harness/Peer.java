@@ -4,7 +4,10 @@ import com.github.dockerjava.api.model.AccessMode;
 import com.github.dockerjava.api.model.Bind;
 import com.github.dockerjava.api.model.Capability;
 import com.github.dockerjava.api.model.Device;
+import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.Volume;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,7 +24,7 @@ import org.testcontainers.utility.DockerImageName;
 
 /**
  * One host of a test: a container on the test's {@link Network} with a fixed address, NET_ADMIN,
- * {@code /dev/net/tun}, IPv4 forwarding, the host's {@code /usr} and {@code /etc} and the
+ * {@code /dev/net/tun}, IPv4 forwarding, a writable {@code /proc/sys} (see {@link UnconfinedPaths}), the host's {@code /usr} and {@code /etc} and the
  * project's build (at the same path as on the host, read-only). Its directory on the host is
  * {@code /out} inside: inputs, outputs, logs and captures of what runs in it.
  *
@@ -65,6 +68,7 @@ public final class Peer implements AutoCloseable {
                             .withCapAdd(Capability.NET_ADMIN, Capability.NET_RAW)
                             .withDevices(Device.parse("/dev/net/tun"))
                             .withSysctls(Map.of("net.ipv4.ip_forward", "1", "net.ipv4.conf.all.rp_filter", "0"));
+                    cmd.withHostConfig(UnconfinedPaths.of(cmd.getHostConfig()));
                 });
         this.container = c;
         try {
@@ -183,9 +187,25 @@ public final class Peer implements AutoCloseable {
 
     /** Starts {@code bin/tuncryptd} with {@code options} and waits for its ready line. */
     public Service tuncryptd(String... options) throws Exception {
+        return tuncryptd("tuncryptd", List.of(options));
+    }
+
+    /**
+     * Starts {@code bin/tuncryptd} with {@code options} as service {@code serviceName} (a
+     * restarted daemon gets a name of its own) and waits for its ready line.
+     */
+    public Service tuncryptd(String serviceName, List<String> options) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(Harness.ROOT.resolve("bin/tuncryptd").toString()));
-        cmd.addAll(List.of(options));
-        return startWithInput("tuncryptd", null, cmd.toArray(String[]::new)).awaitOutput("; ready", Duration.ofSeconds(30));
+        cmd.addAll(options);
+        return startWithInput(serviceName, null, cmd.toArray(String[]::new)).awaitOutput("; ready", Duration.ofSeconds(30));
+    }
+
+    /** A Java program of the test classes ({@code mainClass}, e.g. a tool of {@code dev.tuncrypt.it.peer}) in the background. */
+    public Service java(String serviceName, String mainClass, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED", "-Xmx512m", "-cp", Classpath.inContainer(), mainClass));
+        cmd.addAll(List.of(args));
+        return startWithInput(serviceName, null, cmd.toArray(String[]::new));
     }
 
     /** What {@code bin/tuncrypt netstat} prints in this peer (the daemon's control socket). */
@@ -203,7 +223,16 @@ public final class Peer implements AutoCloseable {
      * bytes; {@link Capture#stop()} fails on a cut one) and the 64 MiB ring holds ~16k frames.
      */
     public Capture capture(String captureName, String iface, String filter) throws Exception {
-        Service s = start("tcpdump-" + captureName, "tcpdump", "-i", iface, "-n", "-s", Integer.toString(SNAPLEN), "-U", "--immediate-mode", "-B", "65536", "-Z", "root", "-w",
+        return capture(captureName, iface, filter, SNAPLEN);
+    }
+
+    /**
+     * {@link #capture(String, String, String)} with another snapshot length: 65535 for plain
+     * kernel-to-kernel TCP, whose GSO/GRO frames on the veth are far larger than the MTU (the
+     * ring then holds ~1000 frames).
+     */
+    public Capture capture(String captureName, String iface, String filter, int snaplen) throws Exception {
+        Service s = start("tcpdump-" + captureName, "tcpdump", "-i", iface, "-n", "-s", Integer.toString(snaplen), "-U", "--immediate-mode", "-B", "65536", "-Z", "root", "-w",
                 inside(captureName + ".pcap"), filter);
         s.awaitOutput("listening on", Duration.ofSeconds(10));
         return new Capture(s, file(captureName + ".pcap"));
@@ -212,6 +241,29 @@ public final class Peer implements AutoCloseable {
     @Override
     public void close() {
         container.stop();
+    }
+
+    /**
+     * A host configuration with empty {@code MaskedPaths} and {@code ReadonlyPaths}, what
+     * {@code docker run --security-opt systempaths=unconfined} sends (the engine refuses that
+     * option in the API; the CLI turns it into these fields, which docker-java does not have).
+     * {@code /proc/sys} becomes writable: tuncryptd's routing plan sets its TUN device's
+     * {@code rp_filter} and {@code accept_local}, as on a host. Without CAP_SYS_ADMIN only the
+     * container's own network namespace's sysctls can be written.
+     */
+    static final class UnconfinedPaths extends HostConfig {
+        private static final long serialVersionUID = 1L;
+        private static final ObjectMapper MAPPER = new ObjectMapper();
+
+        @JsonProperty("MaskedPaths")
+        public final List<String> maskedPaths = List.of();
+
+        @JsonProperty("ReadonlyPaths")
+        public final List<String> readonlyPaths = List.of();
+
+        static HostConfig of(HostConfig c) {
+            return MAPPER.convertValue(c, UnconfinedPaths.class);
+        }
     }
 
     /** Single-quotes for sh. */
