@@ -401,10 +401,7 @@ class DaemonScenariosTest {
     void scenario7_mixedDialectsNegotiateCommonDialectOrFallBack() throws Exception {
         Peer a = peers.a;
         Peer b = peers.b;
-        daemonB();
-        var refused = b.exec(Harness.ROOT.resolve("bin/tuncryptd").toString(), "--tun", "tb9", "--tun-addr",
-                "198.18.9.1/24", "--stack-addr", "198.18.9.2", "--dialect", "rfc8548", "-u", "none");
-        assertThat(refused.getExitCode()).as("tuncryptd --dialect rfc8548: %s", refused.getStderr()).isEqualTo(2);
+        Service b05 = daemonB();
         Path input = markedFile(a.file("in"), "MIXED-DIALECT-MARKER", 256 << 10);
 
         // both offered by a, tcpcrypt-0.5 by b: tcpcrypt-0.5
@@ -432,6 +429,24 @@ class DaemonScenariosTest {
         JsonNode p = one(netstat(b), "local", b.address() + ":5010", "b's connection on 5010");
         assertThat(p.get("dialect").asText()).as("b's view of the rfc8548-only connection: %s", p).isEqualTo("plain");
         assertThat(p.get("sid").asText()).as("b's session ID for it").isEmpty();
+
+        // rfc8548 configured on both daemons: unmodified kernel clients get rfc8548
+        b05.signal("TERM");
+        assertThat(b05.await(Duration.ofSeconds(20))).as("b's daemon stops").isZero();
+        daemon(b, "tb0", "tuncryptd-rfc", List.of("--serve", B_SERVES, "--serve-on", "eth0", "--dialect", "rfc8548"));
+        daemon(a, "ta0", "tuncryptd-rfc", List.of("--steer", b.address() + "/32", "--dialect", "rfc8548"));
+        Service kernel3 = b.start("kernel-nc-daemons", "nc", "-4", "-l", "5008");
+        awaitListening(b, 5008);
+        Service client = a.start("socat-rfc", "socat", "-u", "OPEN:" + Peer.inside("in") + ",rdonly",
+                "TCP:" + b.address() + ":5008");
+        assertThat(client.await(Duration.ofSeconds(60))).as("a's socat: %s", client.err()).isZero();
+        assertThat(kernel3.await(Duration.ofSeconds(30))).as("b's nc: %s", kernel3.err()).isZero();
+        assertThat(sha256(kernel3.stdout())).as("sha256 at b (rfc8548 daemons)").isEqualTo(sha256(input));
+        JsonNode atB = one(netstat(b), "local", b.address() + ":5008", "b's connection on 5008");
+        JsonNode atA = one(netstat(a), "foreign", b.address() + ":5008", "a's connection to 5008");
+        assertThat(atB.get("dialect").asText()).as("dialect in b's netstat").isEqualTo("rfc8548");
+        assertThat(atA.get("dialect").asText()).as("dialect in a's netstat").isEqualTo("rfc8548");
+        assertThat(atA.get("sid").asText()).as("equal session IDs").matches("[0-9A-F]{66}").isEqualTo(atB.get("sid").asText());
     }
 
     /**

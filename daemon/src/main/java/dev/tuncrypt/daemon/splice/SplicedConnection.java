@@ -20,7 +20,7 @@ import java.util.concurrent.CompletionStage;
  */
 final class SplicedConnection implements ConnectionView {
     private final Splicer splicer;
-    private final TcpSocket leg1;
+    private volatile TcpSocket leg1;
     private final Direction direction;
     private final InetSocketAddress appLocal;
     private final InetSocketAddress appRemote;
@@ -36,19 +36,24 @@ final class SplicedConnection implements ConnectionView {
     private Pump down;
     private int pumpsRunning;
 
-    SplicedConnection(Splicer splicer, TcpSocket leg1, Direction direction, long nowNanos) {
+    /**
+     * A connection whose SYN reached the transparent listener at {@code synDestination} from
+     * {@code synSource}; registered before leg 1 is answered, so an application that asks for its
+     * session right after its connect returns always finds it (handshaking at worst).
+     */
+    SplicedConnection(Splicer splicer, InetSocketAddress synDestination, InetSocketAddress synSource,
+            Direction direction, long nowNanos) {
         this.splicer = splicer;
-        this.leg1 = leg1;
         this.direction = direction;
         this.startNanos = nowNanos;
         this.lastActivityNanos = nowNanos;
         if (direction == Direction.OUTBOUND) {
             // The application's socket is the client: its peer is the original destination.
-            this.appLocal = leg1.remoteAddress();
-            this.appRemote = leg1.localAddress();
+            this.appLocal = synSource;
+            this.appRemote = synDestination;
         } else {
-            this.appLocal = leg1.localAddress();
-            this.appRemote = leg1.remoteAddress();
+            this.appLocal = synDestination;
+            this.appRemote = synSource;
         }
     }
 
@@ -70,9 +75,14 @@ final class SplicedConnection implements ConnectionView {
         return direction == Direction.OUTBOUND ? leg2 : leg1;
     }
 
-    /** Leg 2 is up: start copying both ways. */
-    synchronized void start(TcpSocket leg2, BufferPool pool, SpliceCounters counters) {
+    /** Leg 2 is connected (leg 1's SYN not yet answered). */
+    void leg2Connected(TcpSocket leg2) {
         this.leg2 = leg2;
+    }
+
+    /** Leg 1 completed its handshake: start copying both ways. */
+    synchronized void start(TcpSocket leg1, BufferPool pool, SpliceCounters counters) {
+        this.leg1 = leg1;
         up = new Pump(leg1, leg2, pool, direction == Direction.OUTBOUND ? counters.bytesOut : counters.bytesIn, this);
         down = new Pump(leg2, leg1, pool, direction == Direction.OUTBOUND ? counters.bytesIn : counters.bytesOut, this);
         pumpsRunning = 2;
@@ -106,7 +116,10 @@ final class SplicedConnection implements ConnectionView {
 
     /** Ends the connection: both legs closed, the entry retired. */
     void finish() {
-        leg1.close();
+        TcpSocket l1 = leg1;
+        if (l1 != null) {
+            l1.close();
+        }
         TcpSocket l2 = leg2;
         if (l2 != null) {
             l2.close();
@@ -121,7 +134,10 @@ final class SplicedConnection implements ConnectionView {
     /** Resets both legs (TCP_CRYPT_RESET, idle timeout, daemon stop). */
     void abortBoth() {
         stopping = true;
-        leg1.abort();
+        TcpSocket l1 = leg1;
+        if (l1 != null) {
+            l1.abort();
+        }
         TcpSocket l2 = leg2;
         if (l2 != null) {
             l2.abort();
@@ -181,7 +197,11 @@ final class SplicedConnection implements ConnectionView {
     public ConnectionDetails details() {
         TcpSocket s = cryptLeg();
         if (s == null) {
-            s = leg1;
+            s = leg1 != null ? leg1 : leg2;
+        }
+        if (s == null) {
+            return new ConnectionDetails("SYN_RECEIVED", "-", Duration.ZERO, 0, 0, 0, 0,
+                    Duration.ofNanos(splicer.nanoTime() - startNanos));
         }
         TcpStats st = null;
         try {

@@ -77,7 +77,7 @@ public final class Splicer implements ControlTarget, AutoCloseable {
     private record TimedPreset(List<Preset> presets, long expiresNanos) {}
 
     /** Leg 2, connected before leg 1's SYN-ACK, waiting for leg 1 to complete its handshake. */
-    private record ReadyLeg2(TcpSocket leg2, Direction direction, CryptMode mode, long expiresNanos) {}
+    private record ReadyLeg2(SplicedConnection connection, TcpSocket leg2, CryptMode mode, long expiresNanos) {}
 
     private Splicer(NetStack stack, TcpCrypt tcpcrypt, TcpListener listener, SpliceSettings settings, String version) {
         this.stack = stack;
@@ -181,13 +181,20 @@ public final class Splicer implements ControlTarget, AutoCloseable {
         Thread.ofVirtual().name("splice-connect").start(() -> {
             SpliceSettings s = settings;
             CryptMode mode = direction == Direction.INBOUND ? CryptMode.NEVER : outboundMode(s, local, remote);
+            SplicedConnection c = new SplicedConnection(this, local, remote, direction, nanoTime());
+            TupleKey appKey = new TupleKey(c.appLocal(), c.appRemote());
+            byAppTuple.put(appKey, c); // visible (handshaking) while leg 2 connects
             TcpSocket leg2 = connectLeg2(local, mode, s);
             if (leg2 == null) {
+                c.settle(Phase.CLOSED, null);
+                byAppTuple.remove(appKey, c);
                 decision.accept(false);
                 return;
             }
+            c.leg2Connected(leg2);
+            byLeg2Tuple.put(new TupleKey(leg2.localAddress(), leg2.remoteAddress()), c);
             ready.put(new TupleKey(local, remote),
-                    new ReadyLeg2(leg2, direction, mode, nanoTime() + 2 * s.connectTimeout().toNanos()));
+                    new ReadyLeg2(c, leg2, mode, nanoTime() + 2 * s.connectTimeout().toNanos()));
             decision.accept(true);
         });
     }
@@ -236,12 +243,10 @@ public final class Splicer implements ControlTarget, AutoCloseable {
             leg1.abort();
             return;
         }
-        SplicedConnection c = new SplicedConnection(this, leg1, r.direction(), nanoTime());
-        byAppTuple.put(new TupleKey(c.appLocal(), c.appRemote()), c);
+        SplicedConnection c = r.connection();
         TcpSocket leg2 = r.leg2();
-        byLeg2Tuple.put(new TupleKey(leg2.localAddress(), leg2.remoteAddress()), c);
-        c.start(leg2, buffers, counters);
-        if (r.direction() == Direction.INBOUND) {
+        c.start(leg1, buffers, counters);
+        if (c.direction() == Direction.INBOUND) {
             followHandshake(c, leg1, null);
         } else {
             followHandshake(c, leg2, r.mode() == CryptMode.NEVER ? "tcpcrypt disabled for this connection" : null);
@@ -336,6 +341,8 @@ public final class Splicer implements ControlTarget, AutoCloseable {
             ready.values().removeIf(r -> {
                 if (r.expiresNanos() < now) {
                     r.leg2().abort(); // leg 1 never completed its handshake
+                    r.connection().settle(Phase.CLOSED, null);
+                    retire(r.connection());
                     return true;
                 }
                 return false;
@@ -424,7 +431,10 @@ public final class Splicer implements ControlTarget, AutoCloseable {
                 break;
             }
         }
-        ready.values().forEach(r -> r.leg2().abort());
+        ready.values().forEach(r -> {
+            r.leg2().abort();
+            r.connection().settle(Phase.CLOSED, null);
+        });
         ready.clear();
         int reset = 0;
         for (SplicedConnection c : byAppTuple.values()) {
