@@ -31,6 +31,11 @@ final class DeviceOptions {
             description = "TUN queues, one stack loop each (multi-queue when more than 1; default: ${DEFAULT-VALUE}).")
     int queues;
 
+    @Option(names = "--txqueuelen", paramLabel = "PACKETS", defaultValue = "5000",
+            description = "Packets the kernel may queue for the stack on a device it creates (the kernel's default,"
+                    + " 500, overflows under load and drops handshake segments; default: ${DEFAULT-VALUE}).")
+    int txQueueLength;
+
     @Option(names = "--pcap", paramLabel = "FILE",
             description = "Write every packet the stack reads or writes to FILE (pcap, raw IP), for tcpdump or Wireshark.")
     Path pcap;
@@ -49,6 +54,9 @@ final class DeviceOptions {
         }
         if (mtu < 576 || mtu > 65535) {
             throw new UsageException("--mtu " + mtu + ": must be 576-65535");
+        }
+        if (txQueueLength < 1 || txQueueLength > 1_000_000) {
+            throw new UsageException("--txqueuelen " + txQueueLength + ": must be 1-1000000");
         }
         if (queues < 1 || queues > 64) {
             throw new UsageException("--queues " + queues + ": must be 1-64");

@@ -45,6 +45,9 @@ final class StackHost implements AutoCloseable {
             for (Cidr c : options.kernelAddresses) {
                 device.addAddress(c.address(), c.prefixLength());
             }
+            if (device.createdByUs()) {
+                device.setTxQueueLength(options.txQueueLength);
+            }
             device.setUp(true);
             warnUnroutable(options);
             if (options.pcap != null) {

@@ -67,6 +67,17 @@ final class InterfaceControl implements AutoCloseable {
         return ifr.getInt(IFR_DATA);
     }
 
+    int txQueueLength(String name) throws TunException {
+        ByteBuffer ifr = ifreq(name);
+        check(LIBC.ioctl(inetFd, LibC.SIOCGIFTXQLEN, ifr), "SIOCGIFTXQLEN", name);
+        return ifr.getInt(IFR_DATA);
+    }
+
+    void setTxQueueLength(String name, int packets) throws TunException {
+        ByteBuffer ifr = ifreq(name).putInt(IFR_DATA, packets);
+        check(LIBC.ioctl(inetFd, LibC.SIOCSIFTXQLEN, ifr), "SIOCSIFTXQLEN", name);
+    }
+
     void setMtu(String name, int mtu) throws TunException {
         ByteBuffer ifr = ifreq(name).putInt(IFR_DATA, mtu);
         if (LIBC.ioctl(inetFd, LibC.SIOCSIFMTU, ifr) < 0) {

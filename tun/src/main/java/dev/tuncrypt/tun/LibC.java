@@ -54,6 +54,8 @@ public interface LibC {
     long SIOCSIFNETMASK = 0x891c;
     long SIOCGIFMTU = 0x8921;
     long SIOCSIFMTU = 0x8922;
+    long SIOCGIFTXQLEN = 0x8942;
+    long SIOCSIFTXQLEN = 0x8943;
     long SIOCGIFINDEX = 0x8933;
     long SIOCDIFADDR = 0x8936;
     short IFF_UP = 0x1;

@@ -189,6 +189,24 @@ public final class TunDevice implements Closeable {
         queues.forEach(q -> q.mtu(mtu));
     }
 
+    /**
+     * The kernel's queue of packets waiting for this device's reader ({@code txqueuelen}): when
+     * the reader falls behind, the kernel drops beyond it.
+     */
+    public synchronized int txQueueLength() throws TunException {
+        ensureOpen();
+        return control.txQueueLength(name);
+    }
+
+    /** Sets {@code txqueuelen} ({@code SIOCSIFTXQLEN}). */
+    public synchronized void setTxQueueLength(int packets) throws TunException {
+        ensureOpen();
+        if (packets < 1) {
+            throw new IllegalArgumentException("txqueuelen must be positive: " + packets);
+        }
+        control.setTxQueueLength(name, packets);
+    }
+
     /** Brings the interface up or down ({@code IFF_UP}). */
     public synchronized void setUp(boolean up) throws TunException {
         ensureOpen();

@@ -250,6 +250,16 @@ class TunDeviceTest {
     }
 
     @Test
+    void txQueueLengthIsReadAndSet() throws Exception {
+        try (TunDevice device = open(TunConfig.of("tt0"))) {
+            assertEquals(500, device.txQueueLength()); // the kernel's default for a TUN device
+            device.setTxQueueLength(5000);
+            assertEquals(5000, device.txQueueLength());
+            assertTrue(ip("link", "show", "tt0").output().contains("qlen 5000"));
+        }
+    }
+
+    @Test
     void twoQueuesEachCarryPackets() throws Exception {
         try (TunDevice device = openUp(TunConfig.of("tt0").withQueues(2));
                 DatagramSocket socket = socketInNamespace(LOCAL)) {
