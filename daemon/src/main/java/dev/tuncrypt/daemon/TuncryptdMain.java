@@ -52,8 +52,12 @@ public final class TuncryptdMain {
             err.println("tuncryptd: note: " + note);
         }
         java.util.concurrent.LinkedBlockingQueue<Daemon.Request> requests = new java.util.concurrent.LinkedBlockingQueue<>();
-        Signals.onTermination(() -> requests.add(Daemon.Request.STOP));
-        Signals.onHangup(() -> requests.add(Daemon.Request.RELOAD));
+        // Resolved now, not in the handler: a handler that had to load a class could fail (the
+        // jar replaced by an upgrade, say) and leave the daemon deaf to SIGTERM.
+        Daemon.Request stop = Daemon.Request.STOP;
+        Daemon.Request reload = Daemon.Request.RELOAD;
+        Signals.onTermination(() -> requests.add(stop));
+        Signals.onHangup(() -> requests.add(reload));
         try (Daemon daemon = Daemon.start(options, err, requests)) {
             daemon.run(() -> reload(args, err));
             return 0;
