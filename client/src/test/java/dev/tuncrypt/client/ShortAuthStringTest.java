@@ -16,6 +16,20 @@ class ShortAuthStringTest {
     }
 
     @Test
+    void fourHexGroupsOfAKnownSession() {
+        // python3: h = sha256(b'tuncrypt-sas' + bytes([0x21]) + bytes(range(32))).hexdigest().upper()[:16]
+        byte[] id = new byte[33];
+        id[0] = 0x21;
+        for (int i = 1; i < 33; i++) {
+            id[i] = (byte) (i - 1);
+        }
+        assertThat(ShortAuthString.hexGroups(id, 4)).isEqualTo("FD67-3197-D882-504F");
+        id[0] = (byte) 0xA1;
+        assertThat(ShortAuthString.hexGroups(id, 4)).isNotEqualTo("FD67-3197-D882-504F")
+                .matches("[0-9A-F]{4}(-[0-9A-F]{4}){3}");
+    }
+
+    @Test
     void wordListHas256DistinctWords() {
         assertThat(ShortAuthString.WORDS).hasSize(256);
         assertThat(new HashSet<>(Arrays.asList(ShortAuthString.WORDS))).hasSize(256);

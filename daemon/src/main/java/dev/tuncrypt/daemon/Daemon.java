@@ -106,21 +106,8 @@ final class Daemon implements AutoCloseable {
                     + ", crypt " + options.effectiveMode().name().toLowerCase()
                     + (options.noCache ? ", no session cache" : "") + "; control " + control + "; ready");
             return new Daemon(tcpcrypt, host, splicer, extras, options, requests);
-        } catch (UsageException e) {
-            closeAll(extras);
-            if (host != null) {
-                host.close();
-            }
-            tcpcrypt.close();
-            throw new DaemonException(e.getMessage(), e);
-        } catch (RoutingException e) {
-            closeAll(extras);
-            if (host != null) {
-                host.close();
-            }
-            tcpcrypt.close();
-            throw new DaemonException("routing: " + e.getMessage(), e);
-        } catch (IOException e) {
+        } catch (DaemonException | UsageException | RoutingException | IOException | RuntimeException e) {
+            // Whatever failed half-way: undo what was set up, newest first.
             closeAll(extras);
             if (splicer != null) {
                 splicer.close(Duration.ZERO);
@@ -129,28 +116,26 @@ final class Daemon implements AutoCloseable {
                 host.close();
             }
             tcpcrypt.close();
-            throw new DaemonException("cannot start: " + e.getMessage(), e);
-        } catch (DaemonException | RuntimeException e) {
-            closeAll(extras);
-            if (splicer != null) {
-                splicer.close(Duration.ZERO);
+            if (e instanceof RuntimeException r) {
+                throw r;
             }
-            if (host != null) {
-                host.close();
-            }
-            tcpcrypt.close();
-            throw e;
+            throw switch (e) {
+                case DaemonException d -> d;
+                case UsageException u -> new DaemonException(u.getMessage(), u);
+                case RoutingException r -> new DaemonException("routing: " + r.getMessage(), r);
+                default -> new DaemonException("cannot start: " + e.getMessage(), e);
+            };
         }
     }
 
     static TcpCryptConfig cryptConfig(DaemonOptions options) {
-        return NcCommand.config(dev.tuncrypt.tcpcrypt.CryptMode.DEFAULT, options.dialects).withSessionCache(!options.noCache);
+        return Dialects.config(dev.tuncrypt.tcpcrypt.CryptMode.DEFAULT, options.dialects).withSessionCache(!options.noCache);
     }
 
     static SpliceSettings spliceSettings(DaemonOptions options) {
         List<Destination> required = options.routing.required();
         return SpliceSettings.DEFAULT.withMode(options.effectiveMode())
-                .withRequired(a -> required.stream().anyMatch(d -> RoutingMatch.matches(d, a)))
+                .withRequired(a -> required.stream().anyMatch(d -> d.matches(a)))
                 .withConnectTimeout(Duration.ofSeconds(options.connectTimeout))
                 .withIdleTimeout(options.idle())
                 .withPathMtu(options.pathMtu);

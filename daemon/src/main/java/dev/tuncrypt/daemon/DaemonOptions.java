@@ -190,7 +190,7 @@ final class DaemonOptions {
         metricsAddress = metrics == null ? null : HostPort.parse(metrics, 0);
         selfTestAddress = selfTestServer == null ? null
                 : HostPort.parse(selfTestServer, dev.tuncrypt.daemon.selftest.SelfTest.DEFAULT_PORT);
-        dialects = NcCommand.parseDialects(dialect);
+        dialects = Dialects.parse(dialect);
         if (connectTimeout < 1 || connectTimeout > 600) {
             throw new UsageException("--connect-timeout " + connectTimeout + ": must be 1-600 seconds");
         }

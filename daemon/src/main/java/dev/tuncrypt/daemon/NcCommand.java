@@ -2,10 +2,7 @@ package dev.tuncrypt.daemon;
 
 import dev.tuncrypt.tcpcrypt.CryptMode;
 import dev.tuncrypt.tcpcrypt.Dialect;
-import dev.tuncrypt.tcpcrypt.SymCipher;
-import dev.tuncrypt.tcpcrypt.Tep;
 import dev.tuncrypt.tcpcrypt.TcpCrypt;
-import dev.tuncrypt.tcpcrypt.TcpCryptConfig;
 import dev.tuncrypt.tcpcrypt.TcpCryptInfo;
 import dev.tuncrypt.tcpcrypt.v05.Tcpcrypt05;
 import dev.tuncrypt.tcpstack.TcpListener;
@@ -95,7 +92,7 @@ final class NcCommand implements Callable<Integer> {
             if (listenPort != null && (listenPort < 1 || listenPort > 65535)) {
                 throw new UsageException("-l " + listenPort + ": port must be 1-65535");
             }
-            dialects = parseDialects(dialect);
+            dialects = Dialects.parse(dialect);
             if (listenPort == null) {
                 int port = parsePort(target.get(1));
                 remote = new InetSocketAddress(Cidr.literal(target.get(0)), port);
@@ -104,7 +101,7 @@ final class NcCommand implements Callable<Integer> {
             err.println("tuncrypt nc: " + e.getMessage() + " (see tuncrypt nc --help)");
             return TuncryptdMain.EXIT_USAGE;
         }
-        try (TcpCrypt tcpcrypt = TcpCrypt.create(config(crypt, dialects));
+        try (TcpCrypt tcpcrypt = TcpCrypt.create(Dialects.config(crypt, dialects));
                 StackHost host = StackHost.open(device, b -> b.protection(tcpcrypt.protections()))) {
             TcpSocket socket;
             if (listenPort != null) {
@@ -127,39 +124,6 @@ final class NcCommand implements Callable<Integer> {
 
     private java.util.List<Dialect> dialects;
 
-    /**
-     * The dialects of {@code --dialect}: one name or a comma-separated list, each once.
-     *
-     * @throws UsageException naming the bad entry
-     */
-    static java.util.List<Dialect> parseDialects(String value) throws UsageException {
-        java.util.List<Dialect> list = new java.util.ArrayList<>();
-        for (String name : value.split(",", -1)) {
-            Dialect d = Dialect.byName(name.strip());
-            if (d == null) {
-                throw new UsageException("--dialect " + value + ": unknown dialect '" + name.strip()
-                        + "' (known: tcpcrypt-0.5, rfc8548)");
-            }
-            if (list.contains(d)) {
-                throw new UsageException("--dialect " + value + ": " + d + " named twice");
-            }
-            list.add(d);
-        }
-        return list;
-    }
-
-    /**
-     * tcpcrypt settings for {@code dialects}: with rfc8548 among them every TEP and AEAD it has is
-     * offered (the tcpcrypt-0.5 offer keeps to P-256/P-521 and AES-GCM by itself).
-     */
-    static TcpCryptConfig config(CryptMode mode, java.util.List<Dialect> dialects) {
-        TcpCryptConfig c = TcpCryptConfig.DEFAULT.withMode(mode).withDialects(dialects);
-        if (dialects.contains(Dialect.RFC8548)) {
-            c = c.withTeps(java.util.List.of(Tep.ECDHE_P256, Tep.ECDHE_X25519, Tep.ECDHE_P521, Tep.ECDHE_X448))
-                    .withCiphers(java.util.List.of(SymCipher.AES_128_GCM, SymCipher.CHACHA20_POLY1305, SymCipher.AES_256_GCM));
-        }
-        return c;
-    }
 
     /** Prints the session ID (or why the connection is plain) to stderr, as tcpcryptd's tools show it. */
     private static void reportSession(TcpSocket socket, PrintWriter err) {

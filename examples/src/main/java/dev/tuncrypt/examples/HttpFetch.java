@@ -1,6 +1,6 @@
 package dev.tuncrypt.examples;
 
-import dev.tuncrypt.tcpcrypt.ShortAuthString;
+import dev.tuncrypt.client.ShortAuthString;
 import dev.tuncrypt.tcpcrypt.TcpCryptInfo;
 import dev.tuncrypt.tcpstack.NetStack;
 import dev.tuncrypt.tcpstack.TcpSocket;
@@ -112,7 +112,7 @@ public final class HttpFetch {
             return "plain TCP: the server did not negotiate tcpcrypt, so there is no session ID to authenticate\n";
         }
         return "tcpcrypt session " + session.sessionId() + " (" + session.tep() + ", " + session.cipher() + ")\n"
-                + "short authentication string: " + ShortAuthString.of(session.sessionId()) + "\n";
+                + "short authentication string: " + ShortAuthString.hexGroups(session.sessionId().bytes(), 4) + "\n";
     }
 
     public static void main(String[] args) throws Exception {

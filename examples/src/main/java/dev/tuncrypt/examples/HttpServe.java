@@ -1,6 +1,6 @@
 package dev.tuncrypt.examples;
 
-import dev.tuncrypt.tcpcrypt.ShortAuthString;
+import dev.tuncrypt.client.ShortAuthString;
 import dev.tuncrypt.tcpcrypt.TcpCryptInfo;
 import dev.tuncrypt.tcpstack.NetStack;
 import dev.tuncrypt.tcpstack.TcpListener;
@@ -79,7 +79,7 @@ public final class HttpServe implements AutoCloseable {
             return "plain TCP: no tcpcrypt session\n";
         }
         return "tcpcrypt session " + session.sessionId() + "\n"
-                + "short authentication string: " + ShortAuthString.of(session.sessionId()) + "\n";
+                + "short authentication string: " + ShortAuthString.hexGroups(session.sessionId().bytes(), 4) + "\n";
     }
 
     /** Reads the request head (up to the blank line, at most 16 KiB). */

@@ -2,7 +2,7 @@ package dev.tuncrypt.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tuncrypt.tcpcrypt.ShortAuthString;
+import dev.tuncrypt.client.ShortAuthString;
 import dev.tuncrypt.tcpstack.testsupport.Requirements;
 import dev.tuncrypt.tcpstack.testsupport.TestNamespace;
 import java.net.URI;
@@ -108,7 +108,7 @@ class HttpExampleTest {
         assertThat(r.status()).isEqualTo(200);
         assertThat(r.session()).isNotNull();
         String sid = r.session().sessionId().toString();
-        String sas = ShortAuthString.of(r.session().sessionId());
+        String sas = ShortAuthString.hexGroups(r.session().sessionId().bytes(), 4);
         assertThat(sas).matches("[0-9A-F]{4}(-[0-9A-F]{4}){3}");
         // what the server computed from its own end of the session
         assertThat(new String(r.body(), StandardCharsets.UTF_8))

@@ -24,6 +24,7 @@ import org.junit.jupiter.api.Test;
 class EncryptedNcTest {
     static final Path NC = Daemon.ROOT.resolve("bin/tuncrypt");
     static final Pattern SESSION = Pattern.compile("tcpcrypt session ([0-9A-F]{66})");
+    private VethHosts hosts;
     private TestNamespace a;
     private TestNamespace b;
     private Path dir;
@@ -32,35 +33,19 @@ class EncryptedNcTest {
     void hosts() throws Exception {
         Requirements.rootAndTun();
         Requirements.command("tcpdump", "tcpdump");
-        a = TestNamespace.create("tca");
-        b = TestNamespace.create("tcb");
+        hosts = VethHosts.create("tca", "tcb", "198.18.0.1/30", "198.18.0.2/30").routingStackPrefixes();
+        a = hosts.a();
+        b = hosts.b();
         dir = Files.createTempDirectory("enc-nc");
-        run("ip", "link", "add", "vea", "netns", a.name(), "type", "veth", "peer", "name", "veb", "netns", b.name());
-        a.run("ip", "addr", "add", "198.18.0.1/30", "dev", "vea");
-        b.run("ip", "addr", "add", "198.18.0.2/30", "dev", "veb");
-        a.run("ip", "link", "set", "vea", "up");
-        b.run("ip", "link", "set", "veb", "up");
-        a.run("sysctl", "-qw", "net.ipv4.ip_forward=1");
-        b.run("sysctl", "-qw", "net.ipv4.ip_forward=1");
-        a.run("ip", "route", "add", "198.18.2.0/24", "via", "198.18.0.2");
-        b.run("ip", "route", "add", "198.18.1.0/24", "via", "198.18.0.1");
     }
 
     @AfterEach
     void cleanup() throws Exception {
-        if (a != null) {
-            a.close();
-        }
-        if (b != null) {
-            b.close();
+        if (hosts != null) {
+            hosts.close();
         }
     }
 
-    private static void run(String... cmd) throws Exception {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor()).as(String.join(" ", cmd) + ": " + out).isZero();
-    }
 
     private Process nc(TestNamespace ns, String tun, String tunAddr, String stackAddr, Path stdin, Path stdout,
             Path stderr, String... args) throws Exception {

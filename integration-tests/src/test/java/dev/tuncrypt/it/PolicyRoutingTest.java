@@ -24,6 +24,7 @@ import org.junit.jupiter.api.Test;
 class PolicyRoutingTest {
     static final String A_ADDR = "198.18.0.1";
     static final String B_ADDR = "198.18.0.2";
+    private VethHosts hosts;
     private TestNamespace a;
     private TestNamespace b;
     private Path dir;
@@ -37,14 +38,10 @@ class PolicyRoutingTest {
         Requirements.command("socat", "socat");
         Requirements.command("nft", "nftables");
         Requirements.command("tcpdump", "tcpdump");
-        a = TestNamespace.create("pra");
-        b = TestNamespace.create("prb");
+        hosts = VethHosts.create("pra", "prb", A_ADDR + "/24", B_ADDR + "/24");
+        a = hosts.a();
+        b = hosts.b();
         dir = Files.createTempDirectory("policy");
-        run("ip", "link", "add", "pva", "netns", a.name(), "type", "veth", "peer", "name", "pvb", "netns", b.name());
-        a.run("ip", "addr", "add", A_ADDR + "/24", "dev", "pva");
-        b.run("ip", "addr", "add", B_ADDR + "/24", "dev", "pvb");
-        a.run("ip", "link", "set", "pva", "up");
-        b.run("ip", "link", "set", "pvb", "up");
     }
 
     @AfterEach
@@ -55,25 +52,17 @@ class PolicyRoutingTest {
         for (Daemon d : daemons) {
             d.close();
         }
-        if (a != null) {
-            a.close();
-        }
-        if (b != null) {
-            b.close();
+        if (hosts != null) {
+            hosts.close();
         }
     }
 
-    private static void run(String... cmd) throws Exception {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor()).as(String.join(" ", cmd) + ": " + out).isZero();
-    }
 
     /** tuncryptd on host A: steers B's address into its stack, serves port 5001. */
     private Daemon daemonA(String... extra) throws Exception {
         List<String> args = new ArrayList<>(List.of("--tun", "ta0", "--tun-addr", "198.18.1.1/24", "--stack-addr",
                 "198.18.1.2", "-u", dir.resolve("a.ctl").toString(), "--steer", B_ADDR + "/32",
-                "--serve", "5001", "--serve-on", "pva"));
+                "--serve", "5001", "--serve-on", "vea"));
         args.addAll(List.of(extra));
         return start(a, args);
     }
@@ -81,7 +70,7 @@ class PolicyRoutingTest {
     /** tuncryptd on host B: serves 8080 and 5000, steers A's address. */
     private Daemon daemonB(String... extra) throws Exception {
         List<String> args = new ArrayList<>(List.of("--tun", "tb0", "--tun-addr", "198.18.2.1/24", "--stack-addr",
-                "198.18.2.2", "-u", dir.resolve("b.ctl").toString(), "--serve", "8080,5000", "--serve-on", "pvb",
+                "198.18.2.2", "-u", dir.resolve("b.ctl").toString(), "--serve", "8080,5000", "--serve-on", "veb",
                 "--steer", A_ADDR + "/32"));
         args.addAll(List.of(extra));
         return start(b, args);
@@ -175,7 +164,7 @@ class PolicyRoutingTest {
         daemonA();
         daemonB();
         Path pcap = dir.resolve("link.pcap");
-        Process dump = capture("pva", pcap);
+        Process dump = capture("vea", pcap);
         Path got = dir.resolve("got");
         try {
             assertThat(curl(got, 20)).as(Files.readString(dir.resolve("curl.log"))).isZero();
@@ -257,7 +246,7 @@ class PolicyRoutingTest {
         httpServer(www);
         daemonB();
         Path pcap = dir.resolve("plain.pcap");
-        Process dump = capture("pva", pcap);
+        Process dump = capture("vea", pcap);
         Path got = dir.resolve("got");
         try {
             assertThat(curl(got, 20)).as(Files.readString(dir.resolve("curl.log"))).isZero();
@@ -309,7 +298,7 @@ class PolicyRoutingTest {
         assertThat(Files.exists(dir.resolve("a.ctl"))).isFalse();
 
         Daemon killed = daemonA();
-        run("kill", "-9", Long.toString(killed.pid()));
+        VethHosts.run("kill", "-9", Long.toString(killed.pid()));
         Thread.sleep(500);
         assertThat(routingState(a)).isNotEqualTo(before);
         Process cleanup = new ProcessBuilder("ip", "netns", "exec", a.name(), Daemon.TUNCRYPTD.toString(), "--cleanup")

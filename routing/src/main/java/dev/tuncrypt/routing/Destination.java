@@ -17,6 +17,14 @@ public record Destination(Prefix prefix, List<PortRange> ports) {
     }
 
     /** Whether every TCP port is meant. */
+    /** Whether a connection to {@code address} falls under this destination (prefix and, if given, ports). */
+    public boolean matches(java.net.InetSocketAddress address) {
+        if (!prefix.contains(address.getAddress())) {
+            return false;
+        }
+        return allPorts() || ports.stream().anyMatch(r -> address.getPort() >= r.first() && address.getPort() <= r.last());
+    }
+
     public boolean allPorts() {
         return ports.isEmpty();
     }

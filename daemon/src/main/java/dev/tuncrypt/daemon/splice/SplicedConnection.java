@@ -30,6 +30,7 @@ final class SplicedConnection implements ConnectionView {
     private volatile Phase phase = Phase.HANDSHAKING;
     private volatile String plainReason;
     private volatile long lastActivityNanos;
+    private volatile long endedNanos;
     private volatile boolean stopping;
     private volatile int ownerUid = Integer.MIN_VALUE;
     private Pump up;
@@ -146,6 +147,19 @@ final class SplicedConnection implements ConnectionView {
 
     boolean stopping() {
         return stopping;
+    }
+
+    /** The connection ended at {@code nowNanos}; it stays listed for a while. */
+    void markEnded(long nowNanos) {
+        if (endedNanos == 0) {
+            endedNanos = nowNanos == 0 ? 1 : nowNanos;
+        }
+    }
+
+    /** Whether it ended more than {@code lingerNanos} before {@code nowNanos}. */
+    boolean endedLongerThan(long nowNanos, long lingerNanos) {
+        long e = endedNanos;
+        return e != 0 && nowNanos - e > lingerNanos;
     }
 
     void touch() {

@@ -98,7 +98,7 @@ public final class Splicer implements ControlTarget, AutoCloseable {
     public static Splicer start(NetStack stack, TcpCrypt tcpcrypt, SpliceSettings settings, String version)
             throws IOException {
         Splicer[] self = new Splicer[1];
-        SynGate gate = (local, remote, options, decision) -> self[0].onSyn(local, remote, options, decision);
+        SynGate gate = (local, remote, offersEno, decision) -> self[0].onSyn(local, remote, offersEno, decision);
         TcpListener l = TcpListener.transparent(stack, 4096,
                 tcpcrypt.protections(tcpcrypt.config().withMode(CryptMode.DEFAULT)), gate);
         Splicer s = new Splicer(stack, tcpcrypt, l, settings, version);
@@ -170,14 +170,14 @@ public final class Splicer implements ControlTarget, AutoCloseable {
      * application as a refused connect. A SYN offering TCP-ENO is an inbound peer: its leg 2 goes
      * in the clear to the local service.
      */
-    private void onSyn(InetSocketAddress local, InetSocketAddress remote, byte[] options, Consumer<Boolean> decision) {
+    private void onSyn(InetSocketAddress local, InetSocketAddress remote, boolean offersEno, Consumer<Boolean> decision) {
         if (closed || stack.addresses().all().contains(local.getAddress())) {
             // To the stack's own address with no listener on that port: refused, as a host does
             // (RFC 9293 §3.10.7.1), never spliced back to itself.
             decision.accept(false);
             return;
         }
-        Direction direction = EnoSyn.offered(options) ? Direction.INBOUND : Direction.OUTBOUND;
+        Direction direction = offersEno ? Direction.INBOUND : Direction.OUTBOUND;
         Thread.ofVirtual().name("splice-connect").start(() -> {
             SpliceSettings s = settings;
             CryptMode mode = direction == Direction.INBOUND ? CryptMode.NEVER : outboundMode(s, local, remote);
@@ -305,18 +305,15 @@ public final class Splicer implements ControlTarget, AutoCloseable {
 
     /** A connection ended: gone from the tables after a short linger. */
     void retire(SplicedConnection c) {
-        Thread.ofVirtual().start(() -> {
-            try {
-                Thread.sleep(CLOSED_LINGER);
-            } catch (InterruptedException e) {
-                // remove now
-            }
-            byAppTuple.remove(new TupleKey(c.appLocal(), c.appRemote()), c);
-            InetSocketAddress[] t = c.leg2Tuple();
-            if (t != null) {
-                byLeg2Tuple.remove(new TupleKey(t[0], t[1]), c);
-            }
-        });
+        c.markEnded(nanoTime()); // the sweeper drops it from the tables after CLOSED_LINGER
+    }
+
+    private void forget(SplicedConnection c) {
+        byAppTuple.remove(new TupleKey(c.appLocal(), c.appRemote()), c);
+        InetSocketAddress[] t = c.leg2Tuple();
+        if (t != null) {
+            byLeg2Tuple.remove(new TupleKey(t[0], t[1]), c);
+        }
     }
 
     private void sweepLoop() {
@@ -327,6 +324,11 @@ public final class Splicer implements ControlTarget, AutoCloseable {
                 return;
             }
             long now = nanoTime();
+            for (SplicedConnection c : byAppTuple.values()) {
+                if (c.endedLongerThan(now, CLOSED_LINGER.toNanos())) {
+                    forget(c);
+                }
+            }
             long idle = settings.idleTimeout().toNanos();
             if (idle > 0) {
                 for (SplicedConnection c : byAppTuple.values()) {

@@ -18,7 +18,7 @@ public interface SynGate {
      *
      * @param local the SYN's destination (the client's original destination)
      * @param remote the SYN's source
-     * @param options a copy of the SYN's TCP options bytes (kind, length, data ...)
+     * @param offersEno whether the SYN offers TCP-ENO ({@link dev.tuncrypt.tcpstack.wire.TcpOptions#offersEno()})
      */
-    void onSyn(InetSocketAddress local, InetSocketAddress remote, byte[] options, Consumer<Boolean> decision);
+    void onSyn(InetSocketAddress local, InetSocketAddress remote, boolean offersEno, Consumer<Boolean> decision);
 }

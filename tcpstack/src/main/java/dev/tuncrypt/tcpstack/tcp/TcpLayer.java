@@ -244,12 +244,11 @@ public final class TcpLayer implements ProtocolHandler {
         // One copy per new flow (not per packet): the batch buffer is reused as soon as we return.
         java.nio.ByteBuffer copy = java.nio.ByteBuffer.allocateDirect(p.ipLength());
         copy.put(0, p.buffer(), p.ipOffset(), p.ipLength());
-        byte[] options = new byte[tcp.optionsLength()];
-        p.buffer().get(tcp.optionsOffset(), options);
+        boolean offersEno = seg.options.offersEno();
         FlowKey key = probe.copy();
         GatedSyn held = new GatedSyn(copy, p.ipLength());
         gated.put(key, held);
-        l.gate.onSyn(key.localAddress(), key.remoteAddress(), options, ok -> ctx.post(() -> {
+        l.gate.onSyn(key.localAddress(), key.remoteAddress(), offersEno, ok -> ctx.post(() -> {
             if (gated.get(key) != held) {
                 return; // the stack closed or the flow was forgotten
             }

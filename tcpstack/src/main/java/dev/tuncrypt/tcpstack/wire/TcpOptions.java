@@ -293,6 +293,14 @@ public final class TcpOptions {
         return -1;
     }
 
+    /**
+     * Whether the options offer TCP-ENO: kind 69 (RFC 8547 §4) or an experimental option with
+     * ExID 0x454E (RFC 6994, as tcpcryptd 0.5 sends it).
+     */
+    public boolean offersEno() {
+        return hasEno() || findExperimental(EXID_ENO) >= 0;
+    }
+
     /** Options skipped because their kind is unknown (or experimental without an ExID). */
     public int unknownCount() {
         return unknownCount;

@@ -116,6 +116,51 @@ class TcpOptionsTest {
         return o;
     }
 
+    /** The error parsing {@code options} gives (null when they parse). */
+    private WireError parseError(String options) {
+        byte[] opts = hex(options);
+        ByteBuffer b = ByteBuffer.allocate(20 + opts.length);
+        TcpView.writeHeader(b, 0, 1, 2, 3, 4, 20 + opts.length, TcpView.SYN, 5, 0);
+        b.put(20, opts);
+        TcpView v = new TcpView();
+        assertNull(v.wrap(b, 0, b.capacity()));
+        return v.parseOptions(o);
+    }
+
+    // Which SYNs offer TCP-ENO: what the daemon's splice uses to tell an inbound tcpcrypt peer.
+
+    @Test
+    void kind69OffersEno() {
+        parse("020405B4 0101 450321 000000"); // MSS, NOP, NOP, ENO with TEP 0x21 (RFC 8547 §4)
+        assertTrue(o.offersEno());
+    }
+
+    @Test
+    void experimentalKindOffersEnoOnlyWithTheEnoExId() {
+        parse("FD05454E21 000000"); // RFC 6994 ExID 0x454E, as tcpcryptd 0.5 sends it
+        assertTrue(o.offersEno());
+        parse("FD05123421 000000"); // another experiment
+        assertFalse(o.offersEno());
+        parse("FD02 0000"); // too short for an ExID
+        assertFalse(o.offersEno());
+    }
+
+    @Test
+    void aPlainKernelSynOffersNothing() {
+        parse("020405B4 0402 080A0000000100000000 01 030307"); // Linux: MSS, SACK-permitted, TS, NOP, WS
+        assertFalse(o.offersEno());
+        parse("");
+        assertFalse(o.offersEno());
+        parse("00 450321 00000000"); // after End of Option List
+        assertFalse(o.offersEno());
+    }
+
+    @Test
+    void malformedOptionListsAreRejectedBeforeAnyoneAsks() {
+        assertEquals(WireError.BAD_OPTION_LENGTH, parseError("0201 450321 000000"), "length below 2");
+        assertEquals(WireError.OPTION_OVERRUN, parseError("1E28 450321 000000"), "length past the end");
+    }
+
     @Test
     void laterDuplicatesWinAsInLinux() {
         parse("02040100 02040200 03030101 03030200");
