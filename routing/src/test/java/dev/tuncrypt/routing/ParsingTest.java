@@ -72,4 +72,20 @@ class ParsingTest {
         assertThat(Addresses.text(InetAddress.getByName("2001:2::1:0"))).isEqualTo("2001:2::1:0");
         assertThat(Addresses.text(InetAddress.getByName("fe80::1"))).isEqualTo("fe80::1");
     }
+
+    @org.junit.jupiter.api.Test
+    void destinationsMatchByPrefixAndPorts() throws Exception {
+        Destination all = Destination.parse("198.18.5.0/24");
+        Destination web = Destination.parse("198.18.5.0/24:80,8000-8100");
+        var inside80 = new java.net.InetSocketAddress(java.net.InetAddress.ofLiteral("198.18.5.9"), 80);
+        var inside8050 = new java.net.InetSocketAddress(java.net.InetAddress.ofLiteral("198.18.5.9"), 8050);
+        var inside22 = new java.net.InetSocketAddress(java.net.InetAddress.ofLiteral("198.18.5.9"), 22);
+        var outside80 = new java.net.InetSocketAddress(java.net.InetAddress.ofLiteral("198.18.6.9"), 80);
+        assertThat(all.matches(inside22)).isTrue();
+        assertThat(all.matches(outside80)).isFalse();
+        assertThat(web.matches(inside80)).isTrue();
+        assertThat(web.matches(inside8050)).isTrue();
+        assertThat(web.matches(inside22)).isFalse();
+        assertThat(web.matches(outside80)).isFalse();
+    }
 }
