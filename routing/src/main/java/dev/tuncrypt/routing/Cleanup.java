@@ -33,9 +33,28 @@ public final class Cleanup {
 
     private Cleanup() {}
 
-    /** Cleans this host with the state file under {@code /run/tuncrypt}. */
-    public static Report run() throws RoutingException {
-        return run(CommandRunner.local(), SysctlJournal.DEFAULT_DIRECTORY, RoutingTags.DEFAULT);
+    /**
+     * {@code tuncryptd --cleanup}: cleans this host with the state file under {@code /run/tuncrypt},
+     * unless the daemon that owns the state still runs.
+     *
+     * @param force clean even under a running owner (its steered traffic then leaves in the clear)
+     * @throws OwnerAliveException if the owner runs and {@code force} is false (nothing changed)
+     */
+    public static Report run(boolean force) throws RoutingException {
+        return run(CommandRunner.local(), SysctlJournal.DEFAULT_DIRECTORY, RoutingTags.DEFAULT, force);
+    }
+
+    /** As {@link #run(CommandRunner, Path, RoutingTags)}, first refusing while the state's owner runs. */
+    public static Report run(CommandRunner runner, Path stateDirectory, RoutingTags tags, boolean force)
+            throws RoutingException {
+        java.util.Optional<StateOwner> owner = StateOwner.read(stateDirectory);
+        if (owner.isPresent() && owner.get().alive()) {
+            if (!force) {
+                throw new OwnerAliveException(owner.get().pid());
+            }
+            LOG.warn("--force: removing the routing state of running tuncryptd pid {}", owner.get().pid());
+        }
+        return run(runner, stateDirectory, tags);
     }
 
     /** Cleans through {@code runner} with the state file in {@code stateDirectory}. */
@@ -52,6 +71,9 @@ public final class Cleanup {
             runner.check(new Command(List.of("nft", "-f", "-"), PlanCommands.nftDeleteScript(tags, tables)));
         }
         if (rules + routes > 0) {
+            for (Command c : PlanCommands.teardownFailClosedRoutes(tags)) {
+                runner.run(c); // absent in a family that was not steered: the check below sees what is left
+            }
             for (Command c : PlanCommands.teardownRulesAndRoutes(tags)) {
                 runner.check(c);
             }
@@ -65,6 +87,7 @@ public final class Cleanup {
         }
         int sysctls = SysctlJournal.restore(new Sysctls(runner), originals);
         try {
+            StateOwner.delete(stateDirectory);
             SysctlJournal.delete(stateDirectory);
         } catch (IOException e) {
             throw new CommandFailedException(Command.of("rm", SysctlJournal.file(stateDirectory).toString()), -1, e.toString());

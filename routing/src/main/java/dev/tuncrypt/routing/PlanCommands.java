@@ -96,7 +96,29 @@ public final class PlanCommands {
         }
         out.add(Command.of("ip", fam, "rule", "add", "pref", Integer.toString(t.endPriority()), "nop", "protocol", proto));
         out.add(Command.of("ip", fam, "route", "add", "default", "dev", plan.tunName(), "table", table, "proto", proto));
+        out.add(failClosedRoute(v4));
         return out;
+    }
+
+    /**
+     * The metric of the steering table's {@code unreachable} route: the largest there is, so the
+     * route to the TUN device (metric 0, IPv6 1024) always wins while it exists.
+     */
+    public static final long FAIL_CLOSED_METRIC = 0xffffffffL;
+
+    /**
+     * Fail closed: an {@code unreachable} default route of ours in the steering table, behind the
+     * route into the TUN device. When the daemon dies without cleaning up (kill -9, a crash), the
+     * kernel deletes the device and the device route with it, but the steering rules stay; without
+     * this route their lookups would fall through to the main table and steered traffic — also
+     * traffic that {@code --require} says must be encrypted — would leave in the clear. With it,
+     * connects fail ({@code EHOSTUNREACH}) until the daemon runs again or {@code --cleanup}
+     * removes the rules.
+     */
+    Command failClosedRoute(boolean v4) {
+        RoutingTags t = plan.tags();
+        return Command.of("ip", v4 ? "-4" : "-6", "route", "add", "unreachable", "default", "table",
+                Integer.toString(t.table()), "metric", Long.toString(FAIL_CLOSED_METRIC), "proto", Integer.toString(t.protocol()));
     }
 
     /** How many rules and routes of a family {@link #rulesAndRoutes()} adds: {rules, routes}. */
@@ -238,19 +260,19 @@ public final class PlanCommands {
     }
 
     /**
-     * The sysctls the path needs. IPv4: forwarding (the stack's packets enter the kernel on the
-     * TUN device and leave elsewhere; replies come back the other way), loose reverse-path
-     * filtering on the TUN device (replies to uid- or mark-steered sockets come from addresses
-     * the kernel routes elsewhere), and {@code accept_local} when serving (the stack answers from
-     * the host's own address). IPv6: forwarding.
+     * The sysctls the path needs. IPv4: forwarding (see {@link #forwarding4()}), loose
+     * reverse-path filtering on the TUN device (replies to uid- or mark-steered sockets come from
+     * addresses the kernel routes elsewhere), and {@code accept_local} when serving (the stack
+     * answers from the host's own address). IPv6: the global forwarding switch, only when the
+     * plan steers or serves IPv6 (IPv6 has no per-device forwarding before {@code force_forwarding}
+     * of Linux 6.17).
      */
     public List<SysctlSetting> sysctls() {
         List<SysctlSetting> out = new ArrayList<>();
-        boolean any4 = plan.forwards(true) || plan.serves(true);
-        boolean any6 = plan.forwards(false) || plan.serves(false);
+        boolean any6 = plan.steers(false) || plan.serves(false);
         String tun = plan.tunName().replace('.', '/');
-        if (any4) {
-            out.add(new SysctlSetting("net.ipv4.ip_forward", "1", "net\\.ipv4\\.conf\\..*\\.forwarding"));
+        if (plan.forwards(true)) {
+            out.add(forwarding4());
             out.add(new SysctlSetting("net.ipv4.conf." + tun + ".rp_filter", "2", null));
         }
         if (plan.serves(true)) {
@@ -262,6 +284,23 @@ public final class PlanCommands {
         return out;
     }
 
+    /**
+     * IPv4 forwarding, no wider than needed. Linux checks IPv4 forwarding on the device a packet
+     * came in on ({@code IN_DEV_FORWARD} of the input device; verified on 6.18 with
+     * {@code ip_forward=0}: forwarding on the ingress device alone is enough for each direction).
+     * The stack's own packets come in on the TUN device, so without steering (serving only, or
+     * routing into the device by hand) {@code net.ipv4.conf.TUN.forwarding} suffices and
+     * {@code net.ipv4.ip_forward} stays as it was found. Steering needs more: the replies to
+     * leg 2 come back on whichever interface leads to the steered destination (any, for uid and
+     * mark steering), so the host-wide switch is set.
+     */
+    SysctlSetting forwarding4() {
+        if (plan.steers(true)) {
+            return new SysctlSetting("net.ipv4.ip_forward", "1", "net\\.ipv4\\.conf\\..*\\.forwarding");
+        }
+        return new SysctlSetting("net.ipv4.conf." + plan.tunName().replace('.', '/') + ".forwarding", "1", null);
+    }
+
     /** The nft script that deletes our tables (those named in {@code present}). */
     public static String nftDeleteScript(RoutingTags tags, List<String> presentFamilies) {
         StringBuilder sb = new StringBuilder();
@@ -269,6 +308,21 @@ public final class PlanCommands {
             sb.append("delete table ").append(family).append(' ').append(tags.nftTable()).append('\n');
         }
         return sb.toString();
+    }
+
+    /**
+     * The commands that delete the fail-closed routes ({@link #failClosedRoute}), run before the
+     * flush: {@code ip -6 route flush} passes over {@code unreachable} default routes (it keeps
+     * the kernel's own), so ours are named one by one. Either may be absent (nothing steered in
+     * that family): callers tolerate a failure and check what is left afterwards.
+     */
+    public static List<Command> teardownFailClosedRoutes(RoutingTags tags) {
+        List<Command> out = new ArrayList<>();
+        for (String fam : List.of("-4", "-6")) {
+            out.add(Command.of("ip", fam, "route", "del", "unreachable", "default", "table", Integer.toString(tags.table()),
+                    "metric", Long.toString(FAIL_CLOSED_METRIC), "proto", Integer.toString(tags.protocol())));
+        }
+        return out;
     }
 
     /** The commands that remove our rules and routes by their protocol tag (nobody else's). */

@@ -49,6 +49,7 @@ public final class RoutingSetup {
             LOG.warn("ignoring stale routing state file {}: none of its rules or tables exist here",
                     SysctlJournal.file(stateDirectory));
             try {
+                StateOwner.delete(stateDirectory);
                 SysctlJournal.delete(stateDirectory);
             } catch (java.io.IOException e) {
                 throw new LeftoversException("stale routing state file " + SysctlJournal.file(stateDirectory)
@@ -60,6 +61,11 @@ public final class RoutingSetup {
             leftovers.add("state file " + SysctlJournal.file(stateDirectory));
         }
         if (!leftovers.isEmpty()) {
+            Optional<StateOwner> owner = StateOwner.read(stateDirectory).filter(StateOwner::alive);
+            if (owner.isPresent()) {
+                throw new LeftoversException("tuncryptd pid " + owner.get().pid() + " runs with its routing plan here;"
+                        + " one daemon per host or namespace");
+            }
             throw new LeftoversException("routing state of a previous tuncryptd exists (" + leftovers.size()
                     + " items, first: " + leftovers.get(0) + "); stop it or run tuncryptd --cleanup");
         }
@@ -102,6 +108,7 @@ public final class RoutingSetup {
         }
         try {
             SysctlJournal.write(stateDirectory, plan.tunName(), originals);
+            StateOwner.write(stateDirectory, StateOwner.current()); // --cleanup refuses while this process runs
         } catch (IOException e) {
             throw new CommandFailedException(Command.of("write", SysctlJournal.file(stateDirectory).toString()), -1,
                     e.toString());

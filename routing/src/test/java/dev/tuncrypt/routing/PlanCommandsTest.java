@@ -32,13 +32,15 @@ class PlanCommandsTest {
                 "ip -4 rule add pref 5201 fwmark 0x10/0xff ipproto tcp lookup 5201 protocol 215",
                 "ip -4 rule add pref 5202 nop protocol 215",
                 "ip -4 route add default dev tun0 table 5201 proto 215",
+                "ip -4 route add unreachable default table 5201 metric 4294967295 proto 215",
                 "ip -6 rule add pref 5200 iif tun0 goto 5202 protocol 215",
                 "ip -6 rule add pref 5200 fwmark 0x100000/0x100000 goto 5202 protocol 215",
                 "ip -6 rule add pref 5201 to 2001:2:5::/48 ipproto tcp lookup 5201 protocol 215",
                 "ip -6 rule add pref 5201 iif lo uidrange 1000-1000 ipproto tcp lookup 5201 protocol 215",
                 "ip -6 rule add pref 5201 fwmark 0x10/0xff ipproto tcp lookup 5201 protocol 215",
                 "ip -6 rule add pref 5202 nop protocol 215",
-                "ip -6 route add default dev tun0 table 5201 proto 215");
+                "ip -6 route add default dev tun0 table 5201 proto 215",
+                "ip -6 route add unreachable default table 5201 metric 4294967295 proto 215");
     }
 
     @Test
@@ -61,10 +63,11 @@ class PlanCommandsTest {
                 "ip -4 rule add pref 5200 fwmark 0x100000/0x100000 goto 5202 protocol 215",
                 "ip -4 rule add pref 5201 to 198.18.5.0/24 ipproto tcp lookup 5201 protocol 215",
                 "ip -4 rule add pref 5202 nop protocol 215",
-                "ip -4 route add default dev tun0 table 5201 proto 215");
+                "ip -4 route add default dev tun0 table 5201 proto 215",
+                "ip -4 route add unreachable default table 5201 metric 4294967295 proto 215");
         assertThat(c.sysctls().stream().map(SysctlSetting::key))
                 .containsExactly("net.ipv4.ip_forward", "net.ipv4.conf.tun0.rp_filter");
-        assertThat(c.expectedCounts(true)).containsExactly(4, 1);
+        assertThat(c.expectedCounts(true)).containsExactly(4, 2);
         assertThat(c.expectedCounts(false)).containsExactly(0, 0);
     }
 
@@ -77,7 +80,9 @@ class PlanCommandsTest {
                 .contains("fwd ip to 198.18.1.2 device \"tun0\"").doesNotContain("served6");
         assertThat(c.rulesAndRoutes()).isEmpty();
         assertThat(c.sysctls().stream().map(SysctlSetting::key))
-                .containsExactly("net.ipv4.ip_forward", "net.ipv4.conf.tun0.rp_filter", "net.ipv4.conf.tun0.accept_local");
+                .as("serving only: forwarding on the TUN device, never host-wide")
+                .containsExactly("net.ipv4.conf.tun0.forwarding", "net.ipv4.conf.tun0.rp_filter",
+                        "net.ipv4.conf.tun0.accept_local");
     }
 
     @Test
@@ -103,8 +108,38 @@ class PlanCommandsTest {
         assertThat(c.nftScript()).contains("ip saddr 198.18.1.2 oifname != \"tun0\" masquerade")
                 .doesNotContain("chain output").doesNotContain("netdev");
         assertThat(c.sysctls().stream().map(SysctlSetting::key))
-                .containsExactly("net.ipv4.ip_forward", "net.ipv4.conf.tun0.rp_filter");
-        assertThat(DryRun.render(plan)).contains("198.18.0.0/15");
+                .as("nothing steered: net.ipv4.ip_forward stays as found, only the TUN device forwards")
+                .containsExactly("net.ipv4.conf.tun0.forwarding", "net.ipv4.conf.tun0.rp_filter");
+        assertThat(DryRun.render(plan)).contains("198.18.0.0/15").doesNotContain("ip_forward");
+    }
+
+    @Test
+    void everySteeredFamilyFailsClosedBehindTheDeviceRoute() throws Exception {
+        PlanCommands c = new PlanCommands(fullPlan());
+        for (boolean v4 : new boolean[] {true, false}) {
+            List<String> routes = c.rulesAndRoutes().stream().map(Command::render)
+                    .filter(r -> r.startsWith("ip " + (v4 ? "-4" : "-6") + " route")).toList();
+            // the device route first, then ours that stays when the device vanishes
+            assertThat(routes).containsExactly(
+                    "ip " + (v4 ? "-4" : "-6") + " route add default dev tun0 table 5201 proto 215",
+                    "ip " + (v4 ? "-4" : "-6") + " route add unreachable default table 5201 metric 4294967295 proto 215");
+            assertThat(c.expectedCounts(v4)[1]).isEqualTo(2);
+        }
+        RoutingPlan custom = fullPlan().withTags(new RoutingTags(100, 101, 102, 77, 99, "other"));
+        assertThat(new PlanCommands(custom).failClosedRoute(true).render())
+                .isEqualTo("ip -4 route add unreachable default table 77 metric 4294967295 proto 99");
+    }
+
+    @Test
+    void steeringIpv6OnlyLeavesIpv4ForwardingAsFoundAndServingIpv6NeedsTheGlobalSwitch() throws Exception {
+        RoutingPlan v6 = RoutingPlan.of("tun0",
+                List.of(InetAddress.getByName("198.18.1.2"), InetAddress.getByName("2001:2:0:1::2")),
+                List.of(Destination.parse("2001:2:5::/48")), List.of(), List.of(), Optional.empty(), List.of());
+        assertThat(new PlanCommands(v6).sysctls().stream().map(SysctlSetting::key)).containsExactly(
+                "net.ipv4.conf.tun0.forwarding", "net.ipv4.conf.tun0.rp_filter", "net.ipv6.conf.all.forwarding");
+        RoutingPlan nothing6 = RoutingPlan.of("tun0", List.of(InetAddress.getByName("2001:2:0:1::2")), List.of(),
+                List.of(), List.of(), Optional.empty(), List.of());
+        assertThat(new PlanCommands(nothing6).sysctls()).as("nothing steered or served: no IPv6 switch").isEmpty();
     }
 
     @Test

@@ -83,6 +83,12 @@ class RoutingSetupNamespaceTest {
         return runner.check(Command.of(line.split(" ")));
     }
 
+    /** Whether the kernel answers this route lookup with "No route to host" (our unreachable route). */
+    private boolean unreachable(String line) throws Exception {
+        CommandRunner.Result r = runner.run(Command.of(line.split(" ")));
+        return !r.ok() && r.stderr().contains("No route to host");
+    }
+
     private RoutingPlan plan() throws Exception {
         return RoutingPlan.of(TUN,
                 List.of(InetAddress.getByName("198.18.1.2"), InetAddress.getByName("2001:2:0:1::2")),
@@ -146,7 +152,7 @@ class RoutingSetupNamespaceTest {
 
         Cleanup.Report first = Cleanup.run(runner, stateDir, RoutingTags.DEFAULT);
         assertThat(first.rules()).isEqualTo(13); // IPv4: 2 guards, 2 prefix/port, uid, mark, nop; IPv6: one prefix less
-        assertThat(first.routes()).isEqualTo(2);
+        assertThat(first.routes()).as("per family the device route and the fail-closed route").isEqualTo(4);
         assertThat(first.nftTables()).isEqualTo(2);
         assertThat(first.sysctls()).isGreaterThanOrEqualTo(4);
         assertThat(first.stateFile()).isTrue();
@@ -168,12 +174,43 @@ class RoutingSetupNamespaceTest {
         RoutingSetup.apply(plan(), runner, stateDir); // crash: the handle is lost ...
         tun.close(); // ... and the device goes with the daemon's descriptor
         tun = null;
+        // Fail closed: steered traffic meets our unreachable route, not the main table's way out.
+        assertThat(unreachable("ip route get 198.18.5.7 ipproto tcp dport 80")).isTrue();
+        assertThat(unreachable("ip -6 route get 2001:2:5::7 ipproto tcp dport 443")).isTrue();
+        assertThat(routeGet("ip route get 198.18.5.7 ipproto tcp dport 22")).contains("dev d0");
         Cleanup.Report report = Cleanup.run(runner, stateDir, RoutingTags.DEFAULT);
         assertThat(report.rules()).isEqualTo(13);
-        assertThat(report.routes()).as("the kernel removed the routes with the device").isZero();
+        assertThat(report.routes()).as("the kernel removed the device routes, our unreachable ones stayed").isEqualTo(2);
         assertThat(report.nftTables()).isEqualTo(2);
         assertThat(KernelSnapshot.take(runner)).isEqualTo(withoutTun);
         assertThat(Cleanup.run(runner, stateDir, RoutingTags.DEFAULT).nothing()).isTrue();
+    }
+
+    @Test
+    void cleanupRefusesWhileTheOwnerRunsAndForceOverrides() throws Exception {
+        KernelSnapshot before = KernelSnapshot.take(runner);
+        RoutingSetup.apply(plan(), runner, stateDir); // owned by this (running) process
+        KernelSnapshot applied = KernelSnapshot.take(runner);
+        assertThat(StateOwner.read(stateDir)).contains(StateOwner.current());
+        assertThatThrownBy(() -> Cleanup.run(runner, stateDir, RoutingTags.DEFAULT, false))
+                .isInstanceOf(OwnerAliveException.class)
+                .hasMessageContaining("pid " + ProcessHandle.current().pid());
+        assertThat(KernelSnapshot.take(runner)).as("refused: nothing changed").isEqualTo(applied);
+        assertThatThrownBy(() -> RoutingSetup.apply(plan(), runner, stateDir)).isInstanceOf(LeftoversException.class)
+                .hasMessageContaining("pid " + ProcessHandle.current().pid());
+        assertThat(Cleanup.run(runner, stateDir, RoutingTags.DEFAULT, true).rules()).isEqualTo(13);
+        assertThat(KernelSnapshot.take(runner)).isEqualTo(before);
+        assertThat(java.nio.file.Files.exists(stateDir.resolve(StateOwner.FILE_NAME))).isFalse();
+    }
+
+    @Test
+    void cleanupProceedsWhenTheRecordedOwnerIsGoneOrItsPidWasReused() throws Exception {
+        KernelSnapshot before = KernelSnapshot.take(runner);
+        RoutingSetup.apply(plan(), runner, stateDir);
+        // the same pid with another start time: a process that got the killed owner's pid
+        StateOwner.write(stateDir, new StateOwner(ProcessHandle.current().pid(), StateOwner.current().startMillis() - 1));
+        assertThat(Cleanup.run(runner, stateDir, RoutingTags.DEFAULT, false).rules()).isEqualTo(13);
+        assertThat(KernelSnapshot.take(runner)).isEqualTo(before);
     }
 
     @Test
