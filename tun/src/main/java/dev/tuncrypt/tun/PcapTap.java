@@ -7,7 +7,8 @@ import java.nio.ByteBuffer;
  * A {@link PacketLink} that records into a {@link PcapWriter} every packet received from, and
  * every packet sent to, the link it wraps (a sent packet is recorded whether or not the link then
  * accepts it). The writer stays the caller's: several taps may share it, and closing the tap closes
- * only the wrapped link.
+ * only the wrapped link. The writer is flushed after every batch received or sent and before the
+ * link waits, so the file is current while the program runs, not only when it ends.
  */
 public final class PcapTap implements PacketLink {
     private final PacketLink link;
@@ -34,6 +35,9 @@ public final class PcapTap implements PacketLink {
         for (int i = 0; i < n; i++) {
             writer.write(batch.get(i));
         }
+        if (n > 0) {
+            writer.flush();
+        }
         return n;
     }
 
@@ -48,11 +52,13 @@ public final class PcapTap implements PacketLink {
         for (int i = 0; i < batch.count(); i++) {
             writer.write(batch.get(i));
         }
+        writer.flush();
         return link.send(batch);
     }
 
     @Override
     public void await(long timeoutNanos) throws IOException {
+        writer.flush(); // single packets sent since the last batch
         link.await(timeoutNanos);
     }
 

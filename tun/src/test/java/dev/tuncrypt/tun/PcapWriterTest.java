@@ -116,4 +116,46 @@ class PcapWriterTest {
         assertEquals(65535, header.getInt(16));
         assertEquals(101, header.getInt(20));
     }
+
+    @Test
+    void theFileIsTheOwnersOnlyAlsoWhenItExistedWithWiderPermissions() throws Exception {
+        Path fresh = dir.resolve("fresh.pcap");
+        PcapWriter.create(fresh).close();
+        assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(fresh)));
+        Path old = Files.writeString(dir.resolve("old.pcap"), "someone's old capture, longer than a header");
+        Files.setPosixFilePermissions(old, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        PcapWriter.create(old).close();
+        assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(old)));
+        assertEquals(24, Files.size(old), "truncated");
+    }
+
+    @Test
+    void aSmallSnaplenKeepsTheHeadersAndTheOriginalLength() throws Exception {
+        Path file = dir.resolve("snap.pcap");
+        try (PcapWriter writer = PcapWriter.create(file, PcapWriter.SYSTEM_MICROS, 28)) {
+            writer.write(Packets.udp4(ip("198.18.0.1"), 1000, ip("198.18.0.2"), 2000, "SECRET-PAYLOAD".getBytes()));
+        }
+        byte[] bytes = Files.readAllBytes(file);
+        assertEquals(28, ByteBuffer.wrap(bytes).getInt(16), "snaplen in the file header");
+        assertEquals(24 + 16 + 28, bytes.length);
+        assertEquals(List.of("198.18.0.1,198.18.0.2,2000,42,28"),
+                tshark(file, "ip.src", "ip.dst", "udp.dstport", "frame.len", "frame.cap_len"));
+        org.junit.jupiter.api.Assertions.assertFalse(new String(bytes, StandardCharsets.ISO_8859_1).contains("SECRET"));
+    }
+
+    @Test
+    void aTapFlushesAfterEveryBatchSoTheFileIsCurrentWhileItRuns() throws Exception {
+        Path file = dir.resolve("live.pcap");
+        MemoryLink.Pair pair = MemoryLink.pair(new ManualClock(0), 3, FaultModel.NONE, FaultModel.NONE);
+        PacketBatch batch = new PacketBatch(8, MemoryLink.DEFAULT_MTU);
+        try (PcapWriter writer = PcapWriter.create(file)) {
+            PcapTap tap = new PcapTap(pair.a(), writer);
+            pair.b().send(Packets.udp4(ip("198.18.5.2"), 2, ip("198.18.5.1"), 1, new byte[20]));
+            assertEquals(1, tap.receive(batch));
+            assertEquals(24 + 16 + 48, Files.size(file), "received batch on disk before close");
+            tap.send(Packets.udp4(ip("198.18.5.1"), 1, ip("198.18.5.2"), 2, new byte[10]));
+            tap.await(0);
+            assertEquals(24 + 16 + 48 + 16 + 38, Files.size(file), "sent packet on disk once the loop waits");
+        }
+    }
 }
