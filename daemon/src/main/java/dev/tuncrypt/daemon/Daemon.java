@@ -134,8 +134,12 @@ final class Daemon implements AutoCloseable {
 
     static SpliceSettings spliceSettings(DaemonOptions options) {
         List<Destination> required = options.routing.required();
+        RoutingOptions routing = options.routing;
         return SpliceSettings.DEFAULT.withMode(options.effectiveMode())
                 .withRequired(a -> required.stream().anyMatch(d -> d.matches(a)))
+                // what the serve hook brings: this host's own addresses, served ports (the port first: cheap)
+                .withServed(a -> routing.servesPort(a.getPort()) && LocalAddresses.isLocal(a.getAddress()))
+                .withPendingBounds(options.maxPending, options.maxPendingPerSource)
                 .withConnectTimeout(Duration.ofSeconds(options.connectTimeout))
                 .withIdleTimeout(options.idle())
                 .withPathMtu(options.pathMtu);

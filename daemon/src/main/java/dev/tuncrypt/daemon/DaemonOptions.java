@@ -91,6 +91,16 @@ final class DaemonOptions {
                     + " segments within it, so --mtu may be far larger for the kernel-to-stack hop (default: ${DEFAULT-VALUE}).")
     int pathMtu;
 
+    @Option(names = "--max-pending-connects", paramLabel = "N", defaultValue = "512",
+            description = "Connections the daemon may have opened to destinations whose client has not yet completed"
+                    + " its own handshake; SYNs beyond are refused and counted (splice_pending_refused). Bounds what"
+                    + " a flood of spoofed SYNs can make the daemon connect (default: ${DEFAULT-VALUE}).")
+    int maxPending;
+
+    @Option(names = "--max-pending-per-source", paramLabel = "N", defaultValue = "128",
+            description = "The same bound for one source address (default: ${DEFAULT-VALUE}).")
+    int maxPendingPerSource;
+
     @Option(names = "--stop-grace", paramLabel = "SECONDS", defaultValue = "2",
             description = "On SIGTERM, how long open connections may finish before they are reset (default: ${DEFAULT-VALUE}).")
     int stopGrace;
@@ -199,6 +209,13 @@ final class DaemonOptions {
         }
         if (pathMtu < 1280 || pathMtu > 65535) {
             throw new UsageException("--path-mtu " + pathMtu + ": must be 1280-65535");
+        }
+        if (maxPending < 1 || maxPending > 1_000_000) {
+            throw new UsageException("--max-pending-connects " + maxPending + ": must be 1-1000000");
+        }
+        if (maxPendingPerSource < 1 || maxPendingPerSource > maxPending) {
+            throw new UsageException("--max-pending-per-source " + maxPendingPerSource + ": must be 1 to --max-pending-connects ("
+                    + maxPending + ")");
         }
         if (stopGrace < 0 || stopGrace > 300) {
             throw new UsageException("--stop-grace " + stopGrace + ": must be 0-300 seconds");

@@ -37,8 +37,15 @@ final class DeviceOptions {
     int txQueueLength;
 
     @Option(names = "--pcap", paramLabel = "FILE",
-            description = "Write every packet the stack reads or writes to FILE (pcap, raw IP), for tcpdump or Wireshark.")
+            description = "Write every packet the stack reads or writes to FILE (pcap, raw IP), for tcpdump or Wireshark."
+                    + " The file is created mode 0600 and written as packets pass; it holds the plaintext of every"
+                    + " spliced connection unless --pcap-snaplen cuts the payload off.")
     Path pcap;
+
+    @Option(names = "--pcap-snaplen", paramLabel = "BYTES", defaultValue = "65535",
+            description = "Bytes of each packet --pcap keeps, 40-65535; 128 records the IP and TCP headers with their"
+                    + " options and no payload (default: ${DEFAULT-VALUE}).")
+    int pcapSnaplen;
 
     List<Cidr> kernelAddresses = List.of();
     List<InetAddress> stackAddresses = List.of();
@@ -57,6 +64,9 @@ final class DeviceOptions {
         }
         if (txQueueLength < 1 || txQueueLength > 1_000_000) {
             throw new UsageException("--txqueuelen " + txQueueLength + ": must be 1-1000000");
+        }
+        if (pcapSnaplen < 40 || pcapSnaplen > 65535) {
+            throw new UsageException("--pcap-snaplen " + pcapSnaplen + ": must be 40-65535");
         }
         if (queues < 1 || queues > 64) {
             throw new UsageException("--queues " + queues + ": must be 1-64");

@@ -53,8 +53,14 @@ public final class RoutingOptions {
 
     @Option(names = "--cleanup",
             description = "Remove the routing state a killed tuncryptd left behind (rules, routes, nft tables tagged"
-                    + " as ours; sysctls recorded in /run/tuncrypt/net-INODE/routing.state) and exit. Safe to repeat.")
+                    + " as ours; sysctls recorded in /run/tuncrypt/net-INODE/routing.state) and exit. Safe to repeat."
+                    + " Refused (exit 1, naming its pid) while the daemon that set the state up still runs.")
     boolean cleanup;
+
+    @Option(names = "--force",
+            description = "With --cleanup: remove the state even though its daemon still runs. That daemon's steered"
+                    + " and --require traffic then leaves unencrypted; stop it with SIGTERM instead where you can.")
+    boolean force;
 
     private List<Destination> steerParsed = List.of();
     private List<Long> uidsParsed = List.of();
@@ -72,8 +78,16 @@ public final class RoutingOptions {
         return cleanup;
     }
 
+    /** Whether {@code --cleanup} goes ahead under a running owner. */
+    public boolean force() {
+        return force;
+    }
+
     /** Checks and parses what picocli cannot; every error is one line naming the option. */
     public void validate() throws UsageException {
+        if (force && !cleanup) {
+            throw new UsageException("--force only goes with --cleanup");
+        }
         if (cleanup && (dryRun || !steer.isEmpty() || !steerUids.isEmpty() || !steerMarks.isEmpty() || serve != null
                 || !serveOn.isEmpty() || !require.isEmpty())) {
             throw new UsageException("--cleanup takes no other routing option: it removes leftovers and exits");
@@ -136,6 +150,12 @@ public final class RoutingOptions {
             }
         }
         return List.copyOf(out);
+    }
+
+    /** Whether {@code --serve} covers this local port (false without {@code --serve}). */
+    public boolean servesPort(int port) {
+        return servePorts.map(ranges -> ranges.isEmpty() || ranges.stream().anyMatch(r -> r.first() <= port && port <= r.last()))
+                .orElse(false);
     }
 
     /** The destinations that must be encrypted ({@code --require}), for the daemon's per-connection check. */

@@ -51,7 +51,7 @@ final class StackHost implements AutoCloseable {
             device.setUp(true);
             warnUnroutable(options);
             if (options.pcap != null) {
-                pcap = PcapWriter.create(options.pcap);
+                pcap = PcapWriter.create(options.pcap, PcapWriter.SYSTEM_MICROS, options.pcapSnaplen); // 0600
             }
             NetStack.Builder builder = NetStack.builder();
             for (int q = 0; q < device.queues(); q++) {

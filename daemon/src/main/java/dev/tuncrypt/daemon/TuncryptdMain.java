@@ -35,7 +35,7 @@ public final class TuncryptdMain {
         DaemonOptions options = p.options();
         Logging.configure(options.verbosity());
         if (options.routing.cleanup()) {
-            return cleanup(out, err);
+            return cleanup(options.routing.force(), out, err);
         }
         if (options.routing.dryRun()) {
             try {
@@ -67,10 +67,13 @@ public final class TuncryptdMain {
         }
     }
 
-    /** {@code --cleanup}: removes what a killed daemon left behind; idempotent. */
-    private static int cleanup(PrintWriter out, PrintWriter err) {
+    /**
+     * {@code --cleanup}: removes what a killed daemon left behind; idempotent. Refused while the
+     * daemon that owns the state runs, unless {@code force}.
+     */
+    private static int cleanup(boolean force, PrintWriter out, PrintWriter err) {
         try {
-            Cleanup.Report r = Cleanup.run();
+            Cleanup.Report r = Cleanup.run(force);
             out.println(r.nothing() ? "tuncryptd: nothing to clean up"
                     : "tuncryptd: removed " + r.rules() + " rule(s), " + r.routes() + " route(s), " + r.nftTables()
                             + " nft table(s); restored " + r.sysctls() + " sysctl(s)"

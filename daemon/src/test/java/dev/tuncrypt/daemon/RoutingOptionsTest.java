@@ -52,6 +52,8 @@ class RoutingOptionsTest {
         assertThat(plan(parse("--serve", "all", "--serve-on", "eth0")).serve().orElseThrow().allPorts()).isTrue();
         assertThat(parse("--dry-run", "--steer", "198.18.5.0/24").dryRun()).isTrue();
         assertThat(parse("--cleanup").cleanup()).isTrue();
+        assertThat(parse("--cleanup").force()).isFalse();
+        assertThat(parse("--cleanup", "--force").force()).isTrue();
         RoutingPlan none = plan(parse());
         assertThat(none.routes()).as("no rules or hooks without --steer/--serve").isFalse();
         assertThat(none.changesKernel()).as("leg 2 is still forwarded and masqueraded").isTrue();
@@ -70,6 +72,7 @@ class RoutingOptionsTest {
         assertError("--serve: ports 'https': 'https' is not a port number", "--serve", "https", "--serve-on", "eth0");
         assertError("--serve-on 'this-name-is-too-long'", "--serve", "all", "--serve-on", "this-name-is-too-long");
         assertError("--cleanup takes no other routing option", "--cleanup", "--steer", "198.18.5.0/24");
+        assertError("--force only goes with --cleanup", "--force");
     }
 
     @Test

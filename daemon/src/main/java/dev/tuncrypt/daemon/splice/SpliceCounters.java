@@ -11,6 +11,7 @@ public final class SpliceCounters {
     final LongAdder plain = new LongAdder();
     final LongAdder refused = new LongAdder();
     final LongAdder connectFailed = new LongAdder();
+    final LongAdder pendingRefused = new LongAdder();
     final LongAdder resetsPropagated = new LongAdder();
     final LongAdder idleTimeouts = new LongAdder();
     final LongAdder bytesOut = new LongAdder();
@@ -41,6 +42,11 @@ public final class SpliceCounters {
         return connectFailed.sum();
     }
 
+    /** SYNs refused because the bound on pending leg 2 connects was reached (global or per source). */
+    public long pendingRefused() {
+        return pendingRefused.sum();
+    }
+
     /** Resets carried from one leg to the other. */
     public long resetsPropagated() {
         return resetsPropagated.sum();
@@ -59,6 +65,7 @@ public final class SpliceCounters {
         m.put("splice_plain", plain());
         m.put("splice_refused", refused());
         m.put("splice_connect_failed", connectFailed());
+        m.put("splice_pending_refused", pendingRefused());
         m.put("splice_resets_propagated", resetsPropagated());
         m.put("splice_idle_timeouts", idleTimeouts());
         m.put("splice_bytes_out", bytesOut.sum());

@@ -17,13 +17,22 @@ import java.util.function.Predicate;
  * @param bufferBytes the copy buffer of each direction at its smallest
  * @param pathMtu the MTU of the path leg 2 takes beyond the TUN device: its MSS is clamped to it,
  *     so the TUN device (leg 1, kernel to stack on this host) may use a far larger MTU
+ * @param served whether a SYN to this destination came in by the serve hook ({@code --serve}: one
+ *     of this host's own addresses on a served port); every other SYN was steered
+ * @param maxPending leg 2 connects that may wait at once for their leg 1 to complete its handshake
+ *     (the bound on connect-first amplification by spoofed SYNs)
+ * @param maxPendingPerSource the same, for one source address
  */
 public record SpliceSettings(CryptMode mode, Predicate<InetSocketAddress> required, Duration connectTimeout,
-        Duration idleTimeout, int bufferBytes, int pathMtu) {
+        Duration idleTimeout, int bufferBytes, int pathMtu, Predicate<InetSocketAddress> served, int maxPending,
+        int maxPendingPerSource) {
 
-    /** Opportunistic, nothing required, 10 s connect, 2 h idle, 16 KiB buffers. */
+    /**
+     * Opportunistic, nothing required, nothing served, 10 s connect, 2 h idle, 16 KiB buffers, at
+     * most 512 pending leg 2 connects, 128 per source.
+     */
     public static final SpliceSettings DEFAULT = new SpliceSettings(CryptMode.DEFAULT, a -> false,
-            Duration.ofSeconds(10), Duration.ofHours(2), 16 * 1024, 1500);
+            Duration.ofSeconds(10), Duration.ofHours(2), 16 * 1024, 1500, a -> false, 512, 128);
 
     public SpliceSettings {
         Objects.requireNonNull(mode, "mode");
@@ -40,26 +49,45 @@ public record SpliceSettings(CryptMode mode, Predicate<InetSocketAddress> requir
         if (pathMtu < 1280 || pathMtu > 65535) {
             throw new IllegalArgumentException("path MTU must be 1280-65535");
         }
+        Objects.requireNonNull(served, "served");
+        if (maxPending < 1 || maxPendingPerSource < 1 || maxPendingPerSource > maxPending) {
+            throw new IllegalArgumentException("pending bounds must be positive, the per-source one at most the global one");
+        }
     }
 
     public SpliceSettings withMode(CryptMode m) {
-        return new SpliceSettings(m, required, connectTimeout, idleTimeout, bufferBytes, pathMtu);
+        return new SpliceSettings(m, required, connectTimeout, idleTimeout, bufferBytes, pathMtu, served, maxPending,
+                maxPendingPerSource);
     }
 
     public SpliceSettings withRequired(Predicate<InetSocketAddress> r) {
-        return new SpliceSettings(mode, r, connectTimeout, idleTimeout, bufferBytes, pathMtu);
+        return new SpliceSettings(mode, r, connectTimeout, idleTimeout, bufferBytes, pathMtu, served, maxPending,
+                maxPendingPerSource);
     }
 
     public SpliceSettings withConnectTimeout(Duration d) {
-        return new SpliceSettings(mode, required, d, idleTimeout, bufferBytes, pathMtu);
+        return new SpliceSettings(mode, required, d, idleTimeout, bufferBytes, pathMtu, served, maxPending,
+                maxPendingPerSource);
     }
 
     public SpliceSettings withIdleTimeout(Duration d) {
-        return new SpliceSettings(mode, required, connectTimeout, d, bufferBytes, pathMtu);
+        return new SpliceSettings(mode, required, connectTimeout, d, bufferBytes, pathMtu, served, maxPending,
+                maxPendingPerSource);
     }
 
     public SpliceSettings withPathMtu(int mtu) {
-        return new SpliceSettings(mode, required, connectTimeout, idleTimeout, bufferBytes, mtu);
+        return new SpliceSettings(mode, required, connectTimeout, idleTimeout, bufferBytes, mtu, served, maxPending,
+                maxPendingPerSource);
+    }
+
+    public SpliceSettings withServed(Predicate<InetSocketAddress> s) {
+        return new SpliceSettings(mode, required, connectTimeout, idleTimeout, bufferBytes, pathMtu, s, maxPending,
+                maxPendingPerSource);
+    }
+
+    public SpliceSettings withPendingBounds(int global, int perSource) {
+        return new SpliceSettings(mode, required, connectTimeout, idleTimeout, bufferBytes, pathMtu, served, global,
+                perSource);
     }
 
     /** The mode leg 2 of an outbound connection to {@code destination} uses. */

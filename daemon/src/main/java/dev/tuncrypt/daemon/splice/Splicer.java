@@ -31,9 +31,10 @@ import org.slf4j.LoggerFactory;
  * The daemon's transparent splice. Whatever the kernel routes into the TUN device is accepted
  * by the stack's transparent listener as its original destination (leg 1); the splicer opens
  * the stack's own connection to that destination (leg 2) and copies both ways with
- * back-pressure. A leg 1 that arrived with tcpcrypt negotiated is an inbound connection from a
- * remote peer (steered here by its ENO SYN): leg 2 then goes to the local service in the clear.
- * Every other leg 1 is a local application: leg 2 then carries tcpcrypt to the destination,
+ * back-pressure. A leg 1 that came in by the serve hook ({@link SpliceSettings#served()}: to one of
+ * this host's addresses on a served port, its SYN offering ENO) is an inbound connection from a
+ * remote peer: leg 2 then goes to the local service in the clear. Every other leg 1 was steered
+ * here — whether or not its SYN offers ENO — and leg 2 carries tcpcrypt to the destination,
  * opportunistically or as required.
  *
  * <p>It is also the control socket's {@link ControlTarget}: connections are found by the tuple
@@ -64,6 +65,8 @@ public final class Splicer implements ControlTarget, AutoCloseable {
     private final Map<TupleKey, SplicedConnection> byLeg2Tuple = new ConcurrentHashMap<>();
     private final Map<InetSocketAddress, TimedPreset> presets = new ConcurrentHashMap<>();
     private final Map<TupleKey, ReadyLeg2> ready = new ConcurrentHashMap<>();
+    private final PendingConnects pending = new PendingConnects();
+    private final java.util.concurrent.atomic.AtomicLong lastPendingWarning = new java.util.concurrent.atomic.AtomicLong();
     private final long startNanos;
     private final String version;
     private final Thread acceptor;
@@ -76,8 +79,12 @@ public final class Splicer implements ControlTarget, AutoCloseable {
 
     private record TimedPreset(List<Preset> presets, long expiresNanos) {}
 
-    /** Leg 2, connected before leg 1's SYN-ACK, waiting for leg 1 to complete its handshake. */
-    private record ReadyLeg2(SplicedConnection connection, TcpSocket leg2, CryptMode mode, long expiresNanos) {}
+    /**
+     * Leg 2, connected before leg 1's SYN-ACK, waiting for leg 1 to complete its handshake.
+     * {@code pendingSource}: the source whose {@link PendingConnects} slot it holds, or null.
+     */
+    private record ReadyLeg2(SplicedConnection connection, TcpSocket leg2, CryptMode mode, long expiresNanos,
+            java.net.InetAddress pendingSource) {}
 
     private Splicer(NetStack stack, TcpCrypt tcpcrypt, TcpListener listener, SpliceSettings settings, String version) {
         this.stack = stack;
@@ -167,8 +174,8 @@ public final class Splicer implements ControlTarget, AutoCloseable {
     /**
      * A SYN reached the transparent listener: connect leg 2 first, and let leg 1 be answered
      * only when that worked, so a refused, unreachable or unprotected destination reaches the
-     * application as a refused connect. A SYN offering TCP-ENO is an inbound peer: its leg 2 goes
-     * in the clear to the local service.
+     * application as a refused connect. A SYN that came in by the serve hook is an inbound peer:
+     * its leg 2 goes in the clear to the local service ({@link #classify}).
      */
     private void onSyn(InetSocketAddress local, InetSocketAddress remote, boolean offersEno, Consumer<Boolean> decision) {
         if (closed || stack.addresses().all().contains(local.getAddress())) {
@@ -177,9 +184,23 @@ public final class Splicer implements ControlTarget, AutoCloseable {
             decision.accept(false);
             return;
         }
-        Direction direction = offersEno ? Direction.INBOUND : Direction.OUTBOUND;
         Thread.ofVirtual().name("splice-connect").start(() -> {
             SpliceSettings s = settings;
+            Direction direction = classify(s, local, offersEno);
+            if (direction == null) {
+                counters.refused.increment();
+                log.info("refused a SYN from {} to {}: to a served port of this host without TCP-ENO", remote, local);
+                decision.accept(false);
+                return;
+            }
+            java.net.InetAddress pendingSource = null;
+            if (direction == Direction.OUTBOUND) {
+                if (!takePendingSlot(s, remote, local)) {
+                    decision.accept(false);
+                    return;
+                }
+                pendingSource = remote.getAddress();
+            }
             CryptMode mode = direction == Direction.INBOUND ? CryptMode.NEVER : outboundMode(s, local, remote);
             SplicedConnection c = new SplicedConnection(this, local, remote, direction, nanoTime());
             TupleKey appKey = new TupleKey(c.appLocal(), c.appRemote());
@@ -188,15 +209,66 @@ public final class Splicer implements ControlTarget, AutoCloseable {
             if (leg2 == null) {
                 c.settle(Phase.CLOSED, null);
                 byAppTuple.remove(appKey, c);
+                releasePendingSlot(pendingSource);
                 decision.accept(false);
                 return;
             }
             c.leg2Connected(leg2);
             byLeg2Tuple.put(new TupleKey(leg2.localAddress(), leg2.remoteAddress()), c);
-            ready.put(new TupleKey(local, remote),
-                    new ReadyLeg2(c, leg2, mode, nanoTime() + 2 * s.connectTimeout().toNanos()));
+            ReadyLeg2 replaced = ready.put(new TupleKey(local, remote),
+                    new ReadyLeg2(c, leg2, mode, nanoTime() + 2 * s.connectTimeout().toNanos(), pendingSource));
+            if (replaced != null) { // the same tuple again before its leg 1 completed: the old attempt is over
+                releasePendingSlot(replaced.pendingSource());
+                replaced.leg2().abort();
+                replaced.connection().settle(Phase.CLOSED, null);
+                retire(replaced.connection());
+            }
             decision.accept(true);
         });
+    }
+
+    /**
+     * Inbound or steered, by how the SYN reached the stack — never by what it offers. Only the
+     * serve hook brings SYNs to this host's own addresses (steering rules cannot: the kernel's
+     * {@code local} table, rule priority 0, takes those first), and it takes only SYNs that
+     * offer ENO. Everything else was steered, including an application (or a container behind
+     * this host) that speaks tcpcrypt itself: its leg 2 carries tcpcrypt as {@code --crypt} and
+     * {@code --require} say, so the session never ends here with the data going on in the clear.
+     *
+     * @return the direction, or null for a SYN to a served address that does not offer ENO (not
+     *     the serve hook's, not steered: refused)
+     */
+    private static Direction classify(SpliceSettings s, InetSocketAddress local, boolean offersEno) {
+        if (!s.served().test(local)) {
+            return Direction.OUTBOUND;
+        }
+        return offersEno ? Direction.INBOUND : null;
+    }
+
+    /**
+     * Takes a slot of the connect-first bound for a steered SYN from {@code source}; when the
+     * bound is reached, counts the refusal and logs it (at most every 10 s, with the count).
+     */
+    private boolean takePendingSlot(SpliceSettings s, InetSocketAddress source, InetSocketAddress destination) {
+        PendingConnects.Refusal r = pending.tryAcquire(source.getAddress(), s.maxPending(), s.maxPendingPerSource());
+        if (r == null) {
+            return true;
+        }
+        counters.pendingRefused.increment();
+        long now = nanoTime();
+        long last = lastPendingWarning.get();
+        if (now - last > java.util.concurrent.TimeUnit.SECONDS.toNanos(10) && lastPendingWarning.compareAndSet(last, now)) {
+            log.warn("refusing SYNs ({} so far; this one {} -> {}): {} leg 2 connects wait for their client's handshake,"
+                    + " the bound is {} in all and {} per source (a SYN flood?)", counters.pendingRefused(), source,
+                    destination, pending.pending(), s.maxPending(), s.maxPendingPerSource());
+        }
+        return false;
+    }
+
+    private void releasePendingSlot(java.net.InetAddress source) {
+        if (source != null) {
+            pending.release(source);
+        }
     }
 
     /** The crypt mode of an outbound leg 2: the daemon's, the destination's requirement, the application's preset. */
@@ -243,6 +315,7 @@ public final class Splicer implements ControlTarget, AutoCloseable {
             leg1.abort();
             return;
         }
+        releasePendingSlot(r.pendingSource()); // the client completed its handshake: no longer pending
         SplicedConnection c = r.connection();
         TcpSocket leg2 = r.leg2();
         c.start(leg1, buffers, counters);
@@ -342,6 +415,7 @@ public final class Splicer implements ControlTarget, AutoCloseable {
             presets.values().removeIf(p -> p.expiresNanos() < now);
             ready.values().removeIf(r -> {
                 if (r.expiresNanos() < now) {
+                    releasePendingSlot(r.pendingSource());
                     r.leg2().abort(); // leg 1 never completed its handshake
                     r.connection().settle(Phase.CLOSED, null);
                     retire(r.connection());
@@ -410,6 +484,7 @@ public final class Splicer implements ControlTarget, AutoCloseable {
         m.put("tcpcrypt_resumptions", tcpcrypt.resumptions());
         m.put("tcpcrypt_fallbacks", tcpcrypt.fallbacks());
         m.put("connections", (long) byAppTuple.size());
+        m.put("splice_pending", (long) pending.pending());
         return new ControlStatus(version, Duration.ofNanos(nanoTime() - startNanos), tcpcrypt.cachedSessions(), m);
     }
 
@@ -434,6 +509,7 @@ public final class Splicer implements ControlTarget, AutoCloseable {
             }
         }
         ready.values().forEach(r -> {
+            releasePendingSlot(r.pendingSource());
             r.leg2().abort();
             r.connection().settle(Phase.CLOSED, null);
         });
