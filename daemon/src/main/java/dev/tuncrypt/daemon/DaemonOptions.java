@@ -91,13 +91,13 @@ final class DaemonOptions {
                     + " segments within it, so --mtu may be far larger for the kernel-to-stack hop (default: ${DEFAULT-VALUE}).")
     int pathMtu;
 
-    @Option(names = "--max-pending-connects", paramLabel = "N", defaultValue = "512",
+    @Option(names = "--max-pending-connects", paramLabel = "N", defaultValue = "1024",
             description = "Connections the daemon may have opened to destinations whose client has not yet completed"
                     + " its own handshake; SYNs beyond are refused and counted (splice_pending_refused). Bounds what"
                     + " a flood of spoofed SYNs can make the daemon connect (default: ${DEFAULT-VALUE}).")
     int maxPending;
 
-    @Option(names = "--max-pending-per-source", paramLabel = "N", defaultValue = "128",
+    @Option(names = "--max-pending-per-source", paramLabel = "N", defaultValue = "256",
             description = "The same bound for one source address (default: ${DEFAULT-VALUE}).")
     int maxPendingPerSource;
 

@@ -29,10 +29,10 @@ public record SpliceSettings(CryptMode mode, Predicate<InetSocketAddress> requir
 
     /**
      * Opportunistic, nothing required, nothing served, 10 s connect, 2 h idle, 16 KiB buffers, at
-     * most 512 pending leg 2 connects, 128 per source.
+     * most 1024 pending leg 2 connects, 256 per source.
      */
     public static final SpliceSettings DEFAULT = new SpliceSettings(CryptMode.DEFAULT, a -> false,
-            Duration.ofSeconds(10), Duration.ofHours(2), 16 * 1024, 1500, a -> false, 512, 128);
+            Duration.ofSeconds(10), Duration.ofHours(2), 16 * 1024, 1500, a -> false, 1024, 256);
 
     public SpliceSettings {
         Objects.requireNonNull(mode, "mode");

@@ -66,7 +66,8 @@ public final class Splicer implements ControlTarget, AutoCloseable {
     private final Map<InetSocketAddress, TimedPreset> presets = new ConcurrentHashMap<>();
     private final Map<TupleKey, ReadyLeg2> ready = new ConcurrentHashMap<>();
     private final PendingConnects pending = new PendingConnects();
-    private final java.util.concurrent.atomic.AtomicLong lastPendingWarning = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong lastPendingWarning =
+            new java.util.concurrent.atomic.AtomicLong(System.nanoTime() - java.util.concurrent.TimeUnit.MINUTES.toNanos(1));
     private final long startNanos;
     private final String version;
     private final Thread acceptor;
