@@ -241,4 +241,42 @@ class FailClosedScenariosTest {
         assertThat(daemons.get(0).pid()).isPositive();
         assertThat(ProcessHandle.of(daemons.get(0).pid()).map(ProcessHandle::isAlive)).contains(true);
     }
+
+    /** A counter from {@code tuncrypt status} of A's daemon. */
+    private long statusCounter(String name) throws Exception {
+        Process p = new ProcessBuilder("ip", "netns", "exec", a.name(), Daemon.ROOT.resolve("bin/tuncrypt").toString(),
+                "status", "-u", dir.resolve("a.ctl").toString()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).as(out).isZero();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^\\s*" + name + "\\s+(\\d+)$").matcher(out);
+        assertThat(m.find()).as(name + " in " + out).isTrue();
+        return Long.parseLong(m.group(1));
+    }
+
+    @Test
+    void connectsOpenedBeforeTheClientsHandshakeAreBoundedAndTheRestRefused() throws Exception {
+        // B drops SYNs to 5009: A's daemon's connects there stay pending (as for spoofed clients).
+        b.run("nft", "add", "table", "inet", "blackhole");
+        b.run("nft", "add", "chain", "inet", "blackhole", "in", "{ type filter hook input priority 0; policy accept; }");
+        b.run("nft", "add", "rule", "inet", "blackhole", "in", "tcp", "dport", "5009", "drop");
+        steeringDaemonA("--max-pending-connects", "4", "--max-pending-per-source", "4", "--connect-timeout", "20");
+        Path empty = Files.writeString(dir.resolve("empty"), "");
+        for (int i = 0; i < 4; i++) {
+            processes.add(new ProcessBuilder("ip", "netns", "exec", a.name(), "socat", "-u", "FILE:" + empty,
+                    "TCP:" + B_ADDR + ":5009,connect-timeout=30").redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start());
+        }
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        while (statusCounter("splice_pending") < 4) {
+            assertThat(System.nanoTime()).as("four connects pending").isLessThan(end);
+            Thread.sleep(100);
+        }
+        Path log = dir.resolve("fifth.log");
+        long start = System.nanoTime();
+        assertThat(send(5009, empty, log)).as("the fifth is refused").isNotZero();
+        assertThat((System.nanoTime() - start) / 1_000_000).as("at once, not after a timeout").isLessThan(3000);
+        assertThat(Files.readString(log)).contains("Connection refused");
+        assertThat(statusCounter("splice_pending_refused")).isEqualTo(1);
+        assertThat(statusCounter("splice_pending")).as("never past the bound").isEqualTo(4);
+    }
 }
