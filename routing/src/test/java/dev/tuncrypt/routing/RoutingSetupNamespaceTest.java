@@ -145,7 +145,9 @@ class RoutingSetupNamespaceTest {
         assertThatThrownBy(() -> RoutingSetup.apply(plan(), runner, stateDir)).isInstanceOf(LeftoversException.class);
 
         Cleanup.Report first = Cleanup.run(runner, stateDir, RoutingTags.DEFAULT);
-        assertThat(first.rules()).isEqualTo(13); // IPv4: 2 guards, 2 prefix/port, uid, mark, nop; IPv6: one prefix less
+        // per family: the served replies' rule, 2 guards, uid, mark, nop, and the prefix/port rules
+        // (2 for IPv4, 1 for IPv6)
+        assertThat(first.rules()).isEqualTo(15);
         assertThat(first.routes()).isEqualTo(2);
         assertThat(first.nftTables()).isEqualTo(2);
         assertThat(first.sysctls()).isGreaterThanOrEqualTo(4);
@@ -169,7 +171,7 @@ class RoutingSetupNamespaceTest {
         tun.close(); // ... and the device goes with the daemon's descriptor
         tun = null;
         Cleanup.Report report = Cleanup.run(runner, stateDir, RoutingTags.DEFAULT);
-        assertThat(report.rules()).isEqualTo(13);
+        assertThat(report.rules()).isEqualTo(15);
         assertThat(report.routes()).as("the kernel removed the routes with the device").isZero();
         assertThat(report.nftTables()).isEqualTo(2);
         assertThat(KernelSnapshot.take(runner)).isEqualTo(withoutTun);

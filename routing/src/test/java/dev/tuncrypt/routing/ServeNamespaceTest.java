@@ -234,6 +234,33 @@ class ServeNamespaceTest {
         }
     }
 
+    @Test
+    void legTwoFromTheClientsAddressTakesTheInputPathAndTheServicesRepliesComeBack() throws Exception {
+        // Leg 2 of a served connection: from the client's own address to the host's service.
+        tun.queue(0).send(Segments.tcp4(PEER, 50010, HOST, 7000, Segments.SYN, 77, 0, new byte[0]));
+        Segments.Seen synAck = await(s -> s.dport() == 50010 && s.has(Segments.SYN) && s.has(Segments.ACK));
+        // The listener answered the client, and the answer came back into the device (not to the peer).
+        assertThat(synAck.src()).isEqualTo(HOST);
+        assertThat(synAck.dst()).isEqualTo(PEER);
+        assertThat(synAck.ack()).isEqualTo(78);
+        InetAddress peer6 = address("2001:2:0:2::1");
+        InetAddress host6 = address("2001:2:0:2::2");
+        tun.queue(0).send(Segments.tcp6(peer6, 50011, host6, 7000, Segments.SYN, 99, 0));
+        Segments.Seen synAck6 = await(s -> s.dport() == 50011 && s.has(Segments.SYN) && s.has(Segments.ACK));
+        assertThat(synAck6.src()).isEqualTo(host6);
+        assertThat(synAck6.dst()).isEqualTo(peer6);
+        // The host's own input rules see the client: a rule that drops it drops leg 2.
+        host.run("nft", "add", "table", "inet", "fw");
+        host.run("nft", "add", "chain", "inet", "fw", "input", "{ type filter hook input priority 0; policy accept; }");
+        host.run("nft", "add", "rule", "inet", "fw", "input", "ip", "saddr", "198.18.2.1", "tcp", "dport", "7000", "drop");
+        try {
+            tun.queue(0).send(Segments.tcp4(PEER, 50012, HOST, 7000, Segments.SYN, 55, 0, new byte[0]));
+            assertThat(drain(1500)).noneMatch(s -> s.dport() == 50012);
+        } finally {
+            host.run("nft", "delete", "table", "inet", "fw");
+        }
+    }
+
     private Segments.Seen await(Predicate<Segments.Seen> wanted) throws Exception {
         TunQueue q = tun.queue(0);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(8);
