@@ -89,16 +89,18 @@ class ServedInputPathTest {
 
     /** A steers B's address into its stack; B serves 8080 (leg 2 gives up after 3 s). */
     private void bothDaemons() throws Exception {
-        start(a, "--tun", "ta0", "--tun-addr", "198.18.1.1/24", "--stack-addr", "198.18.1.2", "-u",
+        Daemon da = start(a, "--tun", "ta0", "--tun-addr", "198.18.1.1/24", "--stack-addr", "198.18.1.2", "-u",
                 dir.resolve("a.ctl").toString(), "--steer", B_ADDR + "/32");
-        start(b, "--tun", "tb0", "--tun-addr", "198.18.2.1/24", "--stack-addr", "198.18.2.2", "-u",
+        Daemon db = start(b, "--tun", "tb0", "--tun-addr", "198.18.2.1/24", "--stack-addr", "198.18.2.2", "-u",
                 dir.resolve("b.ctl").toString(), "--serve", "8080", "--serve-on", "veb", "--connect-timeout", "3");
+        da.awaitReady(Duration.ofSeconds(30));
+        db.awaitReady(Duration.ofSeconds(30));
     }
 
-    private void start(TestNamespace ns, String... args) throws Exception {
+    private Daemon start(TestNamespace ns, String... args) throws Exception {
         Daemon d = Daemon.start(ns.name(), args);
         daemons.add(d);
-        d.awaitReady(Duration.ofSeconds(30));
+        return d;
     }
 
     private void service() throws Exception {

@@ -31,8 +31,9 @@ import org.slf4j.LoggerFactory;
  * The daemon's transparent splice. Whatever the kernel routes into the TUN device is accepted
  * by the stack's transparent listener as its original destination (leg 1); the splicer opens
  * the stack's own connection to that destination (leg 2) and copies both ways with
- * back-pressure. A leg 1 that arrived with tcpcrypt negotiated is an inbound connection from a
- * remote peer (steered here by its ENO SYN): leg 2 then goes to the local service in the clear.
+ * back-pressure. A leg 1 whose SYN offered TCP-ENO is an inbound connection from a remote peer
+ * (steered here by the serving rules): once its TCP and tcpcrypt handshakes are done, leg 2 goes
+ * to the local service in the clear, from the peer's own address through the host's input path.
  * Every other leg 1 is a local application: leg 2 then carries tcpcrypt to the destination,
  * opportunistically or as required.
  *
@@ -324,8 +325,8 @@ public final class Splicer implements ControlTarget, AutoCloseable {
             log.debug("spliced {}: tcpcrypt on leg 1", c);
         } else {
             counters.plain.increment();
-            c.settle(Phase.PLAIN, "the peer did not negotiate tcpcrypt (no common TEP)");
-            log.debug("spliced {} in the clear: peer without a common TEP", c);
+            c.settle(Phase.PLAIN, "the peer's ENO offer did not lead to tcpcrypt (no common TEP)");
+            log.debug("spliced {} in the clear: ENO offered, tcpcrypt not negotiated", c);
         }
     }
 
