@@ -11,9 +11,15 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.TestInstance;
 
 /**
  * The served path ({@code --serve}) goes through the host's normal input path: host A (198.18.0.1)
@@ -23,6 +29,7 @@ import org.junit.jupiter.api.Test;
  * see the real client, the service logs it, and SYNs that never complete their handshake never
  * reach the service.
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ServedInputPathTest {
     static final String A_ADDR = "198.18.0.1";
     static final String B_ADDR = "198.18.0.2";
@@ -62,9 +69,11 @@ class ServedInputPathTest {
     private Path dir;
     private final List<Daemon> daemons = new ArrayList<>();
     private Process service;
+    private Path serviceLog;
 
-    @BeforeEach
-    void hosts() throws Exception {
+    /** One pair of hosts and daemons for the class (starting them is most of each test's time). */
+    @BeforeAll
+    void hostsAndDaemons() throws Exception {
         Requirements.rootAndTun();
         Requirements.command("nft", "nftables");
         Requirements.scapy();
@@ -72,13 +81,32 @@ class ServedInputPathTest {
         a = hosts.a();
         b = hosts.b();
         dir = Files.createTempDirectory("served");
+        bothDaemons();
+    }
+
+    /** A fresh service (and log) for each test. */
+    @BeforeEach
+    void service(TestInfo test) throws Exception {
+        serviceLog = dir.resolve(test.getTestMethod().orElseThrow().getName() + ".log");
+        service = new ProcessBuilder("ip", "netns", "exec", b.name(), Requirements.PYTHON3, "-c", SERVICE, B_ADDR)
+                .redirectErrorStream(true).redirectOutput(serviceLog.toFile()).start();
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!serviceLog().contains("LISTENING")) {
+            assertThat(System.nanoTime()).as("B's service did not start: %s", serviceLog()).isLessThan(end);
+            Thread.sleep(50);
+        }
     }
 
     @AfterEach
-    void cleanup() throws Exception {
+    void stopService() throws Exception {
         if (service != null) {
             service.destroyForcibly();
+            service.waitFor(10, TimeUnit.SECONDS);
         }
+    }
+
+    @AfterAll
+    void cleanup() throws Exception {
         for (Daemon d : daemons) {
             d.close();
         }
@@ -103,18 +131,8 @@ class ServedInputPathTest {
         return d;
     }
 
-    private void service() throws Exception {
-        service = new ProcessBuilder("ip", "netns", "exec", b.name(), Requirements.PYTHON3, "-c", SERVICE, B_ADDR)
-                .redirectErrorStream(true).redirectOutput(dir.resolve("service.log").toFile()).start();
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!serviceLog().contains("LISTENING")) {
-            assertThat(System.nanoTime()).as("B's service did not start: %s", serviceLog()).isLessThan(end);
-            Thread.sleep(50);
-        }
-    }
-
     private String serviceLog() throws Exception {
-        return Files.readString(dir.resolve("service.log"));
+        return Files.readString(serviceLog);
     }
 
     /** The clients B's service accepted, one "address port" per connection. */
@@ -141,8 +159,6 @@ class ServedInputPathTest {
 
     @Test
     void theServiceSeesTheClientsOwnAddress() throws Exception {
-        service();
-        bothDaemons();
         assertThat(client()).contains("ANSWER HELLO ping");
         // the connection was B's stack's (encrypted leg 1) ...
         assertThat(bNetstat()).containsPattern(B_ADDR + ":8080\\s+" + A_ADDR.replace(".", "\\.") + ":\\d+\\s+[0-9A-F]{66}");
@@ -153,26 +169,27 @@ class ServedInputPathTest {
 
     @Test
     void anInputRuleDroppingTheClientDropsItsEncryptedConnectionToo() throws Exception {
-        service();
-        bothDaemons();
         // B's own firewall: A may not reach port 8080
         b.run("nft", "add", "table", "inet", "fw");
-        b.run("nft", "add", "chain", "inet", "fw", "input", "{ type filter hook input priority 0; policy accept; }");
-        b.run("nft", "add", "rule", "inet", "fw", "input", "ip", "saddr", A_ADDR, "tcp", "dport", "8080", "counter", "drop");
-        String outcome = client();
-        assertThat(outcome).doesNotContain("HELLO").containsAnyOf("FAILED", "ANSWER <eof>");
-        assertThat(clients()).as(serviceLog()).isEmpty();
-        // the rule saw leg 2 (from A's address): the stack's connection took the input path
-        String rule = b.run("nft", "list", "chain", "inet", "fw", "input").output();
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("counter packets (\\d+)").matcher(rule);
-        assertThat(m.find()).as(rule).isTrue();
-        assertThat(Long.parseLong(m.group(1))).as(rule).isPositive();
+        try {
+            b.run("nft", "add", "chain", "inet", "fw", "input", "{ type filter hook input priority 0; policy accept; }");
+            b.run("nft", "add", "rule", "inet", "fw", "input", "ip", "saddr", A_ADDR, "tcp", "dport", "8080", "counter",
+                    "drop");
+            String outcome = client();
+            assertThat(outcome).doesNotContain("HELLO").containsAnyOf("FAILED", "ANSWER <eof>");
+            assertThat(clients()).as(serviceLog()).isEmpty();
+            // the rule saw leg 2 (from A's address): the stack's connection took the input path
+            String rule = b.run("nft", "list", "chain", "inet", "fw", "input").output();
+            Matcher m = Pattern.compile("counter packets (\\d+)").matcher(rule);
+            assertThat(m.find()).as(rule).isTrue();
+            assertThat(Long.parseLong(m.group(1))).as(rule).isPositive();
+        } finally {
+            b.run("nft", "delete", "table", "inet", "fw");
+        }
     }
 
     @Test
     void synsThatNeverCompleteTheirHandshakeNeverReachTheService() throws Exception {
-        service();
-        bothDaemons();
         // 300 ENO SYNs (tcpcrypt 0.5's option: kind 253, ExID 0x454E, TEP 0x21) from spoofed
         // neighbours that never answer B's SYN-ACK.
         Process scapy = new ProcessBuilder("ip", "netns", "exec", a.name(), Requirements.PYTHON3, "-c", """
@@ -187,7 +204,12 @@ class ServedInputPathTest {
         assertThat(scapy.waitFor(60, TimeUnit.SECONDS)).isTrue();
         String sent = new String(scapy.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(sent).contains("SENT 300");
-        // a real client afterwards still gets through, and is the only one the service ever saw
+        // they reached B's stack (the serving rule's counter) ...
+        String served = b.run("nft", "list", "table", "netdev", "tuncrypt").output();
+        Matcher diverted = Pattern.compile("counter packets (\\d+)").matcher(served);
+        assertThat(diverted.find()).as(served).isTrue();
+        assertThat(Long.parseLong(diverted.group(1))).as(served).isGreaterThanOrEqualTo(300);
+        // ... and a real client afterwards still gets through, and is the only one the service saw
         assertThat(client()).contains("ANSWER HELLO ping");
         Thread.sleep(1000);
         assertThat(clients()).as(serviceLog()).hasSize(1);
