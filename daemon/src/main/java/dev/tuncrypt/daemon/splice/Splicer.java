@@ -180,8 +180,9 @@ public final class Splicer implements ControlTarget, AutoCloseable {
         }
         Direction direction = offersEno ? Direction.INBOUND : Direction.OUTBOUND;
         if (direction == Direction.INBOUND) {
-            // Served: a bare SYN gets no backend connection and no state here (RFC 4987 §2: a
-            // spoofed source never completes the handshake); leg 2 waits until leg 1 has settled.
+            // Served: a bare SYN gets no backend connection and no state here (RFC 4987 §3.8, a
+            // proxy completes the handshake before it opens the listener's; a spoofed source never
+            // completes it): leg 2 waits until leg 1 has settled.
             decision.accept(true);
             return;
         }
