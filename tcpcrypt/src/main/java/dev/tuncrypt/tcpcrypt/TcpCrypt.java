@@ -177,9 +177,16 @@ public final class TcpCrypt implements AutoCloseable {
      */
     public static java.util.concurrent.CompletableFuture<TcpCryptInfo> whenEstablished(TcpSocket socket) {
         var c = socket.connection();
-        return c != null && c.protection() instanceof TcpCryptProtection p
+        return c != null ? whenEstablished(c)
+                : java.util.concurrent.CompletableFuture.failedFuture(new IllegalStateException("no connection"));
+    }
+
+    /** As {@link #whenEstablished(TcpSocket)} for a connection (loop-level API). */
+    public static java.util.concurrent.CompletableFuture<TcpCryptInfo> whenEstablished(
+            dev.tuncrypt.tcpstack.tcp.TcpConnection connection) {
+        return connection.protection() instanceof TcpCryptProtection p
                 ? p.whenEstablished()
-                : java.util.concurrent.CompletableFuture.failedFuture(new IllegalStateException("no tcpcrypt on this socket"));
+                : java.util.concurrent.CompletableFuture.failedFuture(new IllegalStateException("no tcpcrypt on this connection"));
     }
 
     /** What tcpcrypt negotiated for a connection (loop-level API), or null. */
