@@ -85,6 +85,7 @@ class ServeNamespaceTest {
             s.configureBlocking(false);
             return s;
         });
+        awaitLinksSettled();
         before = KernelSnapshot.take(hostRunner);
         RoutingPlan plan = RoutingPlan.of(TUN, List.of(STACK, address("2001:2:0:1::2")),
                 List.of(Destination.parse("198.18.2.0/24:80"), Destination.parse("2001:2:0:2::/64:80")), List.of(), List.of(),
@@ -112,6 +113,27 @@ class ServeNamespaceTest {
             if (peer != null) {
                 peer.close();
             }
+        }
+    }
+
+    /**
+     * Waits until the links the kernel brings up in the background are up (no route flagged
+     * {@code linkdown}) and have their link-local addresses: the snapshot compared after the test
+     * must not race them (a loaded machine took seconds).
+     */
+    private void awaitLinksSettled() throws Exception {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (true) {
+            String routes = host.run("ip", "route", "show", "table", "all").output();
+            String local6 = host.run("ip", "-6", "route", "show", "table", "local").output();
+            if (!routes.contains("linkdown") && local6.matches("(?s).*fe80::\\S+ dev vh .*")
+                    && local6.matches("(?s).*fe80::\\S+ dev " + TUN + " .*")) {
+                return;
+            }
+            if (System.nanoTime() > end) {
+                throw new AssertionError("links not up after 20 s:\n" + routes + local6);
+            }
+            Thread.sleep(50);
         }
     }
 
