@@ -21,7 +21,14 @@ import java.util.List;
  * plus nft masquerade of the stack's addresses on every other interface. Inbound
  * ({@code --serve}): a {@code netdev} ingress chain on the given interfaces remembers the 4-tuple
  * of each SYN with an ENO option in a timed set and forwards that flow's packets, unchanged, to
- * the stack's address on the TUN device.
+ * the stack's address on the TUN device (leg 1). Leg 2, the stack's connection from the
+ * client's own address to the local service, enters from the TUN device and takes the host's
+ * normal input path; its conntrack entry gets {@link #SERVED_MARK}, the output chain puts that
+ * mark on the service's replies, and per served family
+ * <pre>
+ *   ip rule add pref G fwmark SERVED/SERVED lookup T protocol P   # replies back into the device
+ *   ip route add default dev TUN table T proto P                  # unless the family is steered
+ * </pre>
  */
 public final class PlanCommands {
     /**
@@ -30,6 +37,12 @@ public final class PlanCommands {
      * that steers a prefix still answers plain connections from that prefix to its own services.
      */
     public static final long REPLY_MARK = 0x00100000L;
+    /**
+     * Connection mark bit of served connections' leg 2 (the stack's connection from the client's
+     * address to the local service, arriving from the TUN device); restored as the packet mark on
+     * the service's replies, which a rule then routes back into the TUN device.
+     */
+    public static final long SERVED_MARK = 0x00200000L;
 
     private final RoutingPlan plan;
 
@@ -55,9 +68,34 @@ public final class PlanCommands {
     public List<Command> rulesAndRoutes() {
         List<Command> out = new ArrayList<>();
         for (boolean v4 : new boolean[] {true, false}) {
+            if (plan.serves(v4)) {
+                out.addAll(servedReplyRules(v4));
+            }
             if (plan.steers(v4)) {
                 out.addAll(familyRules(v4));
             }
+        }
+        return out;
+    }
+
+    /**
+     * Replies of the local service to served connections go back into the TUN device: leg 2 comes
+     * from the client's address (the service sees the real client), so the main table would send
+     * those replies to the client directly. The rule comes first (the output chain never gives
+     * these packets the reply mark as well); the route is the steering table's, added here when
+     * the family is not steered.
+     */
+    private List<Command> servedReplyRules(boolean v4) {
+        RoutingTags t = plan.tags();
+        String fam = v4 ? "-4" : "-6";
+        String proto = Integer.toString(t.protocol());
+        String table = Integer.toString(t.table());
+        String mark = "0x" + Long.toHexString(SERVED_MARK);
+        List<Command> out = new ArrayList<>();
+        out.add(Command.of("ip", fam, "rule", "add", "pref", Integer.toString(t.guardPriority()),
+                "fwmark", mark + "/" + mark, "lookup", table, "protocol", proto));
+        if (!plan.steers(v4)) {
+            out.add(Command.of("ip", fam, "route", "add", "default", "dev", plan.tunName(), "table", table, "proto", proto));
         }
         return out;
     }
@@ -175,21 +213,41 @@ public final class PlanCommands {
             }
             sb.append("\t}\n");
         }
-        if (plan.steers(true) || plan.steers(false)) {
-            // Replies of connections that came in (plain clients of local services) keep the main
-            // table: the route chain re-routes a packet whose mark it changed.
+        boolean steers = plan.steers(true) || plan.steers(false);
+        if (steers || usesNetdevTable()) {
+            // The route chain re-routes a packet whose mark it changed.
             sb.append("\tchain output {\n");
             sb.append("\t\ttype route hook output priority mangle; policy accept;\n");
-            sb.append("\t\tmeta l4proto tcp ct direction reply meta mark set meta mark or 0x")
-                    .append(Long.toHexString(REPLY_MARK)).append("\n");
+            if (usesNetdevTable()) {
+                // The service's replies on served connections: back into the TUN device (and
+                // nothing else here: they must not take the reply mark's way to the main table).
+                String served = "0x" + Long.toHexString(SERVED_MARK);
+                sb.append("\t\tct mark & ").append(served).append(" == ").append(served)
+                        .append(" meta mark set meta mark or ").append(served).append(" accept\n");
+            }
+            if (steers) {
+                // Replies of connections that came in (plain clients of local services) keep the
+                // main table.
+                sb.append("\t\tmeta l4proto tcp ct direction reply meta mark set meta mark or 0x")
+                        .append(Long.toHexString(REPLY_MARK)).append("\n");
+            }
             sb.append("\t}\n");
         }
         if (usesNetdevTable()) {
             sb.append("\tchain prerouting {\n");
             sb.append("\t\ttype filter hook prerouting priority raw; policy accept;\n");
-            // The stack answers served connections from the host's own address; the SYN went past
-            // conntrack (netdev ingress), so these replies are not tracked rather than INVALID.
+            // The stack answers served connections (leg 1) from the host's own address; the SYN went
+            // past conntrack (netdev ingress), so these replies are not tracked rather than INVALID.
             sb.append("\t\tiifname ").append(tun).append(" fib saddr type local notrack\n");
+            sb.append("\t}\n");
+            // Leg 2 of a served connection: the stack's connection from the client's address to a
+            // local service enters from the TUN device and takes the normal input path (the
+            // host's own filter rules see the real client); its conntrack entry is marked so the
+            // service's replies find their way back.
+            sb.append("\tchain served {\n");
+            sb.append("\t\ttype filter hook prerouting priority mangle; policy accept;\n");
+            sb.append("\t\tiifname ").append(tun).append(" meta l4proto tcp ct state new fib daddr type local ct mark set ct mark or 0x")
+                    .append(Long.toHexString(SERVED_MARK)).append("\n");
             sb.append("\t}\n");
         }
         sb.append("}\n");
@@ -261,11 +319,11 @@ public final class PlanCommands {
 
     /**
      * The sysctls the path needs. IPv4: forwarding (see {@link #forwarding4()}), loose
-     * reverse-path filtering on the TUN device (replies to uid- or mark-steered sockets come from
-     * addresses the kernel routes elsewhere), and {@code accept_local} when serving (the stack
-     * answers from the host's own address). IPv6: the global forwarding switch, only when the
-     * plan steers or serves IPv6 (IPv6 has no per-device forwarding before {@code force_forwarding}
-     * of Linux 6.17).
+     * reverse-path filtering on the TUN device (replies to uid- or mark-steered sockets, and the
+     * served connections' leg 2 from the client's address, come from addresses the kernel routes
+     * elsewhere), and {@code accept_local} when serving (the stack answers from the host's own
+     * address). IPv6: the global forwarding switch, only when the plan steers or serves IPv6
+     * (IPv6 has no per-device forwarding before {@code force_forwarding} of Linux 6.17).
      */
     public List<SysctlSetting> sysctls() {
         List<SysctlSetting> out = new ArrayList<>();

@@ -23,6 +23,7 @@ class PlanCommandsTest {
     void rulesAndRoutesOfAFullPlan() throws Exception {
         List<String> got = new PlanCommands(fullPlan()).rulesAndRoutes().stream().map(Command::render).toList();
         assertThat(got).containsExactly(
+                "ip -4 rule add pref 5200 fwmark 0x200000/0x200000 lookup 5201 protocol 215",
                 "ip -4 rule add pref 5200 iif tun0 goto 5202 protocol 215",
                 "ip -4 rule add pref 5200 fwmark 0x100000/0x100000 goto 5202 protocol 215",
                 "ip -4 rule add pref 5201 to 198.18.5.0/24 ipproto tcp dport 80 lookup 5201 protocol 215",
@@ -33,6 +34,7 @@ class PlanCommandsTest {
                 "ip -4 rule add pref 5202 nop protocol 215",
                 "ip -4 route add default dev tun0 table 5201 proto 215",
                 "ip -4 route add unreachable default table 5201 metric 4294967295 proto 215",
+                "ip -6 rule add pref 5200 fwmark 0x200000/0x200000 lookup 5201 protocol 215",
                 "ip -6 rule add pref 5200 iif tun0 goto 5202 protocol 215",
                 "ip -6 rule add pref 5200 fwmark 0x100000/0x100000 goto 5202 protocol 215",
                 "ip -6 rule add pref 5201 to 2001:2:5::/48 ipproto tcp lookup 5201 protocol 215",
@@ -78,7 +80,15 @@ class PlanCommandsTest {
         PlanCommands c = new PlanCommands(plan);
         assertThat(c.nftScript()).contains("devices = { \"eth0\", \"eth1\" }").doesNotContain("dport {")
                 .contains("fwd ip to 198.18.1.2 device \"tun0\"").doesNotContain("served6");
-        assertThat(c.rulesAndRoutes()).isEmpty();
+        // leg 2 comes from the client's address: the service's replies are routed back by mark
+        assertThat(c.nftScript())
+                .contains("iifname \"tun0\" meta l4proto tcp ct state new fib daddr type local ct mark set ct mark or 0x200000")
+                .contains("ct mark & 0x200000 == 0x200000 meta mark set meta mark or 0x200000 accept")
+                .doesNotContain("ct direction reply");
+        assertThat(c.rulesAndRoutes().stream().map(Command::render)).containsExactly(
+                "ip -4 rule add pref 5200 fwmark 0x200000/0x200000 lookup 5201 protocol 215",
+                "ip -4 route add default dev tun0 table 5201 proto 215");
+        assertThat(c.expectedCounts(true)).containsExactly(1, 1);
         assertThat(c.sysctls().stream().map(SysctlSetting::key))
                 .as("serving only: forwarding on the TUN device, never host-wide")
                 .containsExactly("net.ipv4.conf.tun0.forwarding", "net.ipv4.conf.tun0.rp_filter",

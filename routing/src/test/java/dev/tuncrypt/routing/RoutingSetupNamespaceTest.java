@@ -151,7 +151,7 @@ class RoutingSetupNamespaceTest {
         assertThatThrownBy(() -> RoutingSetup.apply(plan(), runner, stateDir)).isInstanceOf(LeftoversException.class);
 
         Cleanup.Report first = Cleanup.run(runner, stateDir, RoutingTags.DEFAULT);
-        assertThat(first.rules()).isEqualTo(13); // IPv4: 2 guards, 2 prefix/port, uid, mark, nop; IPv6: one prefix less
+        assertThat(first.rules()).isEqualTo(15); // per family: the served replies' rule, 2 guards, uid, mark, nop, and the prefix/port rules (2 for IPv4, 1 for IPv6)
         assertThat(first.routes()).as("per family the device route and the fail-closed route").isEqualTo(4);
         assertThat(first.nftTables()).isEqualTo(2);
         assertThat(first.sysctls()).isGreaterThanOrEqualTo(4);
@@ -179,7 +179,7 @@ class RoutingSetupNamespaceTest {
         assertThat(unreachable("ip -6 route get 2001:2:5::7 ipproto tcp dport 443")).isTrue();
         assertThat(routeGet("ip route get 198.18.5.7 ipproto tcp dport 22")).contains("dev d0");
         Cleanup.Report report = Cleanup.run(runner, stateDir, RoutingTags.DEFAULT);
-        assertThat(report.rules()).isEqualTo(13);
+        assertThat(report.rules()).isEqualTo(15);
         assertThat(report.routes()).as("the kernel removed the device routes, our unreachable ones stayed").isEqualTo(2);
         assertThat(report.nftTables()).isEqualTo(2);
         assertThat(KernelSnapshot.take(runner)).isEqualTo(withoutTun);
@@ -198,7 +198,7 @@ class RoutingSetupNamespaceTest {
         assertThat(KernelSnapshot.take(runner)).as("refused: nothing changed").isEqualTo(applied);
         assertThatThrownBy(() -> RoutingSetup.apply(plan(), runner, stateDir)).isInstanceOf(LeftoversException.class)
                 .hasMessageContaining("pid " + ProcessHandle.current().pid());
-        assertThat(Cleanup.run(runner, stateDir, RoutingTags.DEFAULT, true).rules()).isEqualTo(13);
+        assertThat(Cleanup.run(runner, stateDir, RoutingTags.DEFAULT, true).rules()).isEqualTo(15);
         assertThat(KernelSnapshot.take(runner)).isEqualTo(before);
         assertThat(java.nio.file.Files.exists(stateDir.resolve(StateOwner.FILE_NAME))).isFalse();
     }
@@ -209,7 +209,7 @@ class RoutingSetupNamespaceTest {
         RoutingSetup.apply(plan(), runner, stateDir);
         // the same pid with another start time: a process that got the killed owner's pid
         StateOwner.write(stateDir, new StateOwner(ProcessHandle.current().pid(), StateOwner.current().startMillis() - 1));
-        assertThat(Cleanup.run(runner, stateDir, RoutingTags.DEFAULT, false).rules()).isEqualTo(13);
+        assertThat(Cleanup.run(runner, stateDir, RoutingTags.DEFAULT, false).rules()).isEqualTo(15);
         assertThat(KernelSnapshot.take(runner)).isEqualTo(before);
     }
 

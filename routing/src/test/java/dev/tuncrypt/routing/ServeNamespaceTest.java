@@ -85,6 +85,7 @@ class ServeNamespaceTest {
             s.configureBlocking(false);
             return s;
         });
+        awaitLinksSettled();
         before = KernelSnapshot.take(hostRunner);
         RoutingPlan plan = RoutingPlan.of(TUN, List.of(STACK, address("2001:2:0:1::2")),
                 List.of(Destination.parse("198.18.2.0/24:80"), Destination.parse("2001:2:0:2::/64:80")), List.of(), List.of(),
@@ -112,6 +113,27 @@ class ServeNamespaceTest {
             if (peer != null) {
                 peer.close();
             }
+        }
+    }
+
+    /**
+     * Waits until the links the kernel brings up in the background are up (no route flagged
+     * {@code linkdown}) and have their link-local addresses: the snapshot compared after the test
+     * must not race them (a loaded machine took seconds).
+     */
+    private void awaitLinksSettled() throws Exception {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (true) {
+            String routes = host.run("ip", "route", "show", "table", "all").output();
+            String local6 = host.run("ip", "-6", "route", "show", "table", "local").output();
+            if (!routes.contains("linkdown") && local6.matches("(?s).*fe80::\\S+ dev vh .*")
+                    && local6.matches("(?s).*fe80::\\S+ dev " + TUN + " .*")) {
+                return;
+            }
+            if (System.nanoTime() > end) {
+                throw new AssertionError("links not up after 20 s:\n" + routes + local6);
+            }
+            Thread.sleep(50);
         }
     }
 
@@ -231,6 +253,33 @@ class ServeNamespaceTest {
             Segments.Seen reply = await(s -> s.dport() == 50002 && s.has(Segments.SYN) && s.has(Segments.ACK));
             assertThat(reply.src()).isEqualTo(peer6);
             assertThat(reply.dst()).isEqualTo(stack6);
+        }
+    }
+
+    @Test
+    void legTwoFromTheClientsAddressTakesTheInputPathAndTheServicesRepliesComeBack() throws Exception {
+        // Leg 2 of a served connection: from the client's own address to the host's service.
+        tun.queue(0).send(Segments.tcp4(PEER, 50010, HOST, 7000, Segments.SYN, 77, 0, new byte[0]));
+        Segments.Seen synAck = await(s -> s.dport() == 50010 && s.has(Segments.SYN) && s.has(Segments.ACK));
+        // The listener answered the client, and the answer came back into the device (not to the peer).
+        assertThat(synAck.src()).isEqualTo(HOST);
+        assertThat(synAck.dst()).isEqualTo(PEER);
+        assertThat(synAck.ack()).isEqualTo(78);
+        InetAddress peer6 = address("2001:2:0:2::1");
+        InetAddress host6 = address("2001:2:0:2::2");
+        tun.queue(0).send(Segments.tcp6(peer6, 50011, host6, 7000, Segments.SYN, 99, 0));
+        Segments.Seen synAck6 = await(s -> s.dport() == 50011 && s.has(Segments.SYN) && s.has(Segments.ACK));
+        assertThat(synAck6.src()).isEqualTo(host6);
+        assertThat(synAck6.dst()).isEqualTo(peer6);
+        // The host's own input rules see the client: a rule that drops it drops leg 2.
+        host.run("nft", "add", "table", "inet", "fw");
+        host.run("nft", "add", "chain", "inet", "fw", "input", "{ type filter hook input priority 0; policy accept; }");
+        host.run("nft", "add", "rule", "inet", "fw", "input", "ip", "saddr", "198.18.2.1", "tcp", "dport", "7000", "drop");
+        try {
+            tun.queue(0).send(Segments.tcp4(PEER, 50012, HOST, 7000, Segments.SYN, 55, 0, new byte[0]));
+            assertThat(drain(1500)).noneMatch(s -> s.dport() == 50012);
+        } finally {
+            host.run("nft", "delete", "table", "inet", "fw");
         }
     }
 

@@ -170,6 +170,25 @@ public final class TcpCrypt implements AutoCloseable {
         return c != null && c.protection() instanceof TcpCryptProtection p ? p.info() : null;
     }
 
+    /**
+     * Completes with what tcpcrypt negotiated for {@code socket} once its keys exist. It never
+     * completes for a connection that stays plain ({@link #peerCapable}) or ends before its keys
+     * are agreed, so bound the wait; it fails at once for a socket without tcpcrypt protection.
+     */
+    public static java.util.concurrent.CompletableFuture<TcpCryptInfo> whenEstablished(TcpSocket socket) {
+        var c = socket.connection();
+        return c != null ? whenEstablished(c)
+                : java.util.concurrent.CompletableFuture.failedFuture(new IllegalStateException("no connection"));
+    }
+
+    /** As {@link #whenEstablished(TcpSocket)} for a connection (loop-level API). */
+    public static java.util.concurrent.CompletableFuture<TcpCryptInfo> whenEstablished(
+            dev.tuncrypt.tcpstack.tcp.TcpConnection connection) {
+        return connection.protection() instanceof TcpCryptProtection p
+                ? p.whenEstablished()
+                : java.util.concurrent.CompletableFuture.failedFuture(new IllegalStateException("no tcpcrypt on this connection"));
+    }
+
     /** What tcpcrypt negotiated for a connection (loop-level API), or null. */
     public static TcpCryptInfo info(dev.tuncrypt.tcpstack.tcp.TcpConnection connection) {
         return connection.protection() instanceof TcpCryptProtection p ? p.info() : null;

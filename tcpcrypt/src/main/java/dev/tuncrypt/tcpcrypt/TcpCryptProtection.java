@@ -59,6 +59,8 @@ final class TcpCryptProtection implements SegmentProtection {
     private EnoOutcome outcome;
     private boolean minimalOptionPending;
     private volatile TcpCryptInfo info;
+    /** Completed with {@link #info} when the keys exist. */
+    private final java.util.concurrent.CompletableFuture<TcpCryptInfo> keyed = new java.util.concurrent.CompletableFuture<>();
 
     TcpCryptProtection(TcpCrypt crypt, TcpCryptConfig config, FlowKey flow, boolean active) {
         this.crypt = crypt;
@@ -398,5 +400,11 @@ final class TcpCryptProtection implements SegmentProtection {
 
     void established(TcpCryptInfo i) {
         this.info = i;
+        keyed.complete(i);
+    }
+
+    /** Completes when the keys exist (never, if the connection stays plain or ends first). */
+    java.util.concurrent.CompletableFuture<TcpCryptInfo> whenEstablished() {
+        return keyed.copy();
     }
 }

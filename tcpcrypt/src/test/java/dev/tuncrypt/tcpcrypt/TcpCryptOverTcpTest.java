@@ -100,6 +100,9 @@ class TcpCryptOverTcpTest {
             assertThat(ia).isNotNull();
             assertThat(ib).isNotNull();
             assertThat(ia.sessionId()).isEqualTo(ib.sessionId());
+            // the futures a proxy waits on (leg 2 of a served connection) completed with the same
+            assertThat(TcpCrypt.whenEstablished(a)).isCompletedWithValue(ia);
+            assertThat(TcpCrypt.whenEstablished(accepted[0])).isCompletedWithValue(ib);
             assertThat(ia.sessionId().bytes()).hasSize(33);
             assertThat(ia.sessionId().bytes()[0]).isEqualTo((byte) 0x21);
             assertThat(ia.resumed()).isFalse();
@@ -162,6 +165,8 @@ class TcpCryptOverTcpTest {
             exchange(sim, a, b.accepted, aSink, bSink, "hello".getBytes(), "world".getBytes());
             assertThat(new String(bSink.data.toByteArray())).isEqualTo("hello");
             assertThat(((TcpCryptProtection) a.protection()).info()).isNull();
+            assertThat(TcpCrypt.whenEstablished(a)).isNotDone();
+            assertThat(TcpCrypt.whenEstablished(b.accepted)).as("no tcpcrypt protection at all").isCompletedExceptionally();
             assertThat(((TcpCryptProtection) a.protection()).fallbackReason()).isNotNull();
             assertThat(ca.fallbacks()).isEqualTo(1);
             assertThat(ca.fallbacks(dev.tuncrypt.tcpcrypt.v05.EnoOutcome.Reason.NO_ENO_OPTION)).isEqualTo(1);

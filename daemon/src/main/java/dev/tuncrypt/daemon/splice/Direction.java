@@ -9,7 +9,8 @@ public enum Direction {
     OUTBOUND,
     /**
      * A remote peer's tcpcrypt connection steered to the stack (leg 1, encrypted); leg 2 is a
-     * plain connection to the local service through the TUN device.
+     * plain connection to the local service through the TUN device, from the peer's own address
+     * and port, opened once leg 1's handshakes are done.
      */
     INBOUND
 }

@@ -33,7 +33,8 @@ import org.slf4j.LoggerFactory;
  * the stack's own connection to that destination (leg 2) and copies both ways with
  * back-pressure. A leg 1 that came in by the serve hook ({@link SpliceSettings#served()}: to one of
  * this host's addresses on a served port, its SYN offering ENO) is an inbound connection from a
- * remote peer: leg 2 then goes to the local service in the clear. Every other leg 1 was steered
+ * remote peer: once its TCP and tcpcrypt handshakes are done, leg 2 goes
+ * to the local service in the clear, from the peer's own address through the host's input path. Every other leg 1 was steered
  * here — whether or not its SYN offers ENO — and leg 2 carries tcpcrypt to the destination,
  * opportunistically or as required.
  *
@@ -185,24 +186,28 @@ public final class Splicer implements ControlTarget, AutoCloseable {
             decision.accept(false);
             return;
         }
+        Direction direction = classify(settings, local, offersEno);
+        if (direction == null) {
+            counters.refused.increment();
+            log.info("refused a SYN from {} to {}: to a served port of this host without TCP-ENO", remote, local);
+            decision.accept(false);
+            return;
+        }
+        if (direction == Direction.INBOUND) {
+            // Served: a bare SYN gets no backend connection and no state here (RFC 4987 §3.8, a
+            // proxy completes the handshake before it opens the listener's; a spoofed source never
+            // completes it): leg 2 waits until leg 1 has settled (spliceInbound).
+            decision.accept(true);
+            return;
+        }
         Thread.ofVirtual().name("splice-connect").start(() -> {
             SpliceSettings s = settings;
-            Direction direction = classify(s, local, offersEno);
-            if (direction == null) {
-                counters.refused.increment();
-                log.info("refused a SYN from {} to {}: to a served port of this host without TCP-ENO", remote, local);
+            if (!takePendingSlot(s, remote, local)) {
                 decision.accept(false);
                 return;
             }
-            java.net.InetAddress pendingSource = null;
-            if (direction == Direction.OUTBOUND) {
-                if (!takePendingSlot(s, remote, local)) {
-                    decision.accept(false);
-                    return;
-                }
-                pendingSource = remote.getAddress();
-            }
-            CryptMode mode = direction == Direction.INBOUND ? CryptMode.NEVER : outboundMode(s, local, remote);
+            java.net.InetAddress pendingSource = remote.getAddress();
+            CryptMode mode = outboundMode(s, local, remote);
             SplicedConnection c = new SplicedConnection(this, local, remote, direction, nanoTime());
             TupleKey appKey = new TupleKey(c.appLocal(), c.appRemote());
             byAppTuple.put(appKey, c); // visible (handshaking) while leg 2 connects
@@ -285,11 +290,20 @@ public final class Splicer implements ControlTarget, AutoCloseable {
 
     /** Connects leg 2 to {@code destination}; null (counted and logged) when that fails. */
     private TcpSocket connectLeg2(InetSocketAddress destination, CryptMode mode, SpliceSettings s) {
+        return connectLeg2(null, destination, mode, s);
+    }
+
+    /**
+     * Connects leg 2 from {@code source} (null: the stack's address and an ephemeral port) to
+     * {@code destination}; null (counted and logged) when that fails.
+     */
+    private TcpSocket connectLeg2(InetSocketAddress source, InetSocketAddress destination, CryptMode mode,
+            SpliceSettings s) {
         try {
             TcpConfig base = stack.tcp(0).config();
             int headers = destination.getAddress() instanceof java.net.Inet6Address ? 60 : 40;
             TcpConfig config = base.withMss(Math.min(base.mss(), s.pathMtu() - headers));
-            return TcpSocket.connect(stack, null, destination, config,
+            return TcpSocket.connect(stack, source, destination, config,
                     tcpcrypt.protections(tcpcrypt.config().withMode(mode)), s.connectTimeout());
         } catch (TcpConnectException e) {
             if (e.error() == TcpError.NOT_PROTECTED) {
@@ -311,6 +325,10 @@ public final class Splicer implements ControlTarget, AutoCloseable {
     private void splice(TcpSocket leg1) {
         ReadyLeg2 r = ready.remove(new TupleKey(leg1.localAddress(), leg1.remoteAddress()));
         if (r == null) {
+            if (classify(settings, leg1.localAddress(), true) == Direction.INBOUND) {
+                spliceInbound(leg1);
+                return;
+            }
             // Its leg 2 expired meanwhile (the client took too long to complete the handshake).
             counters.connectFailed.increment();
             leg1.abort();
@@ -324,6 +342,63 @@ public final class Splicer implements ControlTarget, AutoCloseable {
             followHandshake(c, leg1, null);
         } else {
             followHandshake(c, leg2, r.mode() == CryptMode.NEVER ? "tcpcrypt disabled for this connection" : null);
+        }
+    }
+
+    /**
+     * A served connection (leg 1, from a remote peer whose SYN offered TCP-ENO) completed its TCP
+     * handshake. Leg 2 waits until tcpcrypt has settled as well (keys agreed, or the peer did not
+     * negotiate it), then connects from the client's own address and port to the original
+     * destination: written into the TUN device, it takes the host's normal input path, so the
+     * host's firewall rules and the local service see the real client (the routing plan brings
+     * the service's replies back into the device). A leg 2 that is refused, or dropped until the
+     * connect timeout, resets leg 1.
+     */
+    private void spliceInbound(TcpSocket leg1) {
+        SpliceSettings s = settings;
+        InetSocketAddress service = leg1.localAddress();
+        InetSocketAddress client = leg1.remoteAddress();
+        SplicedConnection c = new SplicedConnection(this, service, client, Direction.INBOUND, nanoTime());
+        byAppTuple.put(new TupleKey(c.appLocal(), c.appRemote()), c); // visible (handshaking) meanwhile
+        boolean encrypted = TcpCrypt.peerCapable(leg1);
+        if (encrypted && !keysAgreed(leg1, s.connectTimeout())) {
+            counters.connectFailed.increment();
+            log.debug("served connection from {} to {}: no tcpcrypt keys within {}", client, service, s.connectTimeout());
+            leg1.abort();
+            c.finish();
+            return;
+        }
+        TcpSocket leg2 = connectLeg2(client, service, CryptMode.NEVER, s);
+        if (leg2 == null) {
+            log.debug("served connection from {} to {}: the local service refused it or did not answer", client, service);
+            leg1.abort();
+            c.finish();
+            return;
+        }
+        c.leg2Connected(leg2);
+        byLeg2Tuple.put(new TupleKey(leg2.localAddress(), leg2.remoteAddress()), c);
+        c.start(leg1, buffers, counters);
+        if (encrypted) {
+            counters.encrypted.increment();
+            c.settle(Phase.ENCRYPTED, null);
+            log.debug("spliced {}: tcpcrypt on leg 1", c);
+        } else {
+            counters.plain.increment();
+            c.settle(Phase.PLAIN, "the peer's ENO offer did not lead to tcpcrypt (no common TEP)");
+            log.debug("spliced {} in the clear: ENO offered, tcpcrypt not negotiated", c);
+        }
+    }
+
+    /** Waits up to {@code timeout} for leg 1's tcpcrypt keys. */
+    private static boolean keysAgreed(TcpSocket leg1, Duration timeout) {
+        try {
+            TcpCrypt.whenEstablished(leg1).get(timeout.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
+            return true;
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 
