@@ -79,6 +79,7 @@ class PackageTest {
                 "ok: READY=1 on $NOTIFY_SOCKET",
                 "ok: tuncrypt status at the default control socket",
                 "ok: second daemon refused:",
+                "ok: TUNCRYPT_CONTROL moves the CLI's default:",
                 "ok: STOPPING=1");
         assertThat(checked.output()).containsPattern("second daemon refused: .*another daemon answers on the control "
                 + "socket /run/tuncryptd/control: give this one its own with -u");
