@@ -71,6 +71,7 @@ public final class DaemonMetrics {
             tcpcrypt(w, status);
         }
         stack(w);
+        new ProcessMetrics(java.nio.file.Path.of("/proc/self")).write(w);
         return w.text();
     }
 

@@ -79,6 +79,16 @@ class DaemonMetricsTest {
             assertThat(e.value("tuncrypt_connection_retransmits")).isEqualTo(6);
             assertThat(e.value("tuncrypt_uptime_seconds")).isEqualTo(12.345);
             assertThat(e.value("tuncrypt_build_info", "version", "0.1.0")).isEqualTo(1);
+            // the process and JVM families under their conventional names, with this process's values
+            assertThat(e.types()).containsEntry("process_cpu_seconds_total", "counter")
+                    .containsEntry("process_resident_memory_bytes", "gauge").containsEntry("jvm_memory_used_bytes", "gauge");
+            assertThat(e.value("process_cpu_seconds_total")).isPositive();
+            assertThat(e.value("process_resident_memory_bytes")).isGreaterThan(16 << 20);
+            assertThat(e.value("process_open_fds")).isGreaterThan(2);
+            assertThat(e.value("process_start_time_seconds")).isBetween(
+                    System.currentTimeMillis() / 1000.0 - 3600, System.currentTimeMillis() / 1000.0);
+            assertThat(e.value("jvm_memory_used_bytes", "area", "heap")).isPositive();
+            assertThat(e.value("jvm_threads_current")).isGreaterThan(1);
 
             assertThat(e.value("tuncrypt_stack_drops_total", "reason", "not_for_us")).isEqualTo(2);
             assertThat(e.value("tuncrypt_stack_drops_total", "reason", "malformed")).isEqualTo(1);
