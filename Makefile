@@ -12,7 +12,7 @@ export PATH := $(JDK)/bin:$(PATH)
 MVN := mvn -B -q -e
 MVN_OPTS ?=
 
-.PHONY: help build test demo bench clean deps unit example-echo example-http example-sid
+.PHONY: help build test demo bench clean deps unit example-echo example-http example-sid install deb image
 
 help:
 	@echo "make build   compile every module and produce bin/tuncryptd and bin/tuncrypt"
@@ -20,6 +20,9 @@ help:
 	@echo "make demo    run the demo inside network namespaces it creates and removes (root)"
 	@echo "make bench   run the benchmarks; results go to docs/benchmarks.md by hand"
 	@echo "make clean   remove build output"
+	@echo "make install [PREFIX=/usr/local] [DESTDIR=] [SYSCONFDIR=/etc]   launchers, jars, Java runtime, man pages, completion, unit, config"
+	@echo "make deb     a Debian package in target/ (its own Java runtime; dpkg -i it)"
+	@echo "make image   the OCI image tuncrypt/tuncryptd:VERSION, loaded into \$$DOCKER_HOST's engine (tools/image)"
 	@echo "make example-echo   password-authenticated tcpcrypt echo (no root; ARGS=\"server-pw client-pw\")"
 	@echo "make example-http   HTTP over the stack, plain and with tcpcrypt, in a namespace (root)"
 	@echo "make example-sid    a plain Java socket asks tuncryptd for its session ID (client library; root)"
@@ -52,5 +55,19 @@ example-http: build
 example-sid: build
 	@tools/example-sid
 
+# Packaging (tools/package, tools/image): see docs/operations.md, "Installing".
+PREFIX ?= /usr/local
+SYSCONFDIR ?= /etc
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+install: build
+	@PREFIX=$(PREFIX) SYSCONFDIR=$(SYSCONFDIR) UNITDIR=$(UNITDIR) tools/package install $(DESTDIR)
+
+deb: build
+	@tools/package deb target
+
+image: build
+	@tools/image build
+
 clean:
 	$(MVN) clean
+	rm -rf target

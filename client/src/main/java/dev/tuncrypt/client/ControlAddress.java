@@ -9,8 +9,17 @@ import java.nio.file.Path;
  */
 public sealed interface ControlAddress {
 
-    /** The default path, {@value #DEFAULT_PATH}. */
-    String DEFAULT_PATH = "/run/tuncryptd.control";
+    /**
+     * The default path, {@value #DEFAULT_PATH}: the daemon's, the CLI's and the systemd unit's
+     * ({@code RuntimeDirectory=tuncryptd}). {@value #ENVIRONMENT} overrides it for all of them.
+     */
+    String DEFAULT_PATH = "/run/tuncryptd/control";
+
+    /** The environment variable that overrides {@link #DEFAULT_PATH} (any {@code -u} value). */
+    String ENVIRONMENT = "TUNCRYPT_CONTROL";
+
+    /** {@value #DEFAULT_PATH}, or {@value #ENVIRONMENT} when set: as picocli's default value spells it. */
+    String DEFAULT_VALUE = "${env:" + ENVIRONMENT + ":-" + DEFAULT_PATH + "}";
 
     /** The default address, a unix datagram socket at {@value #DEFAULT_PATH}. */
     ControlAddress DEFAULT = new UnixPath(Path.of(DEFAULT_PATH));

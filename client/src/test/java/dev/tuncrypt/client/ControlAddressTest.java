@@ -13,7 +13,7 @@ class ControlAddressTest {
                 .isEqualTo(new ControlAddress.UnixPath(Path.of("/run/tuncryptd.control")));
         assertThat(ControlAddress.parse("@tuncrypt")).isEqualTo(new ControlAddress.UnixAbstract("tuncrypt"));
         assertThat(ControlAddress.parse(":6666")).isEqualTo(new ControlAddress.Udp(6666));
-        assertThat(ControlAddress.DEFAULT.toString()).isEqualTo("/run/tuncryptd.control");
+        assertThat(ControlAddress.DEFAULT.toString()).isEqualTo("/run/tuncryptd/control");
     }
 
     @Test

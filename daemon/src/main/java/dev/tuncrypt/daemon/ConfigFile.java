@@ -11,7 +11,7 @@ import picocli.CommandLine.Model.OptionSpec;
 
 /**
  * tuncryptd's configuration file: one {@code name = value} per line, where name is an option of
- * the command line without its dashes ({@code tun = ta0}, {@code u = /run/tuncryptd.control},
+ * the command line without its dashes ({@code tun = ta0}, {@code u = /run/tuncryptd/control},
  * {@code steer = 198.18.2.0/24}); a flag takes {@code true} or {@code false}; a repeatable
  * option may appear on several lines; {@code #} starts a comment. The file is turned into
  * command-line arguments placed before the real ones, so the command line wins.

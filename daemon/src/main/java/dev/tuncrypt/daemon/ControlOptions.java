@@ -8,9 +8,10 @@ import picocli.CommandLine.Option;
 /** {@code -u ADDR} and {@code --timeout} of the commands that talk to tuncryptd. */
 final class ControlOptions {
     @Option(names = {"-u", "--control"}, paramLabel = "ADDR", converter = ControlOptions.ClientAddressConverter.class,
-            defaultValue = ControlAddress.DEFAULT_PATH,
+            defaultValue = ControlAddress.DEFAULT_VALUE,
             description = "tuncryptd's control socket: /path (unix datagram socket), @name (abstract) or "
-                    + ":port (UDP on 127.0.0.1). Default: ${DEFAULT-VALUE}.")
+                    + ":port (UDP on 127.0.0.1). Default: $" + ControlAddress.ENVIRONMENT
+                    + " if set, else " + ControlAddress.DEFAULT_PATH + ".")
     ControlAddress address;
 
     @Option(names = "--timeout", paramLabel = "MILLIS", defaultValue = "3000",

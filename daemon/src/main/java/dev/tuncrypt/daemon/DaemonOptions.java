@@ -35,10 +35,10 @@ import picocli.CommandLine.Option;
         footer = {
             "",
             "Example (as root, in a network namespace of your own):",
-            "  tuncryptd --tun ta0 --tun-addr 198.18.1.1/24 --stack-addr 198.18.1.2 -u /run/tuncryptd.control",
+            "  tuncryptd --tun ta0 --tun-addr 198.18.1.1/24 --stack-addr 198.18.1.2",
             "  ip rule add to 198.18.2.0/24 iif lo lookup 100; ip route add default dev ta0 table 100",
             "  curl http://198.18.2.2/     # now encrypted when 198.18.2.2 speaks tcpcrypt",
-            "  tuncrypt netstat -u /run/tuncryptd.control",
+            "  tuncrypt netstat",
             "",
             "Flags of tcpcryptd that only made sense for packet diversion (-p -e -x -a -m -n -N -P -S",
             "-t -T -D -C -M -r -R -i) are accepted and ignored with a note.",

@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
         versionProvider = Version.class,
         description = "Client tools for the tuncrypt stack.",
         subcommands = {NcCommand.class, NetstatCommand.class, SidCommand.class, StatusCommand.class,
-            FlushCommand.class, TestServerCommand.class})
+            FlushCommand.class, TestServerCommand.class, CommandLine.HelpCommand.class})
 public final class TuncryptMain implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -21,7 +21,7 @@ public final class TuncryptMain implements Runnable {
     }
 
     static int run(String[] args, PrintWriter out, PrintWriter err) {
-        CommandLine cmd = new CommandLine(new TuncryptMain()).setOut(out).setErr(err)
+        CommandLine cmd = command().setOut(out).setErr(err)
                 .setCaseInsensitiveEnumValuesAllowed(true)
                 .setParameterExceptionHandler((e, a) -> {
                     err.println("tuncrypt: " + e.getMessage() + " (see tuncrypt "
@@ -30,6 +30,11 @@ public final class TuncryptMain implements Runnable {
                     return TuncryptdMain.EXIT_USAGE;
                 });
         return cmd.execute(args);
+    }
+
+    /** The CLI with every subcommand, laid out as {@link HelpLayout} says (also for the man pages). */
+    static CommandLine command() {
+        return HelpLayout.apply(new CommandLine(new TuncryptMain()));
     }
 
     @Override

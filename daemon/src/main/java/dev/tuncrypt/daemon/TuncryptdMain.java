@@ -58,8 +58,11 @@ public final class TuncryptdMain {
         Daemon.Request reload = Daemon.Request.RELOAD;
         Signals.onTermination(() -> requests.add(stop));
         Signals.onHangup(() -> requests.add(reload));
+        SystemdNotifier systemd = SystemdNotifier.fromEnvironment();
         try (Daemon daemon = Daemon.start(options, err, requests)) {
+            systemd.ready("serving on " + options.device.tunName);
             daemon.run(() -> reload(args, err));
+            systemd.stopping();
             return 0;
         } catch (DaemonException e) {
             err.println("tuncryptd: " + e.getMessage());
@@ -133,8 +136,9 @@ public final class TuncryptdMain {
         return new Parsed(options, null);
     }
 
-    private static CommandLine command(DaemonOptions options, PrintWriter out, PrintWriter err) {
-        return new CommandLine(options)
+    /** The daemon's command line, laid out as {@link HelpLayout} says (also for the man page). */
+    static CommandLine command(DaemonOptions options, PrintWriter out, PrintWriter err) {
+        return HelpLayout.apply(new CommandLine(options))
                 .setCaseInsensitiveEnumValuesAllowed(true)
                 .setOverwrittenOptionsAllowed(true)
                 .setOut(out)

@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * malformed request is answered with an errno and counted.
  *
  * <pre>{@code
- * try (ControlServer control = ControlServer.start(ControlAddress.parse("/run/tuncryptd.control"),
+ * try (ControlServer control = ControlServer.start(ControlAddress.parse("/run/tuncryptd/control"),
  *         target, SocketPermissions.DEFAULT)) { ... }   // close() removes the socket file
  * }</pre>
  */
@@ -67,9 +67,20 @@ public final class ControlServer implements AutoCloseable {
     public static ControlServer start(ControlAddress address, ControlTarget target, SocketPermissions permissions)
             throws IOException {
         if (address instanceof ControlAddress.UnixPath p) {
+            createDirectory(p.path().getParent());
             removeStale(p.path());
         }
-        ControlEndpoint endpoint = ControlEndpoint.listen(address);
+        ControlEndpoint endpoint;
+        try {
+            endpoint = ControlEndpoint.listen(address);
+        } catch (java.net.BindException | NativeSocketException e) {
+            // an abstract name or UDP port another daemon holds
+            if (e instanceof NativeSocketException n && n.errno() != EADDRINUSE) {
+                throw e;
+            }
+            throw new IOException("another process holds the control socket " + address + ": give this daemon "
+                    + HINT, e);
+        }
         try {
             if (address instanceof ControlAddress.UnixPath p) {
                 applyPermissions(p.path(), permissions);
@@ -87,6 +98,30 @@ public final class ControlServer implements AutoCloseable {
         return s;
     }
 
+    /** Linux's errno for an address in use (an abstract name another socket holds). */
+    private static final int EADDRINUSE = 98;
+
+    /** What a daemon that collides with another on the control socket is told to do. */
+    static final String HINT = "its own with -u ADDR (or $" + ControlAddress.ENVIRONMENT
+            + "), and its clients the same -u";
+
+    /**
+     * The socket's directory ({@code /run/tuncryptd} by default): systemd makes it for the unit
+     * ({@code RuntimeDirectory=}); a daemon started by hand makes it here, mode 0755, if its own
+     * parent exists.
+     */
+    private static void createDirectory(Path dir) throws IOException {
+        if (dir == null || Files.isDirectory(dir) || dir.getParent() == null || !Files.isDirectory(dir.getParent())) {
+            return;
+        }
+        try {
+            Files.createDirectory(dir, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x")));
+        } catch (java.nio.file.FileAlreadyExistsException e) {
+            // made meanwhile
+        }
+    }
+
     private static void removeStale(Path path) throws IOException {
         if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
             return;
@@ -97,7 +132,7 @@ public final class ControlServer implements AutoCloseable {
         }
         try (LinuxDatagramSocket probe = LinuxDatagramSocket.bind(null)) {
             probe.send(new byte[0], new LinuxDatagramSocket.UnixAddress(path.toString(), false).sockaddr(), true);
-            throw new IOException("another daemon answers on the control socket " + path);
+            throw new IOException("another daemon answers on the control socket " + path + ": give this one " + HINT);
         } catch (NativeSocketException e) {
             if (e.errno() != Errno.ECONNREFUSED) {
                 throw e;

@@ -14,9 +14,10 @@ import picocli.CommandLine.TypeConversionException;
  */
 public final class ControlSocketOptions {
     @Option(names = {"-u", "--control"}, paramLabel = "ADDR", converter = AddressConverter.class,
-            defaultValue = ControlAddress.DEFAULT_PATH,
+            defaultValue = ControlAddress.DEFAULT_VALUE,
             description = "Control socket: /path (unix datagram socket), @name (abstract), :port (UDP on "
-                    + "127.0.0.1, read-only) or none. Default: ${DEFAULT-VALUE}.")
+                    + "127.0.0.1, read-only) or none. Default: $" + ControlAddress.ENVIRONMENT
+                    + " if set, else " + ControlAddress.DEFAULT_PATH + ".")
     ControlAddress address;
 
     @Option(names = "--control-mode", paramLabel = "OCTAL", defaultValue = "0666", converter = ModeConverter.class,

@@ -58,17 +58,50 @@ public final class DaemonMetrics {
         w.family("tuncrypt_uptime_seconds", Type.GAUGE, "Seconds since the daemon started.")
                 .sample("", status.uptime().toMillis() / 1000.0);
         connections(w);
-        if (!status.counters().isEmpty()) {
-            // whatever the daemon counts by name (the splicer's outcomes, ...), as 'tuncrypt status' shows it
+        splices(w, status.counters());
+        Map<String, Long> rest = new TreeMap<>(status.counters());
+        rest.keySet().removeAll(TYPED_STATUS);
+        if (!rest.isEmpty()) {
+            // named counters that have no family of their own yet, as 'tuncrypt status' shows them
             w.family("tuncrypt_status", Type.UNTYPED,
-                    "The daemon's named status counters, as 'tuncrypt status' shows them (name = counter).");
-            new TreeMap<>(status.counters()).forEach((name, value) -> w.sample(value, "name", name));
+                    "The daemon's other named status counters, as 'tuncrypt status' shows them (name = counter).");
+            rest.forEach((name, value) -> w.sample(value, "name", name));
         }
         if (crypt != null) {
             tcpcrypt(w, status);
         }
         stack(w);
+        new ProcessMetrics(java.nio.file.Path.of("/proc/self")).write(w);
         return w.text();
+    }
+
+    /** Status counters written as typed families (by {@link #splices}, or already elsewhere). */
+    private static final java.util.Set<String> TYPED_STATUS = java.util.Set.of("splice_accepted", "splice_encrypted",
+            "splice_plain", "splice_refused", "splice_connect_failed", "splice_resets_propagated",
+            "splice_idle_timeouts", "splice_bytes_in", "splice_bytes_out", "tcpcrypt_handshakes",
+            "tcpcrypt_resumptions", "tcpcrypt_fallbacks", "connections");
+
+    /** The splicer's counters since start, as typed counter families (zero when the daemon has no splicer). */
+    private static void splices(ExpositionWriter w, Map<String, Long> counters) {
+        w.family("tuncrypt_splice_accepted_total", Type.COUNTER,
+                "Connections the splicer accepted from the TUN device (steered or served), since start.")
+                .sample(counters.getOrDefault("splice_accepted", 0L));
+        w.family("tuncrypt_splice_outcomes_total", Type.COUNTER,
+                "How accepted connections were carried, since start: encrypted, plain, refused (tcpcrypt required"
+                        + " but not negotiated), connect_failed (the destination did not answer).");
+        for (String outcome : new String[] {"encrypted", "plain", "refused", "connect_failed"}) {
+            w.sample(counters.getOrDefault("splice_" + outcome, 0L), "outcome", outcome);
+        }
+        w.family("tuncrypt_splice_resets_propagated_total", Type.COUNTER,
+                "Resets carried from one leg of a spliced connection to the other.")
+                .sample(counters.getOrDefault("splice_resets_propagated", 0L));
+        w.family("tuncrypt_splice_idle_timeouts_total", Type.COUNTER, "Spliced connections reset for being idle.")
+                .sample(counters.getOrDefault("splice_idle_timeouts", 0L));
+        w.family("tuncrypt_splice_bytes_total", Type.COUNTER,
+                "Payload bytes carried by spliced connections since start: in = toward the local application,"
+                        + " out = from it.")
+                .sample(counters.getOrDefault("splice_bytes_in", 0L), "direction", "in")
+                .sample(counters.getOrDefault("splice_bytes_out", 0L), "direction", "out");
     }
 
     private void connections(ExpositionWriter w) {

@@ -49,9 +49,21 @@ class DaemonMetricsTest {
             stack.loop(0).counters().countRx(60);
             stack.loop(0).counters().countTx(40);
             target.status = new dev.tuncrypt.daemon.control.ControlStatus("0.1.0", Duration.ofMillis(12_345), 7,
-                    java.util.Map.of("splice_accepted", 12L, "odd name \"x\"", 3L));
+                    java.util.Map.of("splice_accepted", 12L, "splice_encrypted", 9L, "splice_plain", 2L,
+                            "splice_refused", 1L, "splice_bytes_in", 4096L, "odd name \"x\"", 3L));
             Exposition e = StrictExpositionParser.parse(new DaemonMetrics(target, stack, null).scrape());
-            assertThat(e.value("tuncrypt_status", "name", "splice_accepted")).isEqualTo(12);
+            // the splicer's counters are typed families; only names without one stay in tuncrypt_status
+            assertThat(e.value("tuncrypt_splice_accepted_total")).isEqualTo(12);
+            assertThat(e.value("tuncrypt_splice_outcomes_total", "outcome", "encrypted")).isEqualTo(9);
+            assertThat(e.value("tuncrypt_splice_outcomes_total", "outcome", "plain")).isEqualTo(2);
+            assertThat(e.value("tuncrypt_splice_outcomes_total", "outcome", "refused")).isEqualTo(1);
+            assertThat(e.value("tuncrypt_splice_outcomes_total", "outcome", "connect_failed")).isZero();
+            assertThat(e.value("tuncrypt_splice_bytes_total", "direction", "in")).isEqualTo(4096);
+            assertThat(e.value("tuncrypt_splice_bytes_total", "direction", "out")).isZero();
+            assertThat(e.types()).containsEntry("tuncrypt_splice_outcomes_total", "counter")
+                    .containsEntry("tuncrypt_splice_bytes_total", "counter");
+            assertThat(e.samples().keySet().stream().filter(s -> s.name().equals("tuncrypt_status")))
+                    .as("only the name without a family").hasSize(1);
             assertThat(e.value("tuncrypt_status", "name", "odd name \"x\"")).isEqualTo(3);
             assertThat(e.types()).containsEntry("tuncrypt_status", "untyped");
 
@@ -67,6 +79,16 @@ class DaemonMetricsTest {
             assertThat(e.value("tuncrypt_connection_retransmits")).isEqualTo(6);
             assertThat(e.value("tuncrypt_uptime_seconds")).isEqualTo(12.345);
             assertThat(e.value("tuncrypt_build_info", "version", "0.1.0")).isEqualTo(1);
+            // the process and JVM families under their conventional names, with this process's values
+            assertThat(e.types()).containsEntry("process_cpu_seconds_total", "counter")
+                    .containsEntry("process_resident_memory_bytes", "gauge").containsEntry("jvm_memory_used_bytes", "gauge");
+            assertThat(e.value("process_cpu_seconds_total")).isPositive();
+            assertThat(e.value("process_resident_memory_bytes")).isGreaterThan(16 << 20);
+            assertThat(e.value("process_open_fds")).isGreaterThan(2);
+            assertThat(e.value("process_start_time_seconds")).isBetween(
+                    System.currentTimeMillis() / 1000.0 - 3600, System.currentTimeMillis() / 1000.0);
+            assertThat(e.value("jvm_memory_used_bytes", "area", "heap")).isPositive();
+            assertThat(e.value("jvm_threads_current")).isGreaterThan(1);
 
             assertThat(e.value("tuncrypt_stack_drops_total", "reason", "not_for_us")).isEqualTo(2);
             assertThat(e.value("tuncrypt_stack_drops_total", "reason", "malformed")).isEqualTo(1);
