@@ -7,14 +7,14 @@ import java.util.Map;
 
 /**
  * The half-open connections of one listener on one loop (RFC 4987 §3.4, "SYN cache"): at most
- * {@code capacity} of them, in arrival order, and at most a {@code perSource} share per source
- * address. A half-open connection holds its TCB and the protection's negotiation state but no
+ * {@code capacity} of them, in arrival order, with a {@code perSource} share per source address
+ * that decides which entry a full cache gives up. A half-open connection holds its TCB and the protection's negotiation state but no
  * send or receive ring (those are taken on the first data).
  *
  * <p>What a full cache does with one more SYN is the listener's choice ({@link TcpLayer}): a SYN
  * offering TCP-ENO evicts the oldest entry (a SYN cookie would lose the ENO negotiation), a plain
- * SYN gets a cookie. A source holding its share evicts its own oldest entry first, so one source
- * cannot push the others out. Loop-confined.
+ * SYN gets a cookie. A source holding its share of a full cache evicts its own oldest entry, so
+ * one source cannot push the others out. Loop-confined.
  */
 final class SynCache {
     private final int capacity;

@@ -247,29 +247,30 @@ public final class TcpLayer implements ProtocolHandler {
     }
 
     /**
-     * Room in the listener's SYN cache for the SYN being processed (RFC 4987 §3.4): a source
-     * holding its share gives up its own oldest entry; a full cache gives up its oldest entry
-     * for a SYN offering TCP-ENO, which a cookie would downgrade to plain TCP.
+     * Room in the listener's SYN cache for the SYN being processed (RFC 4987 §3.4). A full cache
+     * answers a plain SYN with a cookie (which loses only window scaling, SACK and timestamps) but
+     * gives up an entry for a SYN offering TCP-ENO, which a cookie would downgrade to plain TCP:
+     * the SYN's own source's oldest if that source holds its share, else the oldest of all.
      *
-     * @return false when the SYN should be answered with a cookie instead (plain SYN, full cache)
+     * @return false when the SYN should be answered with a cookie instead
      */
     private boolean makeRoom(ListenEndpoint l) {
         SynCache cache = l.halfOpen;
-        TcpConnection own = cache.overShare(probe);
-        if (own != null) {
-            counters.synCacheSourceEvictions++;
-            own.terminate(null); // silently: a reset would go to whoever the source claims to be
-            return true;
-        }
         if (!cache.full()) {
             return true;
         }
         if (!seg.options.offersEno()) {
-            return false; // a cookie keeps no state and loses only window scaling, SACK, timestamps
+            return false;
         }
         counters.cookiesWithheldForEno++;
-        counters.synCacheEvictions++;
-        cache.oldest().terminate(null);
+        TcpConnection victim = cache.overShare(probe);
+        if (victim != null) {
+            counters.synCacheSourceEvictions++;
+        } else {
+            counters.synCacheEvictions++;
+            victim = cache.oldest();
+        }
+        victim.terminate(null); // silently: a reset would go to whoever the source claims to be
         return true;
     }
 

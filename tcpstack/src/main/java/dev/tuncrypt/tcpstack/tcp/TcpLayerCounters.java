@@ -42,12 +42,12 @@ public final class TcpLayerCounters {
         return synMssRaised;
     }
 
-    /** Half-open connections dropped (silently) to make room for a SYN offering TCP-ENO in a full SYN cache. */
+    /** Oldest half-open connections dropped (silently) to make room for a SYN offering TCP-ENO in a full SYN cache. */
     public long synCacheEvictions() {
         return synCacheEvictions;
     }
 
-    /** Half-open connections dropped because their source already held its share of the SYN cache. */
+    /** Half-open connections dropped for a SYN offering TCP-ENO from their own source, which held its share of a full SYN cache. */
     public long synCacheSourceEvictions() {
         return synCacheSourceEvictions;
     }
