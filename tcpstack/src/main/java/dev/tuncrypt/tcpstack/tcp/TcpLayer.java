@@ -647,4 +647,14 @@ public final class TcpLayer implements ProtocolHandler {
     public TcpLayerCounters counters() {
         return counters;
     }
+
+    /** SYNs held for a {@link SynGate} (tests). */
+    int heldSyns() {
+        return gated.size();
+    }
+
+    /** Connections waiting for their gate after the handshake, or registered to (tests). */
+    int gatesAfterHandshake() {
+        return gateAfterHandshake.size();
+    }
 }
