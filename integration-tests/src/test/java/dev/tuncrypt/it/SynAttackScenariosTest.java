@@ -172,18 +172,24 @@ class SynAttackScenariosTest {
                 + tail(daemons.get(1).log()) + "\nB's daemon:\n" + tail(daemons.get(0).log()));
     }
 
-    /** Each client port's connection: encrypted on both daemons, with one session ID. */
+    /**
+     * Each client's connection (by the local port of its kernel socket, whose address is A's
+     * TUN address): encrypted in A's netstat, and B's netstat has one row with the same session
+     * ID, encrypted too.
+     */
     private void assertEncrypted(Iterable<Integer> ports) throws Exception {
         List<JsonNode> na = netstat(a, "a.ctl");
         List<JsonNode> nb = netstat(b, "b.ctl");
         for (int port : ports) {
-            String client = A_ADDR + ":" + port;
-            JsonNode atA = one(na, "local", client, "A's row of " + client);
-            JsonNode atB = one(nb, "foreign", client, "B's row of " + client);
-            assertThat(atA.get("phase").asText()).as("A: phase of %s (%s)", client, atA).isEqualTo("encrypted");
-            assertThat(atB.get("phase").asText()).as("B: phase of %s (%s)", client, atB).isEqualTo("encrypted");
-            assertThat(atA.get("sid").asText()).as("session ID of %s", client).isNotEmpty()
-                    .isEqualTo(atB.get("sid").asText());
+            List<JsonNode> m = na.stream().filter(c -> c.get("local").asText().endsWith(":" + port)
+                    && c.get("foreign").asText().equals(B_ADDR + ":" + PORT)).toList();
+            assertThat(m).as("A's row of the client on port %d in %s", port, na).hasSize(1);
+            JsonNode atA = m.get(0);
+            assertThat(atA.get("phase").asText()).as("A: phase of %s", atA).isEqualTo("encrypted");
+            String sid = atA.get("sid").asText();
+            assertThat(sid).as("A: session ID of %s", atA).matches("[0-9A-F]{66}");
+            JsonNode atB = one(nb, "sid", sid, "B's row with A's session ID of port " + port);
+            assertThat(atB.get("phase").asText()).as("B: phase of %s", atB).isEqualTo("encrypted");
         }
     }
 
