@@ -91,7 +91,6 @@ class SynAttackScenariosTest {
         Process clients = clients(1, 0);
         Map<Integer, String> greeted = awaitClients(clients, 1, 30);
         assertEncrypted(greeted.keySet());
-        assertThat(backendPeers()).as("connections B's service accepted").hasSize(1);
     }
 
     /**
