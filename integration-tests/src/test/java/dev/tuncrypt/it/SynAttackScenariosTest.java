@@ -58,10 +58,14 @@ class SynAttackScenariosTest {
         processes.add(start(b, "backend", Requirements.PYTHON3, dir.resolve("backend.py").toString(), B_ADDR,
                 "" + PORT, dir.resolve("backend.log").toString()));
         awaitListener(b, PORT);
-        daemons.add(startDaemon(b, "--tun", "tb0", "--tun-addr", "198.18.2.1/24", "--stack-addr", "198.18.2.2", "-u",
-                dir.resolve("b.ctl").toString(), "--serve", "" + PORT, "--serve-on", "veb"));
-        daemons.add(startDaemon(a, "--tun", "ta0", "--tun-addr", "198.18.1.1/24", "--stack-addr", "198.18.1.2", "-u",
-                dir.resolve("a.ctl").toString(), "--steer", B_ADDR + "/32"));
+        // both daemons start at once (index 0 is B's, 1 is A's)
+        daemons.add(Daemon.start(b.name(), "--tun", "tb0", "--tun-addr", "198.18.2.1/24", "--stack-addr", "198.18.2.2",
+                "-u", dir.resolve("b.ctl").toString(), "--serve", "" + PORT, "--serve-on", "veb"));
+        daemons.add(Daemon.start(a.name(), "--tun", "ta0", "--tun-addr", "198.18.1.1/24", "--stack-addr", "198.18.1.2",
+                "-u", dir.resolve("a.ctl").toString(), "--steer", B_ADDR + "/32"));
+        for (Daemon d : daemons) {
+            d.awaitReady(Duration.ofSeconds(40));
+        }
     }
 
     @AfterEach
@@ -116,12 +120,6 @@ class SynAttackScenariosTest {
     }
 
     // ------------------------------------------------------------------ helpers
-
-    private Daemon startDaemon(TestNamespace ns, String... args) throws Exception {
-        Daemon d = Daemon.start(ns.name(), args);
-        d.awaitReady(Duration.ofSeconds(30));
-        return d;
-    }
 
     private Process start(TestNamespace ns, String name, String... cmd) throws Exception {
         List<String> argv = new ArrayList<>(List.of("ip", "netns", "exec", ns.name()));

@@ -51,7 +51,7 @@ class ConnectionCreationTest {
     private enum Throw { NEVER, PEER_SYN, SYN_ACK_OUT, SYN_ACK_RETRANSMIT, SYN_OUT }
 
     /** A protection that adds nothing and throws at {@code when}. */
-    private static final class FailingProtection implements SegmentProtection {
+    private static class FailingProtection implements SegmentProtection {
         private final Throw when;
         private int synAcksWritten;
 
@@ -303,6 +303,31 @@ class ConnectionCreationTest {
         assertThat(l.acceptor.queue).isEmpty();
     }
 
+    @Test
+    void acceptQueueThrowingOnACookieAckLeavesNothing() {
+        ListenEndpoint.AcceptSink throwing = new ListenEndpoint.AcceptSink() {
+            @Override
+            public boolean full() {
+                return false;
+            }
+
+            @Override
+            public void accept(TcpConnection connection, TcpLayer layer) {
+                throw new IllegalStateException("injected: accept queue");
+            }
+        };
+        Peer l = listener(null, null, CFG.withSynBacklog(16, 1), throwing);
+        Peer first = l.client(41000);
+        first.one(first.syn(PeerOptions.ALL), "SYN-ACK with state");
+        Peer cookie = l.client(41001);
+        cookie.one(cookie.syn(PeerOptions.ALL), "a cookie SYN-ACK");
+        cookie.send(cookie.seg());
+        assertThat(layer().counters().cookiesAccepted()).isEqualTo(1);
+        assertThat(layer().counters().openFailures(OpenFailure.HANDSHAKE)).isEqualTo(1);
+        assertThat(layer().connectionCount()).as("only the first client's half-open TCB").isEqualTo(1);
+        assertThat(layer().timers.size()).as("only the first client's timer").isEqualTo(1);
+    }
+
     // ------------------------------------------------------------------ the SYN gate
 
     @Test
@@ -391,6 +416,27 @@ class ConnectionCreationTest {
         // the same tuple can be used again at once
         layer().connect(LOCAL, REMOTE, CFG, e, null);
         assertThat(layer().connectionCount()).isEqualTo(1);
+    }
+
+    @Test
+    void synRetransmissionThrowingAbortsTheConnectionAndLeavesNothing() {
+        Events e = new Events();
+        int[] written = {0};
+        SegmentProtection.Factory secondSynFails = (flow, active) -> new FailingProtection(Throw.NEVER) {
+            @Override
+            public int writeSynOptions(ByteBuffer buf, int index, int room, boolean synAck) {
+                if (++written[0] > 1) {
+                    throw new IllegalStateException("injected: SYN retransmission");
+                }
+                return index;
+            }
+        };
+        TcpConnection c = layer().connect(LOCAL, REMOTE, CFG, e, secondSynFails);
+        assertThat(h.poll()).as("the first SYN").hasSize(1);
+        h.advance(2 * SECOND);
+        assertThat(c.state()).isEqualTo(TcpState.CLOSED);
+        assertThat(e.reason).isEqualTo(TcpError.ABORTED);
+        assertNothingLeft(null, OpenFailure.HANDSHAKE, 1);
     }
 
     @Test
