@@ -27,13 +27,21 @@ public final class StackHarness implements AutoCloseable {
     }
 
     public StackHarness(NetStack.Builder builder) {
+        this(builder.seed(42), true);
+    }
+
+    /** With the stack's randomness from {@code random} (e.g. one that fails on demand). */
+    public StackHarness(NetStack.Builder builder, java.util.function.IntFunction<java.util.random.RandomGenerator> random) {
+        this(builder.random(random), true);
+    }
+
+    private StackHarness(NetStack.Builder builder, boolean randomSet) {
         MemoryLink.Pair pair = MemoryLink.pair(clock, 1, FaultModel.NONE, FaultModel.NONE);
         peer = pair.b();
         stack = builder.link(pair.a())
                 .address(InetAddress.ofLiteral("198.18.7.2"))
                 .address(InetAddress.ofLiteral("2001:2:0:7::2"))
                 .clock(clock)
-                .seed(42)
                 .build();
     }
 

@@ -12,6 +12,7 @@ import dev.tuncrypt.tcpcrypt.v05.Tcpcrypt05;
 import dev.tuncrypt.tcpstack.DropReason;
 import dev.tuncrypt.tcpstack.NetStack;
 import dev.tuncrypt.tcpstack.StackCounters;
+import dev.tuncrypt.tcpstack.tcp.OpenFailure;
 import dev.tuncrypt.tcpstack.tcp.TcpLayerCounters;
 import dev.tuncrypt.tcpstack.wire.WireError;
 import java.util.EnumMap;
@@ -196,6 +197,18 @@ public final class DaemonMetrics {
         w.family("tuncrypt_tcp_refused_unprotected_total", Type.COUNTER,
                 "Connections refused because tcpcrypt was required and the peer did not negotiate it.")
                 .sample(t.refusedUnprotected);
+        w.family("tuncrypt_tcp_open_failures_total", Type.COUNTER,
+                "Connections whose creation failed (nothing of them kept), by stage.");
+        for (OpenFailure f : OpenFailure.values()) {
+            w.sample(t.openFailures[f.ordinal()], "stage", lower(f));
+        }
+        w.family("tuncrypt_tcp_syn_mss_raised_total", Type.COUNTER,
+                "SYNs and SYN-ACKs whose MSS option was below 48 and was raised to 48.")
+                .sample(t.synMssRaised);
+        w.family("tuncrypt_tcp_syn_cache_evictions_total", Type.COUNTER,
+                "Half-open connections given up for a SYN offering TCP-ENO in a full SYN cache (never a cookie for those).")
+                .sample(t.synCacheEvictions, "victim", "oldest")
+                .sample(t.synCacheSourceEvictions, "victim", "same_source");
     }
 
     /** Sums of the TCP layers' counters. */
@@ -204,12 +217,35 @@ public final class DaemonMetrics {
         long cookiesSent;
         long protectionFailures;
         long refusedUnprotected;
+        long synMssRaised;
+        long synCacheEvictions;
+        long synCacheSourceEvictions;
+        final long[] openFailures = new long[OpenFailure.values().length];
 
         void add(TcpLayerCounters c) {
             listenOverflows += c.listenOverflows();
             cookiesSent += c.cookiesSent();
             protectionFailures += c.protectionFailures();
             refusedUnprotected += c.refusedUnprotected();
+            synMssRaised += c.synMssRaised();
+            synCacheEvictions += c.synCacheEvictions();
+            synCacheSourceEvictions += c.synCacheSourceEvictions();
+            for (OpenFailure f : OpenFailure.values()) {
+                openFailures[f.ordinal()] += c.openFailures(f);
+            }
+        }
+
+        void add(TcpTotals o) {
+            listenOverflows += o.listenOverflows;
+            cookiesSent += o.cookiesSent;
+            protectionFailures += o.protectionFailures;
+            refusedUnprotected += o.refusedUnprotected;
+            synMssRaised += o.synMssRaised;
+            synCacheEvictions += o.synCacheEvictions;
+            synCacheSourceEvictions += o.synCacheSourceEvictions;
+            for (int i = 0; i < openFailures.length; i++) {
+                openFailures[i] += o.openFailures[i];
+            }
         }
     }
 
@@ -229,11 +265,7 @@ public final class DaemonMetrics {
                 f.complete(one);
             });
             try {
-                TcpTotals one = f.get(2, TimeUnit.SECONDS);
-                totals.listenOverflows += one.listenOverflows;
-                totals.cookiesSent += one.cookiesSent;
-                totals.protectionFailures += one.protectionFailures;
-                totals.refusedUnprotected += one.refusedUnprotected;
+                totals.add(f.get(2, TimeUnit.SECONDS));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted while reading loop " + i + "'s counters", e);

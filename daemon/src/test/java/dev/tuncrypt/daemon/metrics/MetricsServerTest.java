@@ -65,6 +65,9 @@ class MetricsServerTest {
             assertThat(r.headers().firstValue("Content-Type")).hasValue("text/plain; version=0.0.4; charset=utf-8");
             var e = StrictExpositionParser.parse(r.body());
             assertThat(e.value("tuncrypt_connections", "phase", "encrypted", "dialect", "tcpcrypt-0.5")).isEqualTo(1);
+            assertThat(e.value("tuncrypt_tcp_open_failures_total", "stage", "handshake")).isZero();
+            assertThat(e.value("tuncrypt_tcp_syn_cache_evictions_total", "victim", "oldest")).isZero();
+            assertThat(e.value("tuncrypt_tcp_syn_mss_raised_total")).isZero();
 
             target.add(Phase.PLAIN, "plain", 0, 0, 0); // a second scrape sees the change
             var again = StrictExpositionParser.parse(send("GET", uri(s, "/metrics")).body());

@@ -2,8 +2,8 @@ package dev.tuncrypt.tcpstack.tcp;
 
 /**
  * A listener's presence on one loop: the port (or every address and port, when transparent),
- * the connection settings, the count of half-open connections (loop-confined), and the sink
- * where established connections go, shared by the loops of one listener.
+ * the connection settings, the half-open connections ({@link SynCache}, loop-confined), and the
+ * sink where established connections go, shared by the loops of one listener.
  */
 public final class ListenEndpoint {
     /** Where established connections go; shared between loops, so thread-safe. */
@@ -28,7 +28,8 @@ public final class ListenEndpoint {
     /** Decides each SYN before the SYN-ACK (transparent listeners only), or null. */
     final SynGate gate;
     TcpLayer layer;
-    int halfOpen;
+    /** Half-open connections on this loop, at most {@link #synBacklog}. */
+    final SynCache halfOpen;
 
     public ListenEndpoint(int port, boolean transparent, TcpConfig config, AcceptSink sink) {
         this(port, transparent, config, sink, null);
@@ -52,6 +53,7 @@ public final class ListenEndpoint {
         this.transparent = transparent;
         this.config = config;
         this.synBacklog = config.synBacklog();
+        this.halfOpen = new SynCache(Math.max(1, synBacklog));
         this.sink = sink;
     }
 
@@ -73,6 +75,6 @@ public final class ListenEndpoint {
 
     /** Half-open connections on this loop. */
     public int halfOpen() {
-        return halfOpen;
+        return halfOpen.size();
     }
 }

@@ -210,10 +210,7 @@ public final class TcpConnection {
 
     private void takeSynOptions(InboundSegment seg) {
         var o = seg.options;
-        int peerMss = o.hasMss() ? o.mss() : 536; // RFC 9293 §3.7.1: default 536 (IPv4)
-        if (key.isV6() && !o.hasMss()) {
-            peerMss = 1220; // RFC 8200 §5: 1280 - 60
-        }
+        int peerMss = layer.synOptions.peerMss(o, key.isV6()); // defaults, and a floor of 48 (counted)
         tsOk = config.timestamps() && o.hasTimestamps();
         sackOk = config.sack() && o.sackPermitted();
         if (config.windowScaling() && o.hasWindowScale()) {

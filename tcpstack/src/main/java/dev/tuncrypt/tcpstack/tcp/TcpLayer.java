@@ -21,13 +21,22 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.random.RandomGenerator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * TCP on one stack loop: demultiplexes segments to connections, runs listeners (with SYN
- * cookies when a listener's half-open queue is full, as Linux), answers segments for nothing
- * with resets (RFC 9293 §3.10.7.1), and drives the connections' timers.
+ * TCP on one stack loop: demultiplexes segments to connections, runs listeners (a bounded
+ * {@link SynCache} of half-open connections per listener; when it is full, SYN cookies for plain
+ * SYNs and eviction of the oldest entry for SYNs offering TCP-ENO, whose negotiation a cookie
+ * cannot carry), answers segments for nothing with resets (RFC 9293 §3.10.7.1), and drives the
+ * connections' timers.
+ *
+ * <p>Creating a connection is all or nothing: the SYN's options are checked before any state
+ * exists ({@link SynOptionsCheck}), and a failure at any later stage of the handshake deletes
+ * what was built and is counted by stage ({@link OpenFailure}).
  */
 public final class TcpLayer implements ProtocolHandler {
+    private static final Logger log = LoggerFactory.getLogger(TcpLayer.class);
     private static final int EPHEMERAL_LOW = 32768;
     private static final int EPHEMERAL_HIGH = 60999;
 
@@ -45,6 +54,12 @@ public final class TcpLayer implements ProtocolHandler {
     private final IsnGenerator isns;
     private final SynCookies cookies;
     private final TcpLayerCounters counters = new TcpLayerCounters();
+    final SynOptionsCheck synOptions = new SynOptionsCheck(counters);
+    /**
+     * Passive connections whose listener's {@link SynGate} is asked when the handshake completes
+     * ({@link SynGate.Timing#AFTER_HANDSHAKE}), with whether their SYN offered TCP-ENO.
+     */
+    private final Map<TcpConnection, Boolean> gateAfterHandshake = new HashMap<>();
     /** SYNs waiting for (or just through) a transparent listener's {@link SynGate}. */
     private final Map<FlowKey, GatedSyn> gated = new HashMap<>();
     /** Send and receive rings of this loop's connections, reused (64 MiB kept at most). */
@@ -129,6 +144,9 @@ public final class TcpLayer implements ProtocolHandler {
                     && SeqNum.gt(seg.seq, c.rcvNxt())) {
                 // RFC 9293 §3.6.1 / RFC 6191: a new SYN may reopen a connection in TIME-WAIT.
                 c.terminate(null);
+            } else if (c.state == TcpState.SYN_SENT || c.state == TcpState.SYN_RECEIVED) {
+                inputHandshake(c, now);
+                return;
             } else {
                 c.input(seg, now);
                 return;
@@ -144,6 +162,17 @@ public final class TcpLayer implements ProtocolHandler {
             return;
         }
         unmatched(p);
+    }
+
+    /** A segment for a connection still in its handshake: a failure deletes it (fail closed). */
+    private void inputHandshake(TcpConnection c, long now) {
+        try {
+            c.input(seg, now);
+        } catch (GateFailure e) {
+            discard(c, OpenFailure.SYN_GATE, e.getCause());
+        } catch (RuntimeException e) {
+            discard(c, OpenFailure.HANDSHAKE, e);
+        }
     }
 
     private ListenEndpoint listenerFor(InboundPacket p, int port) {
@@ -186,22 +215,114 @@ public final class TcpLayer implements ProtocolHandler {
             counters.listenOverflows++;
             return; // silently, as Linux: the client retries its SYN
         }
-        if (l.gate != null && !passGate(l, p)) {
+        boolean v6 = p.isV6();
+        if (SynOptionsCheck.effectiveMss(seg.options, v6, l.config, maxSegmentPayload(v6)) <= 0) {
+            counters.openFailed(OpenFailure.SYN_OPTIONS); // refused before any state exists
             return;
         }
-        if (l.halfOpen >= l.synBacklog) {
+        boolean gateLater = false;
+        if (l.gate != null) {
+            SynGate.Timing timing;
+            try {
+                timing = l.gate.timing(probe.localAddress(), probe.remoteAddress(), seg.options.offersEno());
+            } catch (RuntimeException e) {
+                counters.openFailed(OpenFailure.SYN_GATE);
+                log.debug("SYN gate failed on {}", probe, e);
+                return;
+            }
+            if (timing == SynGate.Timing.AFTER_HANDSHAKE) {
+                gateLater = true;
+            } else if (!passGate(l, p)) {
+                return;
+            }
+        }
+        if (!makeRoom(l)) {
             sendCookie(p, now);
             return;
         }
+        if (gateLater) {
+            counters.synsGateDeferred++;
+        }
+        openPassive(l, now, gateLater);
+    }
+
+    /**
+     * Room in the listener's SYN cache for the SYN being processed (RFC 4987 §3.4). A full cache
+     * answers a plain SYN with a cookie (which loses only window scaling, SACK and timestamps) but
+     * gives up an entry for a SYN offering TCP-ENO, which a cookie would downgrade to plain TCP:
+     * the SYN's own source's oldest if that source holds its share, else the oldest of all.
+     *
+     * @return false when the SYN should be answered with a cookie instead
+     */
+    private boolean makeRoom(ListenEndpoint l) {
+        SynCache cache = l.halfOpen;
+        if (!cache.full()) {
+            return true;
+        }
+        if (!seg.options.offersEno()) {
+            return false;
+        }
+        counters.cookiesWithheldForEno++;
+        TcpConnection victim = cache.overShare(probe);
+        if (victim != null) {
+            counters.synCacheSourceEvictions++;
+        } else {
+            counters.synCacheEvictions++;
+            victim = cache.oldest();
+        }
+        victim.terminate(null); // silently: a reset would go to whoever the source claims to be
+        return true;
+    }
+
+    /** RFC 9293 §3.10.7.2: a TCB for the SYN, SYN-RECEIVED, SYN-ACK sent; nothing kept if any step fails. */
+    private void openPassive(ListenEndpoint l, long now, boolean gateLater) {
         FlowKey key = probe.copy();
         int iss = isns.isn(now, key.localHi, key.localLo, key.localPort, key.remoteHi, key.remoteLo, key.remotePort);
-        TcpConnection c = new TcpConnection(this, key, l.config, false, l.protectionOr(protections).create(key, false),
-                iss, now);
-        c.owner = l;
-        l.halfOpen++;
-        connections.put(key, c);
-        c.acceptSyn(seg, now);
-        timers.update(c);
+        TcpConnection c = null;
+        OpenFailure stage = OpenFailure.PROTECTION_CREATE;
+        try {
+            SegmentProtection protection = l.protectionOr(protections).create(key, false);
+            stage = OpenFailure.TCB_CREATE;
+            c = new TcpConnection(this, key, l.config, false, protection, iss, now);
+            stage = OpenFailure.HANDSHAKE;
+            c.owner = l;
+            l.halfOpen.add(c);
+            connections.put(key, c);
+            if (gateLater) {
+                gateAfterHandshake.put(c, seg.options.offersEno());
+            }
+            c.acceptSyn(seg, now);
+            timers.update(c);
+        } catch (RuntimeException e) {
+            discard(c, stage, e);
+        }
+    }
+
+    /**
+     * Deletes a connection whose creation failed at {@code stage}: no table entry, half-open
+     * slot, gate entry, timer or ring stays; counted. The peer hears nothing (a passive opener
+     * retries its SYN; an active one's application is told the connection was aborted).
+     */
+    private void discard(TcpConnection c, OpenFailure stage, Throwable cause) {
+        counters.openFailed(stage);
+        log.debug("connection creation failed ({}){}", stage, c != null ? " for " + c.key : "", cause);
+        if (c == null) {
+            return;
+        }
+        try {
+            c.terminate(TcpError.ABORTED);
+        } catch (RuntimeException e) {
+            log.debug("terminating a failed connection failed too", e);
+        }
+        remove(c); // terminate skips a TCB that never left CLOSED; remove is idempotent
+        c.sendBuffer.discard();
+    }
+
+    /** A {@link SynGate} failure inside a connection's input, told apart from other failures. */
+    private static final class GateFailure extends RuntimeException {
+        GateFailure(RuntimeException cause) {
+            super(cause);
+        }
     }
 
     /** A SYN held for a {@link SynGate}: its packet, and the decision once made. */
@@ -248,22 +369,28 @@ public final class TcpLayer implements ProtocolHandler {
         FlowKey key = probe.copy();
         GatedSyn held = new GatedSyn(copy, p.ipLength());
         gated.put(key, held);
-        l.gate.onSyn(key.localAddress(), key.remoteAddress(), offersEno, ok -> ctx.post(() -> {
-            if (gated.get(key) != held) {
-                return; // the stack closed or the flow was forgotten
-            }
-            held.decision = ok;
-            ctx.reinject(held.packet, held.length);
-            if (gated.get(key) == held) {
-                gated.remove(key); // the listener went away meanwhile
-            }
-        }));
+        try {
+            l.gate.onSyn(key.localAddress(), key.remoteAddress(), offersEno, ok -> ctx.post(() -> {
+                if (gated.get(key) != held) {
+                    return; // the stack closed or the flow was forgotten
+                }
+                held.decision = ok;
+                ctx.reinject(held.packet, held.length);
+                if (gated.get(key) == held) {
+                    gated.remove(key); // the listener went away meanwhile
+                }
+            }));
+        } catch (RuntimeException e) {
+            gated.remove(key, held);
+            counters.openFailed(OpenFailure.SYN_GATE);
+            log.debug("SYN gate failed on {}", key, e);
+        }
         return false;
     }
 
     private void sendCookie(InboundPacket p, long now) {
         FlowKey k = probe;
-        int mss = seg.options.hasMss() ? seg.options.mss() : 536;
+        int mss = synOptions.peerMss(seg.options, k.isV6());
         int cookie = cookies.encode(now, k.localHi, k.localLo, k.localPort, k.remoteHi, k.remoteLo, k.remotePort,
                 seg.seq, mss);
         counters.cookiesSent++;
@@ -283,12 +410,29 @@ public final class TcpLayer implements ProtocolHandler {
         }
         counters.cookiesAccepted++;
         FlowKey key = k.copy();
-        TcpConnection c = new TcpConnection(this, key, l.config, false, l.protectionOr(protections).create(key, false),
-                seg.ack - 1, now);
-        c.owner = l;
-        connections.put(key, c);
-        c.acceptCookie(seg, mss, now);
-        timers.update(c);
+        TcpConnection c = null;
+        OpenFailure stage = OpenFailure.SYN_GATE;
+        try {
+            // a cookie went only to a SYN without TCP-ENO (makeRoom)
+            boolean gateLater = l.gate != null
+                    && l.gate.timing(key.localAddress(), key.remoteAddress(), false) == SynGate.Timing.AFTER_HANDSHAKE;
+            stage = OpenFailure.PROTECTION_CREATE;
+            SegmentProtection protection = l.protectionOr(protections).create(key, false);
+            stage = OpenFailure.TCB_CREATE;
+            c = new TcpConnection(this, key, l.config, false, protection, seg.ack - 1, now);
+            stage = OpenFailure.HANDSHAKE;
+            c.owner = l;
+            connections.put(key, c);
+            if (gateLater) {
+                gateAfterHandshake.put(c, false);
+            }
+            c.acceptCookie(seg, mss, now);
+            timers.update(c);
+        } catch (GateFailure e) {
+            discard(c, OpenFailure.SYN_GATE, e.getCause());
+        } catch (RuntimeException e) {
+            discard(c, stage, e);
+        }
         return true;
     }
 
@@ -299,23 +443,46 @@ public final class TcpLayer implements ProtocolHandler {
             return;
         }
         c.owner = null;
-        if (l.halfOpen > 0 && !c.fromCookie) {
-            l.halfOpen--;
+        l.halfOpen.remove(c);
+        Boolean offersEno = gateAfterHandshake.remove(c);
+        if (offersEno != null) {
+            askGateAfterHandshake(l, c, offersEno);
+            return;
         }
         l.deliver(c);
     }
 
-    /** Forgets a CLOSED connection. */
+    /**
+     * {@link SynGate.Timing#AFTER_HANDSHAKE}: the handshake proved the source address; the gate
+     * decides now, and the connection reaches the accept queue only if it says so.
+     */
+    private void askGateAfterHandshake(ListenEndpoint l, TcpConnection c, boolean offersEno) {
+        try {
+            l.gate.onSyn(c.key.localAddress(), c.key.remoteAddress(), offersEno, ok -> ctx.post(() -> {
+                if (c.state == TcpState.CLOSED || connections.get(c.key) != c) {
+                    return; // it ended while the gate decided
+                }
+                if (ok) {
+                    l.deliver(c);
+                } else {
+                    counters.synsGateRefused++;
+                    c.abort();
+                }
+            }));
+        } catch (RuntimeException e) {
+            throw new GateFailure(e);
+        }
+    }
+
+    /** Forgets a CLOSED connection (idempotent). */
     void remove(TcpConnection c) {
-        connections.remove(c.key);
-        if (c.active) {
+        if (connections.remove(c.key, c) && c.active) {
             ctx.flows().unregister(c.key);
         }
         timers.remove(c);
+        gateAfterHandshake.remove(c);
         if (c.owner != null) {
-            if (!c.fromCookie) {
-                c.owner.halfOpen--;
-            }
+            c.owner.halfOpen.remove(c);
             c.owner = null;
         }
     }
@@ -350,7 +517,15 @@ public final class TcpLayer implements ProtocolHandler {
         TcpConnection c;
         while (budget-- > 0 && (c = timers.peek()) != null && c.heapKey - now <= 0) {
             timers.remove(c);
-            c.onTimer(now);
+            if (c.state == TcpState.SYN_SENT || c.state == TcpState.SYN_RECEIVED) {
+                try {
+                    c.onTimer(now); // retransmits our SYN or SYN-ACK
+                } catch (RuntimeException e) {
+                    discard(c, OpenFailure.HANDSHAKE, e);
+                }
+            } else {
+                c.onTimer(now);
+            }
         }
     }
 
@@ -407,12 +582,22 @@ public final class TcpLayer implements ProtocolHandler {
         long now = now();
         int iss = isns.isn(now, key.localHi, key.localLo, key.localPort, key.remoteHi, key.remoteLo, key.remotePort);
         SegmentProtection.Factory factory = protection != null ? protection : protections;
-        TcpConnection c = new TcpConnection(this, key, cfg, true, factory.create(key, true), iss, now);
+        TcpConnection c = null;
+        OpenFailure stage = OpenFailure.PROTECTION_CREATE;
+        try {
+            SegmentProtection p = factory.create(key, true);
+            stage = OpenFailure.TCB_CREATE;
+            c = new TcpConnection(this, key, cfg, true, p, iss, now);
+            stage = OpenFailure.HANDSHAKE;
+            connections.put(key, c);
+            ctx.flows().register(key, ctx.loop());
+            c.open(now);
+            timers.update(c);
+        } catch (RuntimeException e) {
+            discard(c, stage, e); // the caller hears of it from the exception, not a callback
+            throw e;
+        }
         c.setListener(listener);
-        connections.put(key, c);
-        ctx.flows().register(key, ctx.loop());
-        c.open(now);
-        timers.update(c);
         return c;
     }
 
@@ -461,5 +646,15 @@ public final class TcpLayer implements ProtocolHandler {
 
     public TcpLayerCounters counters() {
         return counters;
+    }
+
+    /** SYNs held for a {@link SynGate} (tests). */
+    int heldSyns() {
+        return gated.size();
+    }
+
+    /** Connections waiting for their gate after the handshake, or registered to (tests). */
+    int gatesAfterHandshake() {
+        return gateAfterHandshake.size();
     }
 }

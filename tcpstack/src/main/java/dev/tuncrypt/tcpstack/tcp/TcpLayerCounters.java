@@ -12,6 +12,55 @@ public final class TcpLayerCounters {
     long synsHeld;
     long synsGateRefused;
     long synsGateOverflow;
+    long synMssRaised;
+    long synCacheEvictions;
+    long synCacheSourceEvictions;
+    long cookiesWithheldForEno;
+    long synsGateDeferred;
+    private final long[] openFailures = new long[OpenFailure.values().length];
+
+    void openFailed(OpenFailure why) {
+        openFailures[why.ordinal()]++;
+    }
+
+    /** Connections whose creation failed at stage {@code why} (nothing of them was kept). */
+    public long openFailures(OpenFailure why) {
+        return openFailures[why.ordinal()];
+    }
+
+    /** Connection creations that failed, all stages. */
+    public long openFailures() {
+        long n = 0;
+        for (long f : openFailures) {
+            n += f;
+        }
+        return n;
+    }
+
+    /** SYNs and SYN-ACKs whose MSS option was below {@link SynOptionsCheck#MIN_PEER_MSS} and was raised to it. */
+    public long synMssRaised() {
+        return synMssRaised;
+    }
+
+    /** Oldest half-open connections dropped (silently) to make room for a SYN offering TCP-ENO in a full SYN cache. */
+    public long synCacheEvictions() {
+        return synCacheEvictions;
+    }
+
+    /** Half-open connections dropped for a SYN offering TCP-ENO from their own source, which held its share of a full SYN cache. */
+    public long synCacheSourceEvictions() {
+        return synCacheSourceEvictions;
+    }
+
+    /** SYNs offering TCP-ENO that found the SYN cache full and got state instead of a cookie (which carries no ENO). */
+    public long cookiesWithheldForEno() {
+        return cookiesWithheldForEno;
+    }
+
+    /** SYNs answered at once whose {@link SynGate} is asked only when the handshake completes. */
+    public long synsGateDeferred() {
+        return synsGateDeferred;
+    }
 
     /** Repeated SYNs dropped while the first SYN of their flow waited for the SYN gate. */
     public long synsHeld() {

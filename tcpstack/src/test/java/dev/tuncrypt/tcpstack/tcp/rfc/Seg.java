@@ -98,6 +98,18 @@ public final class Seg {
         return this;
     }
 
+    /** Any option (e.g. TCP-ENO, {@link TcpOption.Eno}). */
+    public Seg option(TcpOption o) {
+        options.add(o);
+        return this;
+    }
+
+    /** The IP packet from {@code source} (an IPv4 address as an int) instead of the usual peer, checksums filled in. */
+    public byte[] buildFrom(int source) {
+        byte[] tcp = header().toBytes(new PseudoHeader.V4(source, STACK4));
+        return TestPackets.ipv4(source, STACK4, IpProtocol.TCP, 0x4242, tcp);
+    }
+
     /** Drops every option added so far (e.g. to send a segment without timestamps). */
     public Seg noOptions() {
         options.clear();
