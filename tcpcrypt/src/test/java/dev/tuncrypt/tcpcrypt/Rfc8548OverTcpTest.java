@@ -32,7 +32,7 @@ class Rfc8548OverTcpTest {
     static final TcpCryptConfig RFC = TcpCryptConfig.DEFAULT.withDialects(List.of(Dialect.RFC8548))
             .withTeps(List.of(Tep.ECDHE_X25519, Tep.ECDHE_P256, Tep.ECDHE_X448, Tep.ECDHE_P521))
             .withCiphers(List.of(SymCipher.AES_128_GCM, SymCipher.CHACHA20_POLY1305, SymCipher.AES_256_GCM));
-    static final TcpCryptConfig V05 = TcpCryptConfig.DEFAULT;
+    static final TcpCryptConfig V05 = TcpCryptConfig.DEFAULT.withDialects(List.of(Dialect.TCPCRYPT_05));
     static final TcpCryptConfig BOTH = RFC.withDialects(List.of(Dialect.RFC8548, Dialect.TCPCRYPT_05));
 
     static TcpCrypt crypt(TcpCryptConfig config) {
@@ -125,7 +125,7 @@ class Rfc8548OverTcpTest {
                 if (round == 0) {
                     first = ia.sessionId();
                     assertThat(ia.sessionId().firstByte()).isEqualTo(tep.id());
-                    assertThat(ia.localPublicKey()).hasSize(tep.pointLength()).isEqualTo(ib.peerPublicKey());
+                    assertThat(ia.localPublicKey()).hasSize(dev.tuncrypt.tcpcrypt.rfc8548.PublicKeys8548.wireLength(tep)).isEqualTo(ib.peerPublicKey());
                     assertThat(ib.localPublicKey()).isEqualTo(ia.peerPublicKey());
                 } else {
                     assertThat(ia.sessionId()).isNotEqualTo(first);
@@ -225,36 +225,30 @@ class Rfc8548OverTcpTest {
         }
     }
 
+    /** RFC 8547 §4.1, §11: a host lists both dialects, but its SYN offers only the first. */
     @Test
-    void bothOfferedAndBSpeaksOnly05Gives05() {
-        TcpConnection[] ends = mixed(150, BOTH, V05);
+    void aListOfBothOffersOnlyTheFirstDialect() {
+        TcpConnection[] ends = mixed(150, V05.withDialects(List.of(Dialect.TCPCRYPT_05, Dialect.RFC8548)), V05);
         assertThat(TcpCrypt.info(ends[0]).dialect()).isEqualTo("tcpcrypt-0.5");
-        assertThat(TcpCrypt.info(ends[1]).dialect()).isEqualTo("tcpcrypt-0.5");
         assertThat(TcpCrypt.info(ends[0]).sessionId()).isEqualTo(TcpCrypt.info(ends[1]).sessionId());
-        assertThat(TcpCrypt.info(ends[0]).tep()).isEqualTo(Tep.ECDHE_P256);
+        ends = mixed(151, BOTH, V05);
+        assertThat(TcpCrypt.info(ends[0])).as("rfc8548 offered alone, B speaks only 0.5: plain").isNull();
+        assertThat(TcpCrypt.info(ends[1])).isNull();
     }
 
+    /** Role B accepting both dialects answers in the one the SYN offered. */
     @Test
-    void bothOfferedAndBSpeaksOnlyRfc8548GivesRfc8548() {
-        TcpConnection[] ends = mixed(151, BOTH, RFC);
+    void bAcceptingBothAnswersInTheDialectOffered() {
+        TcpConnection[] ends = mixed(152, V05, BOTH);
+        assertThat(TcpCrypt.info(ends[0]).dialect()).isEqualTo("tcpcrypt-0.5");
+        assertThat(TcpCrypt.info(ends[1]).dialect()).isEqualTo("tcpcrypt-0.5");
+        ends = mixed(153, RFC, BOTH.withDialects(List.of(Dialect.TCPCRYPT_05, Dialect.RFC8548)));
         assertThat(TcpCrypt.info(ends[0]).dialect()).isEqualTo("rfc8548");
         assertThat(TcpCrypt.info(ends[1]).dialect()).isEqualTo("rfc8548");
         assertThat(TcpCrypt.info(ends[0]).sessionId()).isEqualTo(TcpCrypt.info(ends[1]).sessionId());
     }
 
-    @Test
-    void bothOfferedAndBSpeaksBothFollowsBsPreference() {
-        TcpConnection[] ends = mixed(152, BOTH, BOTH.withDialects(List.of(Dialect.TCPCRYPT_05, Dialect.RFC8548)));
-        assertThat(TcpCrypt.info(ends[0]).dialect()).isEqualTo("tcpcrypt-0.5");
-        ends = mixed(153, BOTH.withDialects(List.of(Dialect.TCPCRYPT_05, Dialect.RFC8548)), BOTH);
-        assertThat(TcpCrypt.info(ends[0]).dialect()).isEqualTo("rfc8548");
-    }
-
-    /**
-     * Both dialects with a resumption do not fit the SYN's 40 option bytes beside MSS, SACK,
-     * timestamps and window scale: A offers the resumption in the dialect it has a session in,
-     * alone, and resumes.
-     */
+    /** A host listing both dialects offers and resumes rfc8548 (its first), connection after connection. */
     @Test
     void offeringBothDialectsStillResumes() {
         try (TcpCrypt ca = crypt(BOTH); TcpCrypt cb = crypt(BOTH); Simulation sim = sim(157, FaultModel.NONE, ca, cb)) {
@@ -266,7 +260,7 @@ class Rfc8548OverTcpTest {
             assertThat(TcpCrypt.info(second[0]).dialect()).isEqualTo("rfc8548");
             assertThat(TcpCrypt.info(second[0]).resumed()).isTrue();
             assertThat(TcpCrypt.info(second[0]).sessionId()).isEqualTo(TcpCrypt.info(second[1]).sessionId());
-            // a third connection: no session cached any more for 0.5, the rfc8548 one resumes again
+            // a third connection resumes again, from ss[2]
             TcpConnection[] third = connectAndExchange(sim, b, random(1000, 17), random(1000, 18));
             assertThat(TcpCrypt.info(third[0]).resumed()).isTrue();
             assertThat(ca.resumptions()).isEqualTo(2);
