@@ -215,6 +215,70 @@ class Rfc8548OverTcpTest {
         }
     }
 
+    /** A→B only, B sends nothing and closes once A's stream ended: both ends' sinks and connections. */
+    private static TcpConnection[] oneWay(Simulation sim, Accepts b, byte[] up) {
+        StreamSink aSink = new StreamSink();
+        b.sink = new StreamSink();
+        b.accepted = null;
+        TcpConnection a = dial(sim, aSink);
+        sim.runUntil(() -> b.accepted != null, 30 * Simulation.SECOND);
+        TcpConnection bc = b.accepted;
+        StreamSink bSink = b.sink;
+        ByteBuffer u = ByteBuffer.wrap(up);
+        boolean[] bClosed = {false};
+        sim.runUntil(() -> {
+            if (u.hasRemaining() && a.send(u) >= 0 && !u.hasRemaining()) {
+                a.shutdownOutput();
+            }
+            if (bSink.eof && !bClosed[0]) {
+                bClosed[0] = true;
+                bc.shutdownOutput(); // nothing sent: only the FINp frame goes out
+            }
+            return aSink.eof && bSink.eof;
+        }, 600 * Simulation.SECOND, "the one-way transfer to end");
+        assertThat(bSink.data.toByteArray()).isEqualTo(up);
+        assertThat(aSink.data.size()).isZero();
+        return new TcpConnection[] {a, bc};
+    }
+
+    /**
+     * RFC 8548 §3.8: a receiver of rekey = 1 MUST answer with a frame carrying rekey = 1, even
+     * when it has nothing to send: B never initiates and sends no data, yet answers every update.
+     */
+    @Test
+    void everyKeyUpdateIsAnsweredEvenByASilentPeer() {
+        TcpCryptConfig initiating = RFC.withTeps(List.of(Tep.ECDHE_X25519)).withRekeyAfterBytes(10_000);
+        TcpCryptConfig never = RFC.withTeps(List.of(Tep.ECDHE_X25519)).withRekeyAfterBytes(0);
+        try (TcpCrypt ca = crypt(initiating); TcpCrypt cb = crypt(never); Simulation sim = sim(141, FaultModel.NONE, ca, cb)) {
+            Accepts b = new Accepts();
+            listen(sim, b);
+            oneWay(sim, b, random(100_000, 41));
+            assertThat(ca.rekeysSent()).isGreaterThanOrEqualTo(8).isEqualTo(cb.rekeysReceived());
+            assertThat(cb.rekeysSent()).as("answers").isEqualTo(ca.rekeysSent()).isEqualTo(ca.rekeysReceived());
+        }
+    }
+
+    /**
+     * A connection whose server sent no data still leaves a resumable session: each end caches
+     * ss[i+1] once a frame of its peer authenticated, and B's FINp frame (empty) is one; the
+     * second connection resumes.
+     */
+    @Test
+    void aOneWayTransferLeavesAResumableSession() {
+        try (TcpCrypt ca = crypt(RFC); TcpCrypt cb = crypt(RFC); Simulation sim = sim(142, FaultModel.NONE, ca, cb)) {
+            Accepts b = new Accepts();
+            listen(sim, b);
+            TcpConnection[] first = oneWay(sim, b, random(20_000, 42));
+            assertThat(TcpCrypt.info(first[0]).resumed()).isFalse();
+            TcpConnection[] second = oneWay(sim, b, random(20_000, 43));
+            TcpCryptInfo ia = TcpCrypt.info(second[0]);
+            assertThat(ia.resumed()).isTrue();
+            assertThat(ia.sessionId()).isEqualTo(TcpCrypt.info(second[1]).sessionId());
+            assertThat(ca.resumptions()).isEqualTo(1);
+            assertThat(cb.resumptions()).isEqualTo(1);
+        }
+    }
+
     // ------------------------------------------------------------------ mixed dialects
 
     private static TcpConnection[] mixed(long seed, TcpCryptConfig aConfig, TcpCryptConfig bConfig) {
