@@ -96,7 +96,7 @@ public final class TcpCrypt implements AutoCloseable {
     public SegmentProtection.Factory protections(TcpCryptConfig settings) {
         return (flow, active) -> settings.mode() == CryptMode.NEVER
                 ? SegmentProtection.NONE
-                : new TcpCryptProtection(this, settings, flow, active);
+                : new TcpCryptProtection(this, settings.forPeer(flow.remoteAddress().getAddress()), flow, active);
     }
 
     public TcpCryptConfig config() {

@@ -27,6 +27,8 @@ import java.util.List;
  *     disable TCP-ENO unless the peer sets a too
  * @param resumeNonceLength rfc8548: bytes of the resumption nonce this side sends, 0 to 8 (RFC
  *     8548 §3.5, default 8); fewer are sent when the SYN's option space cannot take them
+ * @param dialectRules per-prefix dialects ({@link DialectRule}), overriding {@code dialects} for
+ *     the peers they match; none by default
  */
 public record TcpCryptConfig(
         CryptMode mode,
@@ -42,7 +44,8 @@ public record TcpCryptConfig(
         long rekeyAfterBytes,
         boolean roleB,
         boolean appAwareMandatory,
-        int resumeNonceLength) {
+        int resumeNonceLength,
+        List<DialectRule> dialectRules) {
 
     /** Re-key after this many bytes by default: far below AES-GCM's and ChaCha20-Poly1305's limits. */
     public static final long DEFAULT_REKEY_BYTES = 1L << 36;
@@ -58,13 +61,13 @@ public record TcpCryptConfig(
             List.of(SymCipher.AES_128_GCM, SymCipher.CHACHA20_POLY1305, SymCipher.AES_256_GCM),
             false, true, 10_000, Duration.ofMinutes(10), Duration.ofSeconds(60),
             Math.max(1, Runtime.getRuntime().availableProcessors()), List.of(Dialect.RFC8548),
-            DEFAULT_REKEY_BYTES, false, false, 8);
+            DEFAULT_REKEY_BYTES, false, false, 8, List.of());
 
     /** The settings without the dialect choice and the rfc8548 options: tcpcrypt-0.5 only. */
     public TcpCryptConfig(CryptMode mode, List<Tep> teps, List<SymCipher> ciphers, boolean appAware,
             boolean sessionCache, int cacheSize, Duration cacheAge, Duration keyRotation, int workers) {
         this(mode, teps, ciphers, appAware, sessionCache, cacheSize, cacheAge, keyRotation, workers,
-                List.of(Dialect.TCPCRYPT_05), DEFAULT_REKEY_BYTES, false, false, 8);
+                List.of(Dialect.TCPCRYPT_05), DEFAULT_REKEY_BYTES, false, false, 8, List.of());
     }
 
     public TcpCryptConfig {
@@ -83,9 +86,29 @@ public record TcpCryptConfig(
         if (rekeyAfterBytes < 0) {
             throw new IllegalArgumentException("rekeyAfterBytes must not be negative");
         }
+        dialectRules = List.copyOf(dialectRules);
         if (resumeNonceLength < 0 || resumeNonceLength > 8) {
             throw new IllegalArgumentException("resumeNonceLength is 0 to 8 bytes (RFC 8548 §3.5)");
         }
+    }
+
+    /**
+     * The settings for a connection with {@code peer}: the dialects of the most specific
+     * {@link DialectRule} that matches it, or these settings unchanged.
+     */
+    public TcpCryptConfig forPeer(java.net.InetAddress peer) {
+        DialectRule best = null;
+        for (DialectRule r : dialectRules) {
+            if (r.matches(peer) && (best == null || r.prefixLength() > best.prefixLength())) {
+                best = r;
+            }
+        }
+        return best == null || best.dialects().equals(dialects) ? this : withDialects(best.dialects());
+    }
+
+    public TcpCryptConfig withDialectRules(List<DialectRule> rules) {
+        return new TcpCryptConfig(mode, teps, ciphers, appAware, sessionCache, cacheSize, cacheAge, keyRotation,
+                workers, dialects, rekeyAfterBytes, roleB, appAwareMandatory, resumeNonceLength, rules);
     }
 
     /** The dialect role A offers: the first of {@link #dialects()}. */
@@ -95,12 +118,12 @@ public record TcpCryptConfig(
 
     public TcpCryptConfig withAppAwareMandatory(boolean m) {
         return new TcpCryptConfig(mode, teps, ciphers, appAware || m, sessionCache, cacheSize, cacheAge, keyRotation,
-                workers, dialects, rekeyAfterBytes, roleB, m, resumeNonceLength);
+                workers, dialects, rekeyAfterBytes, roleB, m, resumeNonceLength, dialectRules);
     }
 
     public TcpCryptConfig withResumeNonceLength(int n) {
         return new TcpCryptConfig(mode, teps, ciphers, appAware, sessionCache, cacheSize, cacheAge, keyRotation,
-                workers, dialects, rekeyAfterBytes, roleB, appAwareMandatory, n);
+                workers, dialects, rekeyAfterBytes, roleB, appAwareMandatory, n, dialectRules);
     }
 
     /**
@@ -118,41 +141,41 @@ public record TcpCryptConfig(
 
     public TcpCryptConfig withDialects(List<Dialect> d) {
         return new TcpCryptConfig(mode, teps, ciphers, appAware, sessionCache, cacheSize, cacheAge, keyRotation,
-                workers, d, rekeyAfterBytes, roleB, appAwareMandatory, resumeNonceLength);
+                workers, d, rekeyAfterBytes, roleB, appAwareMandatory, resumeNonceLength, dialectRules);
     }
 
     public TcpCryptConfig withRoleB(boolean b) {
         return new TcpCryptConfig(mode, teps, ciphers, appAware, sessionCache, cacheSize, cacheAge, keyRotation,
-                workers, dialects, rekeyAfterBytes, b, appAwareMandatory, resumeNonceLength);
+                workers, dialects, rekeyAfterBytes, b, appAwareMandatory, resumeNonceLength, dialectRules);
     }
 
     public TcpCryptConfig withRekeyAfterBytes(long bytes) {
         return new TcpCryptConfig(mode, teps, ciphers, appAware, sessionCache, cacheSize, cacheAge, keyRotation,
-                workers, dialects, bytes, roleB, appAwareMandatory, resumeNonceLength);
+                workers, dialects, bytes, roleB, appAwareMandatory, resumeNonceLength, dialectRules);
     }
 
     public TcpCryptConfig withMode(CryptMode m) {
-        return new TcpCryptConfig(m, teps, ciphers, appAware, sessionCache, cacheSize, cacheAge, keyRotation, workers, dialects, rekeyAfterBytes, roleB, appAwareMandatory, resumeNonceLength);
+        return new TcpCryptConfig(m, teps, ciphers, appAware, sessionCache, cacheSize, cacheAge, keyRotation, workers, dialects, rekeyAfterBytes, roleB, appAwareMandatory, resumeNonceLength, dialectRules);
     }
 
     public TcpCryptConfig withTeps(List<Tep> t) {
-        return new TcpCryptConfig(mode, t, ciphers, appAware, sessionCache, cacheSize, cacheAge, keyRotation, workers, dialects, rekeyAfterBytes, roleB, appAwareMandatory, resumeNonceLength);
+        return new TcpCryptConfig(mode, t, ciphers, appAware, sessionCache, cacheSize, cacheAge, keyRotation, workers, dialects, rekeyAfterBytes, roleB, appAwareMandatory, resumeNonceLength, dialectRules);
     }
 
     public TcpCryptConfig withCiphers(List<SymCipher> c) {
-        return new TcpCryptConfig(mode, teps, c, appAware, sessionCache, cacheSize, cacheAge, keyRotation, workers, dialects, rekeyAfterBytes, roleB, appAwareMandatory, resumeNonceLength);
+        return new TcpCryptConfig(mode, teps, c, appAware, sessionCache, cacheSize, cacheAge, keyRotation, workers, dialects, rekeyAfterBytes, roleB, appAwareMandatory, resumeNonceLength, dialectRules);
     }
 
     public TcpCryptConfig withAppAware(boolean a) {
-        return new TcpCryptConfig(mode, teps, ciphers, a, sessionCache, cacheSize, cacheAge, keyRotation, workers, dialects, rekeyAfterBytes, roleB, appAwareMandatory, resumeNonceLength);
+        return new TcpCryptConfig(mode, teps, ciphers, a, sessionCache, cacheSize, cacheAge, keyRotation, workers, dialects, rekeyAfterBytes, roleB, appAwareMandatory, resumeNonceLength, dialectRules);
     }
 
     public TcpCryptConfig withSessionCache(boolean on) {
-        return new TcpCryptConfig(mode, teps, ciphers, appAware, on, cacheSize, cacheAge, keyRotation, workers, dialects, rekeyAfterBytes, roleB, appAwareMandatory, resumeNonceLength);
+        return new TcpCryptConfig(mode, teps, ciphers, appAware, on, cacheSize, cacheAge, keyRotation, workers, dialects, rekeyAfterBytes, roleB, appAwareMandatory, resumeNonceLength, dialectRules);
     }
 
     public TcpCryptConfig withKeyRotation(Duration d) {
         return new TcpCryptConfig(mode, teps, ciphers, appAware, sessionCache, cacheSize, cacheAge, d, workers, dialects,
-                rekeyAfterBytes, roleB, appAwareMandatory, resumeNonceLength);
+                rekeyAfterBytes, roleB, appAwareMandatory, resumeNonceLength, dialectRules);
     }
 }
