@@ -1,0 +1,279 @@
+#!/usr/bin/python3
+"""A live RFC 8547/8548 peer (role A, active opener) built on rfc8548_reference.py.
+
+It speaks TCP itself over raw sockets (no kernel socket: run it in a network namespace whose
+kernel does not answer the peer's segments with RSTs, e.g. `nft ... tcp flags rst drop` on
+output), so every TCP-ENO and tcpcrypt byte is its own, written from the RFC text:
+
+  SYN with ENO (kind 69, the given TEPs, implicit b = 0) -> SYN-ACK: b = 1 checked, the last
+  valid TEP taken -> ACK with the non-SYN form ENO (45 02) and Init1 (PSH) -> Init2 -> keys ->
+  frames: the input file in frames, a key update (rekey = 1) in the middle whose answer (a frame
+  with rekey = 1 from the peer) is required, a FINp frame with FIN -> the peer's frames until
+  its FINp and FIN.
+
+Prints `session_id=HEX`, `tep=..`, `aead=..`, `rekey_answered=true|false` on stdout and writes
+the peer's plaintext to --output. Exit status 0 only if the peer's stream ended with an
+authenticated FINp.
+"""
+
+import argparse
+import os
+import random
+import socket
+import struct
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import rfc8548_reference as ref  # noqa: E402
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM, ChaCha20Poly1305  # noqa: E402
+
+SCHEMES = {0x21: "P256", 0x22: "P521", 0x23: "X25519", 0x24: "X448"}
+AEADS = {a[0]: a for a in ref.AEADS}
+FIN, SYN, RST, PSH, ACK = 0x01, 0x02, 0x04, 0x08, 0x10
+
+
+def checksum(data):
+    if len(data) % 2:
+        data += b"\0"
+    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
+    while s >> 16:
+        s = (s & 0xFFFF) + (s >> 16)
+    return ~s & 0xFFFF
+
+
+class Tcp:
+    """Just enough TCP for one in-order connection on a lossless path."""
+
+    def __init__(self, src, dst, dport):
+        self.src, self.dst, self.dport = src, dst, dport
+        self.sport = random.randint(40000, 60000)
+        self.snd_nxt = random.getrandbits(32)
+        self.rcv_nxt = None
+        self.tx = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
+        self.rx = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_TCP)
+        self.rx.settimeout(0.05)
+        self.peer_fin = False
+        self.stream = bytearray()  # the peer's in-order data
+
+    def send(self, flags, payload=b"", options=b""):
+        while len(options) % 4:
+            options += b"\0"
+        off = (20 + len(options)) // 4
+        ack = self.rcv_nxt if self.rcv_nxt is not None else 0
+        hdr = struct.pack("!HHIIBBHHH", self.sport, self.dport, self.snd_nxt & 0xFFFFFFFF, ack & 0xFFFFFFFF,
+                          off << 4, flags, 65535, 0, 0) + options
+        seg = hdr + payload
+        pseudo = socket.inet_aton(self.src) + socket.inet_aton(self.dst) + struct.pack("!BBH", 0, 6, len(seg))
+        cs = checksum(pseudo + seg)
+        seg = seg[:16] + struct.pack("!H", cs) + seg[18:]
+        ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(seg), 0, 0x4000, 64, 6, 0,
+                         socket.inet_aton(self.src), socket.inet_aton(self.dst))
+        self.tx.sendto(ip + seg, (self.dst, 0))
+        self.snd_nxt += len(payload) + (1 if flags & (SYN | FIN) else 0)
+
+    def receive(self, deadline):
+        """The next segment of this connection: (flags, seq, options, payload), or None at the deadline."""
+        while time.time() < deadline:
+            try:
+                pkt = self.rx.recv(65535)
+            except socket.timeout:
+                continue
+            ihl = (pkt[0] & 0x0F) * 4
+            if socket.inet_ntoa(pkt[12:16]) != self.dst:
+                continue
+            t = pkt[ihl:]
+            sport, dport, seq, _ack, off, flags = struct.unpack("!HHIIBB", t[:14])
+            if sport != self.dport or dport != self.sport:
+                continue
+            hl = (off >> 4) * 4
+            return flags, seq, t[20:hl], t[hl:]
+        return None
+
+    def take(self, flags, seq, payload):
+        """In-order data and FIN into the stream; returns whether anything new came."""
+        new = False
+        skip = (self.rcv_nxt - seq) & 0xFFFFFFFF
+        if payload and skip < len(payload):  # in order, or a retransmission that carries new bytes too
+            self.stream += payload[skip:]
+            self.rcv_nxt += len(payload) - skip
+            new = True
+        if flags & FIN and (seq + len(payload)) & 0xFFFFFFFF == self.rcv_nxt & 0xFFFFFFFF and not self.peer_fin:
+            self.rcv_nxt += 1
+            self.peer_fin = True
+            new = True
+        return new
+
+
+def options(raw):
+    """(kind, bytes) of each TCP option."""
+    out, i = [], 0
+    while i < len(raw):
+        k = raw[i]
+        if k == 0:
+            break
+        if k == 1:
+            i += 1
+            continue
+        n = raw[i + 1]
+        out.append((k, raw[i + 2:i + n]))
+        i += n
+    return out
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--src", required=True)
+    ap.add_argument("--dst", required=True)
+    ap.add_argument("--dport", type=int, required=True)
+    ap.add_argument("--teps", default="23,24,21,22", help="TEP ids in hex, offered in this order")
+    ap.add_argument("--aeads", default="0001,0010,0002", help="AEAD ids in hex, Init1's list")
+    ap.add_argument("--input", required=True)
+    ap.add_argument("--output", required=True)
+    ap.add_argument("--timeout", type=float, default=20)
+    a = ap.parse_args()
+    deadline = time.time() + a.timeout
+    teps = [int(x, 16) for x in a.teps.split(",")]
+    aeads = [int(x, 16) for x in a.aeads.split(",")]
+    data = open(a.input, "rb").read()
+    tcp = Tcp(a.src, a.dst, a.dport)
+
+    # RFC 8547: the SYN's ENO option, no global suboption (implicit 0x00: b = 0)
+    a_syn = ref.eno_option([bytes(teps)])
+    tcp.send(SYN, options=struct.pack("!BBH", 2, 4, 1400) + a_syn)
+    while True:
+        seg = tcp.receive(deadline)
+        if seg is None:
+            sys.exit("no SYN-ACK")
+        flags, seq, opts, _ = seg
+        if flags & SYN and flags & ACK:
+            break
+    tcp.rcv_nxt = seq + 1
+    eno = [v for k, v in options(opts) if k == 69]
+    if len(eno) != 1:
+        sys.exit("SYN-ACK without exactly one ENO option: %r" % eno)
+    b_body = eno[0]
+    b_syn = bytes([69, len(b_body) + 2]) + b_body
+    # RFC 8547 s4.2: the first global suboption counts; the passive opener MUST set b
+    glob = next((x for x in b_body if x < 0x20), 0)
+    if not glob & 1:
+        sys.exit("SYN-ACK without b = 1")
+    valid = [x for x in b_body if 0x20 <= x < 0x80 and x in teps]  # no suboption data expected here
+    if not valid:
+        sys.exit("no valid TEP in the SYN-ACK")
+    tep = valid[-1]  # s4.5: the last valid TEP
+    scheme = SCHEMES[tep]
+
+    kp = ref.KeyPair(scheme, "live %r %r" % (os.urandom(16).hex(), time.time()))
+    n_a = os.urandom(ref.N_LEN)
+    init1 = ref.init1(aeads, n_a, kp.public_wire())
+    # s4.6: ENO on every segment until a non-SYN segment arrives; s3.3: PSH ends Init1
+    tcp.send(ACK, options=b"\x45\x02")
+    tcp.send(ACK | PSH, payload=init1, options=b"\x45\x02")
+
+    # Init2: message_len delimits it
+    while len(tcp.stream) < 8 or len(tcp.stream) < struct.unpack("!I", tcp.stream[4:8])[0]:
+        seg = tcp.receive(deadline)
+        if seg is None:
+            sys.exit("no Init2")
+        flags, seq, _, payload = seg
+        tcp.take(flags, seq, payload)
+        if payload or flags & FIN:
+            tcp.send(ACK)
+    m2len = struct.unpack("!I", tcp.stream[4:8])[0]
+    init2 = bytes(tcp.stream[:m2len])
+    if struct.unpack("!I", init2[:4])[0] != ref.INIT2_MAGIC:
+        sys.exit("bad Init2 magic")
+    aead_id = struct.unpack("!H", init2[8:10])[0]
+    if aead_id not in aeads:
+        sys.exit("Init2 names a cipher not offered")  # s3.3: MUST abort
+    aead = AEADS[aead_id]
+    pub_len = len(kp.public_wire())
+    pub_b = init2[10 + ref.N_LEN:10 + ref.N_LEN + pub_len]
+    es = kp.agree(pub_b)
+    ss0 = ref.extract(n_a, a_syn + b_syn + init1 + init2 + es)
+    sess = ref.Session(ss0, b"", tep, aead)
+    print("session_id=" + sess.session_id.hex().upper())
+    print("tep=%02x" % tep)
+    print("aead=%04x" % aead_id)
+    sys.stdout.flush()
+
+    # our frames: offsets in our TCP stream (Init1 first); a key update half way
+    offset = len(init1)
+    chunks = [data[i:i + 1000] for i in range(0, len(data), 1000)] or [b""]
+    gen = 0
+    for i, chunk in enumerate(chunks):
+        rekey = i == len(chunks) // 2 and len(chunks) > 1
+        if rekey:
+            gen += 1
+        frame = sess.seal(gen, "A", offset, chunk, rekey=rekey)
+        tcp.send(ACK | PSH, payload=frame)
+        offset += len(frame)
+        seg = tcp.receive(time.time() + 0.001) if i % 8 == 7 else None  # keep up with the peer a little
+        if seg and tcp.take(seg[0], seg[1], seg[3]):
+            tcp.send(ACK)
+    final = sess.seal(gen, "A", offset, b"", fin=True)
+    tcp.send(ACK | PSH | FIN, payload=final)
+
+    # the peer's frames after Init2, until its FINp and FIN
+    pos, off_b, remote_gen, plain, fin_seen, answered, announce = m2len, m2len, 0, bytearray(), False, False, False
+    while True:
+        while len(tcp.stream) - pos >= 3:
+            control = tcp.stream[pos]
+            clen = struct.unpack("!H", tcp.stream[pos + 1:pos + 3])[0]
+            if len(tcp.stream) - pos < 3 + clen:
+                break
+            ct = bytes(tcp.stream[pos + 3:pos + 3 + clen])
+            if control & 1:  # s3.8: rekey = 1, the peer's next generation
+                remote_gen += 1
+                if remote_gen == gen and not answered:
+                    answered = True  # checked once the frame authenticates, below
+                    announce = True
+            key = sess.traffic_key(remote_gen, "B")
+            k, nr = key[:aead[2]], key[aead[2]:]
+            nonce = bytes(x ^ y for x, y in zip(bytes(aead[3] - 8) + off_b.to_bytes(8, "big"), nr))
+            cipher = ChaCha20Poly1305(k) if aead_id == 0x0010 else AESGCM(k)
+            pt = cipher.decrypt(nonce, ct, bytes([control]) + struct.pack("!H", clen))  # raises on FAIL
+            if announce:
+                announce = False
+                print("rekey_answered=true")
+                sys.stdout.flush()
+            if fin_seen:
+                sys.exit("a frame after FINp")
+            flags_byte = pt[0]
+            body = pt[1:]
+            if flags_byte & 0x02:
+                body = body[2:]
+            plain += body
+            fin_seen = bool(flags_byte & 0x01)
+            pos += 3 + clen
+            off_b += 3 + clen
+        if tcp.peer_fin:
+            break
+        seg = tcp.receive(deadline)
+        if seg is None:
+            sys.exit("the peer's stream did not end")
+        flags, seq, _, payload = seg
+        if flags & RST:
+            sys.exit("reset by the peer")
+        tcp.take(flags, seq, payload)
+        if payload or flags & FIN:
+            tcp.send(ACK)
+    if len(tcp.stream) != pos:
+        sys.exit("FIN inside a frame")
+    open(a.output, "wb").write(plain)
+    if not answered:
+        print("rekey_answered=false")
+    if not fin_seen:
+        sys.exit("FIN without FINp")
+    # let the peer's last ACK of our FIN arrive before leaving
+    end = time.time() + 0.5
+    while time.time() < end:
+        seg = tcp.receive(end)
+        if seg and seg[0] & FIN:
+            tcp.send(ACK)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
