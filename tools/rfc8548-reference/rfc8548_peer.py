@@ -121,6 +121,26 @@ def options(raw):
     return out
 
 
+def suboptions(body):
+    """RFC 8547 s4.1/s4.4: (glt, v, data) of each suboption of a SYN-form ENO option; None if ill-formed."""
+    out, i = [], 0
+    while i < len(body):
+        c = body[i]
+        if c < 0x80:  # global suboption or TEP without data
+            out.append((c & 0x7F, 0, b""))
+            i += 1
+        elif c < 0xA0:  # length byte: nnnnn + 1 data bytes for the next suboption, a TEP with v = 1
+            n = (c & 0x1F) + 1
+            if i + 1 >= len(body) or body[i + 1] < 0xA0 or i + 2 + n > len(body):
+                return None
+            out.append((body[i + 1] & 0x7F, 1, bytes(body[i + 2:i + 2 + n])))
+            i += 2 + n
+        else:  # TEP with v = 1, data to the end of the option
+            out.append((c & 0x7F, 1, bytes(body[i + 1:])))
+            i = len(body)
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--src", required=True)
@@ -131,15 +151,33 @@ def main():
     ap.add_argument("--input", required=True)
     ap.add_argument("--output", required=True)
     ap.add_argument("--timeout", type=float, default=20)
+    ap.add_argument("--connections", type=int, default=1,
+                    help="connections in a row; each after the first resumes the previous session (s3.5)")
     a = ap.parse_args()
-    deadline = time.time() + a.timeout
     teps = [int(x, 16) for x in a.teps.split(",")]
     aeads = [int(x, 16) for x in a.aeads.split(",")]
     data = open(a.input, "rb").read()
+    cached = None
+    for n in range(a.connections):
+        out = a.output if a.connections == 1 else "%s.%d" % (a.output, n)
+        cached = connection(a, teps, aeads, data, out, cached)
+    return 0
+
+
+def connection(a, teps, aeads, data, output, cached):
+    """One connection; `cached` = (ss[i], TEP, AEAD) of the previous session to resume, or None.
+    Returns what to cache for the next one: (ss[i+1], TEP, AEAD)."""
+    deadline = time.time() + a.timeout
     tcp = Tcp(a.src, a.dst, a.dport)
 
-    # RFC 8547: the SYN's ENO option, no global suboption (implicit 0x00: b = 0)
-    a_syn = ref.eno_option([bytes(teps)])
+    # RFC 8547: the SYN's ENO option, no global suboption (implicit 0x00: b = 0); resuming (RFC
+    # 8548 s3.5 Figure 2): TEP-byte with v = 1 | resume[i]{0..8} | nonce_a, alone
+    nonce_a = os.urandom(8)
+    if cached:
+        resume = ref.cprf(cached[0], ref.c(ref.CONST_RESUME), 18)
+        a_syn = ref.eno_option([bytes([0x80 | cached[1]]) + resume[0:9] + nonce_a])
+    else:
+        a_syn = ref.eno_option([bytes(teps)])
     tcp.send(SYN, options=struct.pack("!BBH", 2, 4, 1400) + a_syn)
     while True:
         seg = tcp.receive(deadline)
@@ -154,15 +192,32 @@ def main():
         sys.exit("SYN-ACK without exactly one ENO option: %r" % eno)
     b_body = eno[0]
     b_syn = bytes([69, len(b_body) + 2]) + b_body
+    subs = suboptions(b_body)
+    if subs is None:
+        sys.exit("ill-formed ENO option in the SYN-ACK")
     # RFC 8547 s4.2: the first global suboption counts; the passive opener MUST set b
-    glob = next((x for x in b_body if x < 0x20), 0)
+    glob = next((g for g, v, _ in subs if g < 0x20 and v == 0), 0)
     if not glob & 1:
         sys.exit("SYN-ACK without b = 1")
-    valid = [x for x in b_body if 0x20 <= x < 0x80 and x in teps]  # no suboption data expected here
-    if not valid:
+    offered = [cached[1]] if cached else teps
+    resumed = None
+    tep = None
+    for g, v, d in reversed(subs):  # s4.5: the last valid TEP of B's option
+        if g < 0x20 or g not in offered:
+            continue
+        if v == 1:
+            # s3.5: the other half of resume[i], then nonce_b; a wrong half MUST be ignored
+            if cached and 9 <= len(d) <= 17 and d[:9] == resume[9:18]:
+                resumed, tep = d[9:], g
+                break
+            continue
+        tep = g
+        break
+    if tep is None:
         sys.exit("no valid TEP in the SYN-ACK")
-    tep = valid[-1]  # s4.5: the last valid TEP
     scheme = SCHEMES[tep]
+    if resumed is not None:
+        return resumed_connection(a, tcp, data, output, deadline, cached, nonce_a, resumed)
 
     kp = ref.KeyPair(scheme, "live %r %r" % (os.urandom(16).hex(), time.time()))
     n_a = os.urandom(ref.N_LEN)
@@ -194,12 +249,35 @@ def main():
     ss0 = ref.extract(n_a, a_syn + b_syn + init1 + init2 + es)
     sess = ref.Session(ss0, b"", tep, aead)
     print("session_id=" + sess.session_id.hex().upper())
+    print("resumed=false")
     print("tep=%02x" % tep)
     print("aead=%04x" % aead_id)
     sys.stdout.flush()
 
-    # our frames: offsets in our TCP stream (Init1 first); a key update half way
-    offset = len(init1)
+    # our frames: offsets in our TCP stream (Init1 first, reading R5); the peer's after Init2
+    plain, fin_seen, answered = exchange_frames(tcp, sess, data, deadline, len(init1), m2len, m2len)
+    open(output, "wb").write(plain)
+    if not answered:
+        print("rekey_answered=false")
+    if not fin_seen:
+        sys.exit("FIN without FINp")
+    linger(tcp)
+    return ref.cprf(ss0, ref.c(ref.CONST_NEXTK), ref.K_LEN), tep, aead_id
+
+
+def linger(tcp):
+    """Answers a retransmitted FIN for a moment before leaving."""
+    end = time.time() + 0.3
+    while time.time() < end:
+        seg = tcp.receive(end)
+        if seg and seg[0] & FIN:
+            tcp.send(ACK)
+
+
+def exchange_frames(tcp, sess, data, deadline, a_offset, b_start, b_offset):
+    """Our frames (a key update half way, FINp with FIN), then the peer's until its FINp and FIN.
+    Returns (plaintext, FINp seen, key update answered)."""
+    offset = a_offset
     chunks = [data[i:i + 1000] for i in range(0, len(data), 1000)] or [b""]
     gen = 0
     for i, chunk in enumerate(chunks):
@@ -209,14 +287,14 @@ def main():
         frame = sess.seal(gen, "A", offset, chunk, rekey=rekey)
         tcp.send(ACK | PSH, payload=frame)
         offset += len(frame)
-        seg = tcp.receive(time.time() + 0.001) if i % 8 == 7 else None  # keep up with the peer a little
-        if seg and tcp.take(seg[0], seg[1], seg[3]):
-            tcp.send(ACK)
-    final = sess.seal(gen, "A", offset, b"", fin=True)
-    tcp.send(ACK | PSH | FIN, payload=final)
-
-    # the peer's frames after Init2, until its FINp and FIN
-    pos, off_b, remote_gen, plain, fin_seen, answered, announce = m2len, m2len, 0, bytearray(), False, False, False
+        seg = tcp.receive(time.time() + 0.001) if i % 8 == 7 else None
+        if seg:
+            tcp.take(seg[0], seg[1], seg[3])
+            if seg[3] or seg[0] & FIN:
+                tcp.send(ACK)
+    tcp.send(ACK | PSH | FIN, payload=sess.seal(gen, "A", offset, b"", fin=True))
+    aead = AEADS[sess.aead_id]
+    pos, off_b, remote_gen, plain, fin_seen, answered = b_start, b_offset, 0, bytearray(), False, False
     while True:
         while len(tcp.stream) - pos >= 3:
             control = tcp.stream[pos]
@@ -224,28 +302,24 @@ def main():
             if len(tcp.stream) - pos < 3 + clen:
                 break
             ct = bytes(tcp.stream[pos + 3:pos + 3 + clen])
-            if control & 1:  # s3.8: rekey = 1, the peer's next generation
+            if control & 1:
                 remote_gen += 1
-                if remote_gen == gen and not answered:
-                    answered = True  # checked once the frame authenticates, below
-                    announce = True
             key = sess.traffic_key(remote_gen, "B")
             k, nr = key[:aead[2]], key[aead[2]:]
             nonce = bytes(x ^ y for x, y in zip(bytes(aead[3] - 8) + off_b.to_bytes(8, "big"), nr))
-            cipher = ChaCha20Poly1305(k) if aead_id == 0x0010 else AESGCM(k)
-            pt = cipher.decrypt(nonce, ct, bytes([control]) + struct.pack("!H", clen))  # raises on FAIL
-            if announce:
-                announce = False
+            cipher = ChaCha20Poly1305(k) if sess.aead_id == 0x0010 else AESGCM(k)
+            pt = cipher.decrypt(nonce, ct, bytes([control]) + struct.pack("!H", clen))
+            if control & 1 and remote_gen == gen and not answered:
+                answered = True
                 print("rekey_answered=true")
                 sys.stdout.flush()
             if fin_seen:
                 sys.exit("a frame after FINp")
-            flags_byte = pt[0]
             body = pt[1:]
-            if flags_byte & 0x02:
+            if pt[0] & 0x02:
                 body = body[2:]
             plain += body
-            fin_seen = bool(flags_byte & 0x01)
+            fin_seen = bool(pt[0] & 0x01)
             pos += 3 + clen
             off_b += 3 + clen
         if tcp.peer_fin:
@@ -261,18 +335,27 @@ def main():
             tcp.send(ACK)
     if len(tcp.stream) != pos:
         sys.exit("FIN inside a frame")
-    open(a.output, "wb").write(plain)
+    return plain, fin_seen, answered
+
+
+def resumed_connection(a, tcp, data, output, deadline, cached, nonce_a, nonce_b):
+    """RFC 8548 s3.5: no Init messages; keys from the cached ss[i] and sn[i] = nonce_a | nonce_b."""
+    ss, tep, aead_id = cached
+    sess = ref.Session(ss, nonce_a + nonce_b, 0x80 | tep, AEADS[aead_id])
+    print("session_id=" + sess.session_id.hex().upper())
+    print("resumed=true")
+    print("tep=%02x" % tep)
+    print("aead=%04x" % aead_id)
+    sys.stdout.flush()
+    tcp.send(ACK, options=b"\x45\x02")  # s4.6: ENO until a non-SYN segment arrives
+    plain, fin_seen, answered = exchange_frames(tcp, sess, data, deadline, 0, 0, 0)
+    open(output, "wb").write(plain)
     if not answered:
         print("rekey_answered=false")
     if not fin_seen:
         sys.exit("FIN without FINp")
-    # let the peer's last ACK of our FIN arrive before leaving
-    end = time.time() + 0.5
-    while time.time() < end:
-        seg = tcp.receive(end)
-        if seg and seg[0] & FIN:
-            tcp.send(ACK)
-    return 0
+    linger(tcp)
+    return ref.cprf(ss, ref.c(ref.CONST_NEXTK), ref.K_LEN), tep, aead_id
 
 
 if __name__ == "__main__":
