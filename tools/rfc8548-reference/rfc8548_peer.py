@@ -72,8 +72,9 @@ class Tcp:
         self.tx.sendto(ip + seg, (self.dst, 0))
         self.snd_nxt += len(payload) + (1 if flags & (SYN | FIN) else 0)
 
-    def receive(self, deadline):
-        """The next segment of this connection: (flags, seq, options, payload), or None at the deadline."""
+    def receive(self, deadline, any_port=False):
+        """The next segment of this connection: (flags, seq, options, payload), or None at the deadline.
+        With any_port (a listener before the SYN), the peer's port is learnt from the segment."""
         while time.time() < deadline:
             try:
                 pkt = self.rx.recv(65535)
@@ -84,7 +85,9 @@ class Tcp:
                 continue
             t = pkt[ihl:]
             sport, dport, seq, _ack, off, flags = struct.unpack("!HHIIBB", t[:14])
-            if sport != self.dport or dport != self.sport:
+            if any_port and dport == self.sport:
+                self.dport = sport
+            elif sport != self.dport or dport != self.sport:
                 continue
             hl = (off >> 4) * 4
             return flags, seq, t[20:hl], t[hl:]
@@ -143,9 +146,10 @@ def suboptions(body):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--src", required=True)
-    ap.add_argument("--dst", required=True)
-    ap.add_argument("--dport", type=int, required=True)
+    ap.add_argument("--src", required=True, help="this host's address")
+    ap.add_argument("--dst", required=True, help="the peer's address")
+    ap.add_argument("--dport", type=int, help="role A: the port to connect to")
+    ap.add_argument("--listen", type=int, help="role B: the port to answer on (one connection)")
     ap.add_argument("--teps", default="23,24,21,22", help="TEP ids in hex, offered in this order")
     ap.add_argument("--aeads", default="0001,0010,0002", help="AEAD ids in hex, Init1's list")
     ap.add_argument("--input", required=True)
@@ -157,6 +161,9 @@ def main():
     teps = [int(x, 16) for x in a.teps.split(",")]
     aeads = [int(x, 16) for x in a.aeads.split(",")]
     data = open(a.input, "rb").read()
+    if a.listen:
+        passive(a, teps, aeads, data)
+        return 0
     cached = None
     for n in range(a.connections):
         out = a.output if a.connections == 1 else "%s.%d" % (a.output, n)
@@ -274,9 +281,11 @@ def linger(tcp):
             tcp.send(ACK)
 
 
-def exchange_frames(tcp, sess, data, deadline, a_offset, b_start, b_offset):
+def exchange_frames(tcp, sess, data, deadline, a_offset, b_start, b_offset, me="A"):
     """Our frames (a key update half way, FINp with FIN), then the peer's until its FINp and FIN.
-    Returns (plaintext, FINp seen, key update answered)."""
+    `me` is this host's role (its traffic keys: k_ab for A, s3.3). Returns (plaintext, FINp seen,
+    key update answered)."""
+    peer = "B" if me == "A" else "A"
     offset = a_offset
     chunks = [data[i:i + 1000] for i in range(0, len(data), 1000)] or [b""]
     gen = 0
@@ -284,7 +293,7 @@ def exchange_frames(tcp, sess, data, deadline, a_offset, b_start, b_offset):
         rekey = i == len(chunks) // 2 and len(chunks) > 1
         if rekey:
             gen += 1
-        frame = sess.seal(gen, "A", offset, chunk, rekey=rekey)
+        frame = sess.seal(gen, me, offset, chunk, rekey=rekey)
         tcp.send(ACK | PSH, payload=frame)
         offset += len(frame)
         seg = tcp.receive(time.time() + 0.001) if i % 8 == 7 else None
@@ -292,7 +301,7 @@ def exchange_frames(tcp, sess, data, deadline, a_offset, b_start, b_offset):
             tcp.take(seg[0], seg[1], seg[3])
             if seg[3] or seg[0] & FIN:
                 tcp.send(ACK)
-    tcp.send(ACK | PSH | FIN, payload=sess.seal(gen, "A", offset, b"", fin=True))
+    tcp.send(ACK | PSH | FIN, payload=sess.seal(gen, me, offset, b"", fin=True))
     aead = AEADS[sess.aead_id]
     pos, off_b, remote_gen, plain, fin_seen, answered = b_start, b_offset, 0, bytearray(), False, False
     while True:
@@ -304,7 +313,7 @@ def exchange_frames(tcp, sess, data, deadline, a_offset, b_start, b_offset):
             ct = bytes(tcp.stream[pos + 3:pos + 3 + clen])
             if control & 1:
                 remote_gen += 1
-            key = sess.traffic_key(remote_gen, "B")
+            key = sess.traffic_key(remote_gen, peer)
             k, nr = key[:aead[2]], key[aead[2]:]
             nonce = bytes(x ^ y for x, y in zip(bytes(aead[3] - 8) + off_b.to_bytes(8, "big"), nr))
             cipher = ChaCha20Poly1305(k) if sess.aead_id == 0x0010 else AESGCM(k)
@@ -356,6 +365,89 @@ def resumed_connection(a, tcp, data, output, deadline, cached, nonce_a, nonce_b)
         sys.exit("FIN without FINp")
     linger(tcp)
     return ref.cprf(ss, ref.c(ref.CONST_NEXTK), ref.K_LEN), tep, aead_id
+
+
+def passive(a, teps, aeads, data):
+    """Role B for one connection (RFC 8547 s4.3: the passive opener), fresh key agreement only."""
+    deadline = time.time() + a.timeout
+    tcp = Tcp(a.src, a.dst, 0)
+    tcp.sport = a.listen
+    while True:  # the peer's SYN
+        seg = tcp.receive(deadline, any_port=True)
+        if seg is None:
+            sys.exit("no SYN")
+        flags, seq, opts, _ = seg
+        if flags & SYN and not flags & ACK:
+            break
+    tcp.rcv_nxt = seq + 1
+    eno = [v for k, v in options(opts) if k == 69]
+    if len(eno) != 1 or any(k == 253 for k, _ in options(opts)):
+        sys.exit("SYN without exactly one ENO option")
+    subs = suboptions(eno[0])
+    if subs is None:
+        sys.exit("ill-formed ENO option in the SYN")
+    glob = next((g for g, v, _ in subs if g < 0x20 and v == 0), 0)
+    if glob & 1:
+        sys.exit("SYN with b = 1")  # s4.6 rule 3: the passive opener has b = 1
+    offered = [g for g, _, _ in subs if g >= 0x20]
+    if any(offered.count(t) > 1 for t in offered):
+        sys.exit("a TEP listed twice")  # s4.5 rule 3, RFC 8548 defines no repetition
+    tep = next((t for t in teps if t in offered), None)  # our preference (s4.5)
+    if tep is None:
+        sys.exit("no common TEP")
+    a_syn = bytes([69, len(eno[0]) + 2]) + eno[0]
+    b_syn = ref.eno_option([ref.global_suboption(b=1), bytes([tep])])
+    tcp.send(SYN | ACK, options=struct.pack("!BBH", 2, 4, 1400) + b_syn)
+    # s4.6: the first ACK (and every segment until we send a non-SYN one) carries ENO;
+    # s3.3: PSH on the segment with Init1's last byte
+    first_ack_eno = None
+    psh_at_end = False
+    while len(tcp.stream) < 8 or len(tcp.stream) < struct.unpack("!I", tcp.stream[4:8])[0]:
+        seg = tcp.receive(deadline)
+        if seg is None:
+            sys.exit("no Init1")
+        flags, seq, opts, payload = seg
+        if flags & SYN:
+            continue
+        if first_ack_eno is None:
+            first_ack_eno = any(k == 69 for k, _ in options(opts))
+            if not first_ack_eno:
+                sys.exit("the first ACK has no ENO option")
+        tcp.take(flags, seq, payload)
+        if len(tcp.stream) >= 8 and len(tcp.stream) >= struct.unpack("!I", tcp.stream[4:8])[0]:
+            psh_at_end = bool(flags & PSH) and len(tcp.stream) == struct.unpack("!I", tcp.stream[4:8])[0]
+        if payload:
+            tcp.send(ACK)
+    m1len = struct.unpack("!I", tcp.stream[4:8])[0]
+    init1 = bytes(tcp.stream[:m1len])
+    if struct.unpack("!I", init1[:4])[0] != ref.INIT1_MAGIC:
+        sys.exit("bad Init1 magic")
+    n = init1[8]
+    ids = [struct.unpack("!H", init1[9 + 2 * i:11 + 2 * i])[0] for i in range(n)]
+    aead_id = next((x for x in aeads if x in ids), None)  # s3.3: B selects by its preference
+    if aead_id is None:
+        sys.exit("no common AEAD")
+    n_a = init1[9 + 2 * n:9 + 2 * n + ref.N_LEN]
+    kp = ref.KeyPair(SCHEMES[tep], "live B %r %r" % (os.urandom(16).hex(), time.time()))
+    pub_a = init1[9 + 2 * n + ref.N_LEN:9 + 2 * n + ref.N_LEN + len(kp.public_wire())]
+    n_b = os.urandom(ref.N_LEN)
+    init2 = ref.init2(aead_id, n_b, kp.public_wire())
+    es = kp.agree(pub_a)
+    ss0 = ref.extract(n_a, a_syn + b_syn + init1 + init2 + es)
+    sess = ref.Session(ss0, b"", tep, AEADS[aead_id])
+    print("session_id=" + sess.session_id.hex().upper())
+    print("tep=%02x" % tep)
+    print("aead=%04x" % aead_id)
+    print("init1_psh=%s" % ("true" if psh_at_end else "false"))
+    sys.stdout.flush()
+    tcp.send(ACK | PSH, payload=init2)
+    plain, fin_seen, answered = exchange_frames(tcp, sess, data, deadline, len(init2), m1len, m1len, me="B")
+    open(a.output, "wb").write(plain)
+    if not answered:
+        print("rekey_answered=false")
+    if not fin_seen:
+        sys.exit("FIN without FINp")
+    linger(tcp)
 
 
 if __name__ == "__main__":

@@ -28,10 +28,12 @@ import org.junit.jupiter.api.Test;
  * itself over raw sockets in the namespace (the namespace's kernel has its RSTs dropped). For
  * every TEP and AEAD: the ENO handshake (b = 1 checked by the peer, the last valid TEP), Init1 /
  * Init2, data both ways byte-exact, equal session IDs, a key update initiated by the peer and
- * answered by the stack with rekey = 1 before its FINp frame. No resumption here: one nc serves one
- * connection and its session cache ends with it.
+ * answered by the stack with rekey = 1 before its FINp frame; and the other way round, the stack
+ * as role A against the peer listening as role B. No resumption here (one nc, one connection,
+ * its cache ends with it): see {@link Rfc8548LiveResumptionTest}.
  */
 class Rfc8548LiveInteropTest {
+    // role A: the peer connects to tuncrypt nc -l; role B: tuncrypt nc connects to the listening peer
     static final Path NC = Daemon.ROOT.resolve("bin/tuncrypt");
     static final Path PEER = Daemon.ROOT.resolve("tools/rfc8548-reference/rfc8548_peer.py");
     private TestNamespace ns;
@@ -70,10 +72,26 @@ class Rfc8548LiveInteropTest {
         assertThat(r.ok()).as(String.join(" ", cmd) + ": " + r).isTrue();
     }
 
+    /** The pairs both tests run by default: with the other test's, every TEP and every AEAD. */
+    static List<String[]> allPairs() {
+        List<String[]> pairs = new ArrayList<>();
+        for (String tep : List.of("23", "24", "21", "22")) {
+            for (String aead : List.of("0001", "0002", "0010")) {
+                pairs.add(new String[] {tep, aead});
+            }
+        }
+        return pairs;
+    }
+
+    static boolean all() {
+        return "1".equals(System.getenv("RFC8548_LIVE_ALL"));
+    }
+
     /**
-     * Every TEP and every AEAD live: four connections cover each TEP once and each AEAD at least
-     * once (each nc takes seconds to start on a loaded machine). {@code RFC8548_LIVE_ALL=1} runs
-     * all twelve pairs (about two minutes); the reference test covers the twelve byte for byte.
+     * The stack as role B (tuncrypt nc -l) against the peer as role A. By default three
+     * connections, the other test two more: every TEP and every AEAD live (each nc takes seconds
+     * to start on a loaded machine). {@code RFC8548_LIVE_ALL=1} runs all twelve pairs in both
+     * roles (a few minutes); the reference test covers the twelve byte for byte.
      */
     @Test
     void everyTepAndAeadAgainstTheReferencePeer() throws Exception {
@@ -82,16 +100,11 @@ class Rfc8548LiveInteropTest {
         new SplittableRandom(8548).nextBytes(fromA);
         new SplittableRandom(8547).nextBytes(fromB);
         Path aIn = Files.write(dir.resolve("a.in"), fromA);
-        List<String[]> pairs = new ArrayList<>();
-        if ("1".equals(System.getenv("RFC8548_LIVE_ALL"))) {
-            for (String tep : List.of("23", "24", "21", "22")) {
-                for (String aead : List.of("0001", "0002", "0010")) {
-                    pairs.add(new String[] {tep, aead});
-                }
-            }
+        List<String[]> pairs;
+        if (all()) {
+            pairs = allPairs();
         } else {
-            pairs = List.of(new String[] {"23", "0010"}, new String[] {"24", "0002"}, new String[] {"21", "0001"},
-                    new String[] {"22", "0010"});
+            pairs = List.of(new String[] {"23", "0010"}, new String[] {"21", "0001"}, new String[] {"24", "0002"});
         }
         int port = 5000;
         for (String[] p : pairs) {
@@ -140,6 +153,67 @@ class Rfc8548LiveInteropTest {
         } finally {
             nc.destroyForcibly();
             nc.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /**
+     * This engine as role A: {@code tuncrypt nc} (default dialect) connects to the reference peer
+     * listening in role B, which checks ENO on the stack's first ACK (RFC 8547 §4.6), PSH at the
+     * end of Init1 (RFC 8548 §3.3), b = 0 and no repeated TEP in the SYN, and chooses the TEP and
+     * AEAD by its own preference; data both ways byte-exact, equal session IDs, the peer's key
+     * update answered by the stack.
+     */
+    @Test
+    void theStackAsRoleAAgainstTheReferencePeer() throws Exception {
+        byte[] fromA = new byte[30_000];
+        byte[] fromB = new byte[20_000];
+        new SplittableRandom(85).nextBytes(fromA);
+        new SplittableRandom(47).nextBytes(fromB);
+        Path bIn = Files.write(dir.resolve("b.in"), fromB);
+        int port = 6000;
+        for (String[] p : all() ? allPairs() : List.of(new String[] {"22", "0010"}, new String[] {"23", "0001"})) {
+            String what = "stack as A, TEP " + p[0] + ", AEAD " + p[1];
+            Path bOut = dir.resolve("peer-" + port + ".out");
+            Path aOut = dir.resolve("nc-" + port + ".out");
+            Path aErr = dir.resolve("nc-" + port + ".err");
+            Process peer = new ProcessBuilder("ip", "netns", "exec", ns.name(), Requirements.PYTHON3, PEER.toString(),
+                    "--listen", "" + port, "--src", "198.18.2.1", "--dst", "198.18.2.2", "--teps", p[0], "--aeads", p[1],
+                    "--input", bIn.toString(), "--output", bOut.toString(), "--timeout", "30")
+                    .redirectErrorStream(true).start();
+            Process nc = new ProcessBuilder("ip", "netns", "exec", ns.name(), NC.toString(), "nc", "--tun", "tq0",
+                    "--tun-addr", "198.18.2.1/24", "--stack-addr", "198.18.2.2", "198.18.2.1", "" + port)
+                    .redirectOutput(aOut.toFile()).redirectError(aErr.toFile()).start();
+            OutputStream ncIn = nc.getOutputStream();
+            try {
+                ncIn.write(fromA); // the stack's data, stdin open until its key update answer went out
+                ncIn.flush();
+                List<String> lines = new CopyOnWriteArrayList<>();
+                try (BufferedReader r = new BufferedReader(new InputStreamReader(peer.getInputStream(), StandardCharsets.UTF_8))) {
+                    String line;
+                    while ((line = r.readLine()) != null) {
+                        lines.add(line);
+                        if (line.equals("rekey_answered=true")) {
+                            ncIn.close();
+                        }
+                    }
+                }
+                assertThat(peer.waitFor(40, TimeUnit.SECONDS)).isTrue();
+                assertThat(peer.exitValue()).as(what + ": peer said " + lines + "; nc: " + Files.readString(aErr)).isZero();
+                assertThat(nc.waitFor(30, TimeUnit.SECONDS)).as(what + ": nc ends").isTrue();
+                assertThat(nc.exitValue()).as(what + ": " + Files.readString(aErr)).isZero();
+                assertThat(lines).as(what).contains("tep=" + p[0], "aead=" + p[1], "init1_psh=true", "rekey_answered=true");
+                String peerSid = lines.stream().filter(l -> l.startsWith("session_id=")).findFirst().orElseThrow().substring(11);
+                Matcher m = EncryptedNcTest.SESSION.matcher(Files.readString(aErr));
+                assertThat(m.find()).as(what + ": nc printed its session").isTrue();
+                assertThat(m.group(1)).as(what + ": equal session IDs").isEqualTo(peerSid);
+                assertThat(Files.readAllBytes(bOut)).as(what + ": A to B byte-exact").isEqualTo(fromA);
+                assertThat(Files.readAllBytes(aOut)).as(what + ": B to A byte-exact").isEqualTo(fromB);
+            } finally {
+                nc.destroyForcibly();
+                nc.waitFor(10, TimeUnit.SECONDS);
+                peer.destroyForcibly();
+            }
+            port++;
         }
     }
 
