@@ -267,7 +267,7 @@ final class Rfc8548Stream implements StreamProtection {
             if (plain.hasRemaining()) {
                 io.deliver(plain);
             }
-            if (!cached && owner.config.sessionCache()) {
+            if (!cached && owner.config.sessionCache() && !owner.cacheForgotten()) {
                 // the peer's first frame authenticated, data or not (its FINp frame, or its answer
                 // to a key update, on a one-way flow): it holds the same keys, so ss[i+1] is
                 // worth caching (RFC 8548 §3.5)

@@ -109,6 +109,26 @@ public final class TcpCrypt implements AutoCloseable {
         cache8548.flush();
     }
 
+    /**
+     * Forgets the cache state {@code socket}'s connection used or produced: the sessions cached
+     * for its peer, and any it would still cache (RFC 8548 §3.5: "an application MUST have a
+     * means to cause any cache state that was used in or resulted from establishing the
+     * connection to be flushed"). Any thread; nothing happens for a plain connection.
+     */
+    public static void forgetSession(TcpSocket socket) {
+        var c = socket.connection();
+        if (c != null) {
+            forgetSession(c);
+        }
+    }
+
+    /** {@link #forgetSession(TcpSocket)} for a connection (loop-level API). */
+    public static void forgetSession(dev.tuncrypt.tcpstack.tcp.TcpConnection connection) {
+        if (connection.protection() instanceof TcpCryptProtection p) {
+            p.forgetSession();
+        }
+    }
+
     /** Cached sessions (both dialects). */
     public int cachedSessions() {
         return cache.size() + cache8548.size();

@@ -476,6 +476,23 @@ final class TcpCryptProtection implements SegmentProtection {
         return o instanceof EnoOutcome.NotNegotiated n ? n.reason() : null;
     }
 
+    /** Set by {@link TcpCrypt#forgetSession}: this connection caches nothing any more (any thread). */
+    private volatile boolean cacheForgotten;
+
+    /**
+     * RFC 8548 §3.5: drops the cache state this connection used or produced (the sessions cached
+     * for its peer, in both dialects) and keeps it from caching one later.
+     */
+    void forgetSession() {
+        cacheForgotten = true;
+        crypt.cache.flush(peer());
+        crypt.cache8548.flush(peer());
+    }
+
+    boolean cacheForgotten() {
+        return cacheForgotten;
+    }
+
     /** What was established, once keys exist (any thread). */
     TcpCryptInfo info() {
         return info;

@@ -279,6 +279,22 @@ class Rfc8548OverTcpTest {
         }
     }
 
+    /** RFC 8548 §3.5: an application flushes the cache state of its connection; the next one is a full handshake. */
+    @Test
+    void aForgottenSessionIsNotResumed() {
+        try (TcpCrypt ca = crypt(RFC); TcpCrypt cb = crypt(RFC); Simulation sim = sim(143, FaultModel.NONE, ca, cb)) {
+            Accepts b = new Accepts();
+            listen(sim, b);
+            TcpConnection[] first = connectAndExchange(sim, b, random(5000, 44), random(5000, 45));
+            assertThat(ca.cachedSessions()).isEqualTo(1);
+            TcpCrypt.forgetSession(first[0]);
+            assertThat(ca.cachedSessions()).isZero();
+            TcpConnection[] second = connectAndExchange(sim, b, random(5000, 46), random(5000, 47));
+            assertThat(TcpCrypt.info(second[0]).resumed()).isFalse();
+            assertThat(TcpCrypt.info(second[0]).sessionId()).isEqualTo(TcpCrypt.info(second[1]).sessionId());
+        }
+    }
+
     // ------------------------------------------------------------------ mixed dialects
 
     private static TcpConnection[] mixed(long seed, TcpCryptConfig aConfig, TcpCryptConfig bConfig) {
