@@ -233,13 +233,19 @@ def connection(a, teps, aeads, data, output, cached):
     tcp.send(ACK, options=b"\x45\x02")
     tcp.send(ACK | PSH, payload=init1, options=b"\x45\x02")
 
-    # Init2: message_len delimits it
+    # Init2: message_len delimits it; s3.3: the segment with its last byte has PSH
+    init2_psh = False
     while len(tcp.stream) < 8 or len(tcp.stream) < struct.unpack("!I", tcp.stream[4:8])[0]:
         seg = tcp.receive(deadline)
         if seg is None:
             sys.exit("no Init2")
         flags, seq, _, payload = seg
+        before = len(tcp.stream)
         tcp.take(flags, seq, payload)
+        if len(tcp.stream) >= 8:
+            end = struct.unpack("!I", tcp.stream[4:8])[0]
+            if before < end <= len(tcp.stream):
+                init2_psh = bool(flags & PSH)
         if payload or flags & FIN:
             tcp.send(ACK)
     m2len = struct.unpack("!I", tcp.stream[4:8])[0]
@@ -259,6 +265,7 @@ def connection(a, teps, aeads, data, output, cached):
     print("resumed=false")
     print("tep=%02x" % tep)
     print("aead=%04x" % aead_id)
+    print("init2_psh=%s" % ("true" if init2_psh else "false"))
     sys.stdout.flush()
 
     # our frames: offsets in our TCP stream (Init1 first, reading R5); the peer's after Init2

@@ -143,7 +143,7 @@ class Rfc8548LiveInteropTest {
             assertThat(peer.exitValue()).as(what + ": peer said " + lines + "; nc: " + Files.readString(bErr)).isZero();
             assertThat(nc.waitFor(30, TimeUnit.SECONDS)).as(what + ": nc ends").isTrue();
             assertThat(nc.exitValue()).as(what + ": " + Files.readString(bErr)).isZero();
-            assertThat(lines).as(what).contains("tep=" + tep, "aead=" + aead, "rekey_answered=true");
+            assertThat(lines).as(what).contains("tep=" + tep, "aead=" + aead, "init2_psh=true", "rekey_answered=true");
             String peerSid = lines.stream().filter(l -> l.startsWith("session_id=")).findFirst().orElseThrow().substring(11);
             Matcher m = EncryptedNcTest.SESSION.matcher(Files.readString(bErr));
             assertThat(m.find()).as(what + ": nc printed its session").isTrue();
