@@ -210,6 +210,53 @@ class Rfc8547HandshakeTest {
         }
     }
 
+    /**
+     * RFC 8548 §3.3 when B's application wrote before the keys existed: Init2 and the first
+     * frames leave in one output pass, so the segment carrying Init2's last byte also carries frame
+     * bytes and is not the last one: it still has PSH.
+     */
+    @Test
+    void init2EndsInASegmentWithPshEvenWithDataQueuedBehindIt() {
+        List<Seen> bToA = new ArrayList<>();
+        try (TcpCrypt ca = crypt(RFC); TcpCrypt cb = crypt(RFC)) {
+            Simulation sim = Simulation.builder(87).faults(dev.tuncrypt.tun.FaultModel.NONE)
+                    .stackA(st -> st.protection(ca.protections())).stackB(st -> st.protection(cb.protections()))
+                    .tamperBToA(tap(bToA)).build();
+            dev.tuncrypt.tcpstack.testsupport.StreamSink aSink = new dev.tuncrypt.tcpstack.testsupport.StreamSink();
+            dev.tuncrypt.tcpstack.testsupport.StreamSink bSink = new dev.tuncrypt.tcpstack.testsupport.StreamSink();
+            ByteBuffer down = ByteBuffer.wrap(Rfc8548ActiveAttackerTest.SECRET, 0, 60_000);
+            dev.tuncrypt.tcpstack.tcp.TcpConnection[] bc = new dev.tuncrypt.tcpstack.tcp.TcpConnection[1];
+            var bl = sim.b().tcp(0);
+            bl.addListener(new dev.tuncrypt.tcpstack.tcp.ListenEndpoint(7777, false, bl.config(),
+                    dev.tuncrypt.tcpstack.sim.AcceptAll.calling(c -> {
+                        c.setListener(bSink);
+                        bc[0] = c;
+                        c.send(down); // staged: no keys yet
+                    })));
+            var a = sim.a().tcp(0).connect(null, new InetSocketAddress(Simulation.B_V4, 7777), sim.a().tcp(0).config(), aSink);
+            sim.runUntil(() -> {
+                if (bc[0] != null && down.hasRemaining()) {
+                    bc[0].send(down);
+                }
+                return aSink.data.size() >= 60_000;
+            }, 30 * Simulation.SECOND, "B's data at A");
+            int init2 = 10 + 32 + 32; // X25519: magic, length, cipher, N_B, Pub_B
+            int at = 0;
+            Seen carrying = null;
+            for (Seen x : bToA) {
+                if (x.payload() > 0 && at < init2 && at + x.payload() >= init2) {
+                    carrying = x;
+                }
+                at += x.payload();
+            }
+            assertThat(carrying).isNotNull();
+            assertThat(carrying.payload()).as("Init2 shares its segment with frame bytes").isGreaterThan(init2);
+            assertThat(carrying.flags() & TcpView.PSH).isNotZero();
+            a.abort();
+            sim.close();
+        }
+    }
+
     /** RFC 8548 §3.3: the segment with the last byte of Init1 and of Init2 has PSH. */
     @Test
     void initMessagesEndInASegmentWithPsh() {
