@@ -129,7 +129,8 @@ final class Daemon implements AutoCloseable {
     }
 
     static TcpCryptConfig cryptConfig(DaemonOptions options) {
-        return Dialects.config(dev.tuncrypt.tcpcrypt.CryptMode.DEFAULT, options.dialects).withSessionCache(!options.noCache);
+        return Dialects.config(dev.tuncrypt.tcpcrypt.CryptMode.DEFAULT, options.dialects, options.dialectRules)
+                .withSessionCache(!options.noCache);
     }
 
     static SpliceSettings spliceSettings(DaemonOptions options) {

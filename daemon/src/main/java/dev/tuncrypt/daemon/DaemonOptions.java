@@ -2,7 +2,6 @@ package dev.tuncrypt.daemon;
 
 import dev.tuncrypt.daemon.control.ControlSocketOptions;
 import dev.tuncrypt.tcpcrypt.CryptMode;
-import dev.tuncrypt.tcpcrypt.v05.Tcpcrypt05;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -63,14 +62,24 @@ final class DaemonOptions {
                     + " Default: ${DEFAULT-VALUE}.")
     CryptMode crypt;
 
-    @Option(names = "--dialect", paramLabel = "NAME[,NAME]", defaultValue = Tcpcrypt05.DIALECT,
-            description = "tcpcrypt wire dialect(s) offered and accepted, in preference order: tcpcrypt-0.5 (what"
-                    + " tcpcryptd 0.5 speaks), rfc8548 (RFC 8547/8548, ENO option 69), or both, e.g."
-                    + " rfc8548,tcpcrypt-0.5 (a SYN then offers both; the answer picks one). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--dialect", paramLabel = "NAME[,NAME]", defaultValue = Dialects.DEFAULT,
+            description = "tcpcrypt wire dialect: rfc8548 (RFC 8547/8548, ENO option 69; default) or tcpcrypt-0.5"
+                    + " (what tcpcryptd 0.5 speaks, option 253). A list, e.g. rfc8548,tcpcrypt-0.5, is what"
+                    + " inbound connections may use; outbound ones offer the first only (never both options"
+                    + " in one segment, RFC 8547 §11). Default: ${DEFAULT-VALUE}.")
     String dialect;
 
     /** --dialect, parsed by {@link #validate()}. */
-    java.util.List<dev.tuncrypt.tcpcrypt.Dialect> dialects = java.util.List.of(dev.tuncrypt.tcpcrypt.Dialect.TCPCRYPT_05);
+    java.util.List<dev.tuncrypt.tcpcrypt.Dialect> dialects = java.util.List.of(dev.tuncrypt.tcpcrypt.Dialect.RFC8548);
+
+    @Option(names = "--dialect-for", paramLabel = "PREFIX=NAME[,NAME]",
+            description = "The dialect(s) for peers in PREFIX instead of --dialect, in both directions, e.g."
+                    + " 198.18.5.0/24=tcpcrypt-0.5 for legacy tcpcryptd hosts (repeatable; the most specific"
+                    + " prefix wins).")
+    java.util.List<String> dialectFor = new java.util.ArrayList<>();
+
+    /** --dialect-for, parsed by {@link #validate()}. */
+    java.util.List<dev.tuncrypt.tcpcrypt.DialectRule> dialectRules = java.util.List.of();
 
     @Option(names = "-d", description = "Pass-through: carry connections without encryption (same as --crypt never).")
     boolean passThrough;
@@ -201,6 +210,7 @@ final class DaemonOptions {
         selfTestAddress = selfTestServer == null ? null
                 : HostPort.parse(selfTestServer, dev.tuncrypt.daemon.selftest.SelfTest.DEFAULT_PORT);
         dialects = Dialects.parse(dialect);
+        dialectRules = Dialects.parseRules(dialectFor);
         if (connectTimeout < 1 || connectTimeout > 600) {
             throw new UsageException("--connect-timeout " + connectTimeout + ": must be 1-600 seconds");
         }

@@ -4,7 +4,6 @@ import dev.tuncrypt.tcpcrypt.CryptMode;
 import dev.tuncrypt.tcpcrypt.Dialect;
 import dev.tuncrypt.tcpcrypt.TcpCrypt;
 import dev.tuncrypt.tcpcrypt.TcpCryptInfo;
-import dev.tuncrypt.tcpcrypt.v05.Tcpcrypt05;
 import dev.tuncrypt.tcpstack.TcpListener;
 import dev.tuncrypt.tcpstack.TcpSocket;
 import java.io.FileDescriptor;
@@ -67,12 +66,16 @@ final class NcCommand implements Callable<Integer> {
                     + "(refuse a peer without it). Default: ${DEFAULT-VALUE}.")
     CryptMode crypt;
 
-    @Option(names = "--dialect", paramLabel = "NAME[,NAME]", defaultValue = Tcpcrypt05.DIALECT,
-            description = "tcpcrypt wire dialect(s), in preference order: tcpcrypt-0.5 (what tcpcryptd 0.5 speaks; "
-                    + "default), rfc8548 (RFC 8547 ENO + RFC 8548 tcpcrypt, with X25519/X448 and ChaCha20-Poly1305 too), "
-                    + "or both, e.g. rfc8548,tcpcrypt-0.5: a connecting side offers both, a listening side "
-                    + "answers in the first the peer offers.")
+    @Option(names = "--dialect", paramLabel = "NAME[,NAME]", defaultValue = Dialects.DEFAULT,
+            description = "tcpcrypt wire dialect: rfc8548 (RFC 8547 ENO + RFC 8548 tcpcrypt; default) or tcpcrypt-0.5"
+                    + " (what tcpcryptd 0.5 speaks). A list, e.g. rfc8548,tcpcrypt-0.5: a listening side accepts"
+                    + " each, a connecting side offers the first only (one ENO option per segment).")
     String dialect;
+
+    @Option(names = "--dialect-for", paramLabel = "PREFIX=NAME[,NAME]",
+            description = "The dialect(s) for peers in PREFIX instead of --dialect, e.g. 198.18.5.0/24=tcpcrypt-0.5"
+                    + " (repeatable; the most specific prefix wins).")
+    java.util.List<String> dialectFor = new java.util.ArrayList<>();
 
     @Parameters(arity = "0..2", paramLabel = "HOST PORT", description = "Connect to HOST (an IPv4/IPv6 literal) port PORT.")
     java.util.List<String> target = new java.util.ArrayList<>();
@@ -93,6 +96,7 @@ final class NcCommand implements Callable<Integer> {
                 throw new UsageException("-l " + listenPort + ": port must be 1-65535");
             }
             dialects = Dialects.parse(dialect);
+            dialectRules = Dialects.parseRules(dialectFor);
             if (listenPort == null) {
                 int port = parsePort(target.get(1));
                 remote = new InetSocketAddress(Cidr.literal(target.get(0)), port);
@@ -101,7 +105,7 @@ final class NcCommand implements Callable<Integer> {
             err.println("tuncrypt nc: " + e.getMessage() + " (see tuncrypt nc --help)");
             return TuncryptdMain.EXIT_USAGE;
         }
-        try (TcpCrypt tcpcrypt = TcpCrypt.create(Dialects.config(crypt, dialects));
+        try (TcpCrypt tcpcrypt = TcpCrypt.create(Dialects.config(crypt, dialects, dialectRules));
                 StackHost host = StackHost.open(device, b -> b.protection(tcpcrypt.protections()))) {
             TcpSocket socket;
             if (listenPort != null) {
@@ -123,6 +127,7 @@ final class NcCommand implements Callable<Integer> {
     }
 
     private java.util.List<Dialect> dialects;
+    private java.util.List<dev.tuncrypt.tcpcrypt.DialectRule> dialectRules;
 
 
     /** Prints the session ID (or why the connection is plain) to stderr, as tcpcryptd's tools show it. */

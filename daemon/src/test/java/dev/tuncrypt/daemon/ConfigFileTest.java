@@ -46,6 +46,27 @@ class ConfigFileTest {
         assertThat(parsed.effectiveMode()).isEqualTo(dev.tuncrypt.tcpcrypt.CryptMode.NEVER);
     }
 
+    /** {@code --dialect} and the repeatable {@code --dialect-for} in the file (its value holds an '='). */
+    @Test
+    void dialectOptionsComeFromTheFile() throws Exception {
+        Path f = Files.writeString(dir.resolve("d.conf"), """
+                tun = tc9
+                tun-addr = 198.18.9.1/24
+                stack-addr = 198.18.9.2
+                dialect = rfc8548
+                dialect-for = 198.18.12.0/24=tcpcrypt-0.5
+                dialect-for = 198.18.13.0/24=tcpcrypt-0.5,rfc8548
+                """);
+        DaemonOptions parsed = new DaemonOptions();
+        CommandLine c = cmd(parsed);
+        c.parseArgs(ConfigFile.arguments(f, c.getCommandSpec()).toArray(String[]::new));
+        parsed.validate();
+        assertThat(parsed.dialects).containsExactly(dev.tuncrypt.tcpcrypt.Dialect.RFC8548);
+        assertThat(parsed.dialectRules).hasSize(2);
+        assertThat(parsed.dialectRules.get(1).dialects()).containsExactly(dev.tuncrypt.tcpcrypt.Dialect.TCPCRYPT_05,
+                dev.tuncrypt.tcpcrypt.Dialect.RFC8548);
+    }
+
     @Test
     void badLinesNameTheFileAndLine() throws Exception {
         DaemonOptions o = new DaemonOptions();

@@ -159,11 +159,11 @@ class DaemonScenariosTest {
         assertThat(sids.get(5002)).as("the Java client's session in a's netstat").isEqualTo(sent.sid);
         assertThat(sids.values()).as("distinct sessions").doesNotHaveDuplicates();
         for (JsonNode c : concat(na, nb)) {
-            assertThat(c.get("dialect").asText()).as("dialect of %s", c).isEqualTo("tcpcrypt-0.5");
+            assertThat(c.get("dialect").asText()).as("dialect of %s", c).isEqualTo("rfc8548"); // the default
         }
 
         // b's wire: ENO in every SYN (one per connection), never a plaintext marker
-        assertThat(pcap.count(ANY_SYN + " && !(tcp.options.experimental.exid == 0x454e)")).as("SYNs without ENO")
+        assertThat(pcap.count(ANY_SYN + " && !" + TwoPeerScenariosTest.ENO)).as("SYNs without ENO")
                 .isZero();
         assertThat(streams(pcap, ENO_SYN)).as("connections whose SYN has ENO").hasSize(4);
         for (String marker : List.of(httpMarker, upMarker, downMarker, backMarker)) {
@@ -391,36 +391,37 @@ class DaemonScenariosTest {
     }
 
     /**
-     * Scenario 7, mixed dialects. tuncryptd speaks tcpcrypt-0.5 only (it refuses
-     * {@code --dialect rfc8548} for now), so the other end is the library ({@code tuncrypt nc},
-     * which speaks both) against b's daemon: offered {@code rfc8548,tcpcrypt-0.5}, the two agree
-     * on tcpcrypt-0.5 (nc and b's netstat say so, same session ID); offered {@code rfc8548}
-     * alone, there is nothing in common and the connection falls back to plain TCP, intact.
+     * Scenario 7, mixed dialects. b's daemon is a legacy peer ({@code --dialect tcpcrypt-0.5});
+     * a's {@code tuncrypt nc} chooses tcpcrypt-0.5 for it by prefix ({@code --dialect-for
+     * b/32=tcpcrypt-0.5}): the two agree on tcpcrypt-0.5 (nc and b's netstat say so, same session
+     * ID). With the default (rfc8548) there is nothing in common and the connection falls back to
+     * plain TCP, intact. Then both daemons with their default dialect: rfc8548.
      */
     @Test
     void scenario7_mixedDialectsNegotiateCommonDialectOrFallBack() throws Exception {
         Peer a = peers.a;
         Peer b = peers.b;
-        Service b05 = daemonB();
+        Service b05 = daemonB("--dialect", "tcpcrypt-0.5");
         Path input = markedFile(a.file("in"), "MIXED-DIALECT-MARKER", 256 << 10);
 
-        // both offered by a, tcpcrypt-0.5 by b: tcpcrypt-0.5
+        // tcpcrypt-0.5 chosen for b's prefix, tcpcrypt-0.5 at b: tcpcrypt-0.5
         Service kernel = b.start("kernel-nc-both", "nc", "-4", "-l", "5009");
         awaitListening(b, 5009);
-        Service both = a.tuncryptNc("nc-both", "ta0", "in", "--dialect", "rfc8548,tcpcrypt-0.5", b.address(), "5009");
+        Service both = a.tuncryptNc("nc-both", "ta0", "in", "--dialect-for", b.address() + "/32=tcpcrypt-0.5",
+                b.address(), "5009");
         assertThat(both.await(Duration.ofSeconds(60))).as("a: %s", both.err()).isZero();
         assertThat(kernel.await(Duration.ofSeconds(30))).as("b's nc: %s", kernel.err()).isZero();
-        assertThat(sha256(kernel.stdout())).as("sha256 at b (both dialects offered)").isEqualTo(sha256(input));
+        assertThat(sha256(kernel.stdout())).as("sha256 at b (tcpcrypt-0.5 for b's prefix)").isEqualTo(sha256(input));
         String sid = TwoPeerScenariosTest.session(both.err());
         assertThat(both.err()).as("nc's negotiated dialect").contains("tcpcrypt session " + sid + " (tcpcrypt-0.5,");
         JsonNode c = one(netstat(b), "local", b.address() + ":5009", "b's connection on 5009");
         assertThat(c.get("dialect").asText()).as("dialect in b's netstat").isEqualTo("tcpcrypt-0.5");
         assertThat(c.get("sid").asText()).as("b's session ID").isEqualTo(sid);
 
-        // rfc8548 alone against tcpcrypt-0.5: nothing in common, plain TCP
+        // rfc8548 (the default) against tcpcrypt-0.5: nothing in common, plain TCP
         Service kernel2 = b.start("kernel-nc-rfc", "nc", "-4", "-l", "5010");
         awaitListening(b, 5010);
-        Service rfc = a.tuncryptNc("nc-rfc", "ta0", "in", "--dialect", "rfc8548", b.address(), "5010");
+        Service rfc = a.tuncryptNc("nc-rfc", "ta0", "in", b.address(), "5010");
         assertThat(rfc.await(Duration.ofSeconds(60))).as("a: %s", rfc.err()).isZero();
         assertThat(kernel2.await(Duration.ofSeconds(30))).as("b's nc: %s", kernel2.err()).isZero();
         assertThat(sha256(kernel2.stdout())).as("sha256 at b (rfc8548 alone)").isEqualTo(sha256(input));
@@ -433,8 +434,8 @@ class DaemonScenariosTest {
         // rfc8548 configured on both daemons: unmodified kernel clients get rfc8548
         b05.signal("TERM");
         assertThat(b05.await(Duration.ofSeconds(20))).as("b's daemon stops").isZero();
-        daemon(b, "tb0", "tuncryptd-rfc", List.of("--serve", B_SERVES, "--serve-on", "eth0", "--dialect", "rfc8548"));
-        daemon(a, "ta0", "tuncryptd-rfc", List.of("--steer", b.address() + "/32", "--dialect", "rfc8548"));
+        daemon(b, "tb0", "tuncryptd-rfc", List.of("--serve", B_SERVES, "--serve-on", "eth0")); // default dialect
+        daemon(a, "ta0", "tuncryptd-rfc", List.of("--steer", b.address() + "/32"));
         Service kernel3 = b.start("kernel-nc-daemons", "nc", "-4", "-l", "5008");
         awaitListening(b, 5008);
         Service client = a.start("socat-rfc", "socat", "-u", "OPEN:" + Peer.inside("in") + ",rdonly",

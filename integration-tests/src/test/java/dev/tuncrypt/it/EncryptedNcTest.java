@@ -90,11 +90,11 @@ class EncryptedNcTest {
         Process dump = new ProcessBuilder("ip", "netns", "exec", a.name(), "tcpdump", "-i", "vea", "-s0", "-U", "-w",
                 pcap.toString(), "tcp").redirectErrorStream(true).start();
         Process server = nc(b, "tb0", "198.18.2.1/24", "198.18.2.2", empty, dir.resolve("b.out"), dir.resolve("b.err"),
-                "-l", "5000");
+                "-l", "5000", "--dialect", "tcpcrypt-0.5");
         try {
             awaitListener();
             Process client = nc(a, "ta0", "198.18.1.1/24", "198.18.1.2", input, dir.resolve("a.out"),
-                    dir.resolve("a.err"), "198.18.2.2", "5000");
+                    dir.resolve("a.err"), "--dialect-for", "198.18.2.0/24=tcpcrypt-0.5", "198.18.2.2", "5000");
             assertThat(client.waitFor(60, TimeUnit.SECONDS)).isTrue();
             assertThat(client.exitValue()).as(Files.readString(dir.resolve("a.err"))).isZero();
             assertThat(server.waitFor(30, TimeUnit.SECONDS)).isTrue();
@@ -116,9 +116,10 @@ class EncryptedNcTest {
     }
 
     /**
-     * rfc8548 between two tuncrypt nc: A offers both dialects, B speaks only rfc8548; the SYN
-     * carries ENO as option kind 69 (and the experimental option), the answer picks rfc8548 and
-     * both ends print the same session ID, whose first byte is a TEP of RFC 8548.
+     * rfc8548 between two tuncrypt nc: A lists both dialects, B speaks only rfc8548; A's SYN
+     * carries one ENO option, kind 69, never the experimental one beside it (RFC 8547 §11), B's
+     * SYN-ACK answers with b = 1 and one TEP, and both ends print the same session ID, whose first
+     * byte is a TEP of RFC 8548.
      */
     @Test
     void rfc8548BetweenTwoStacks() throws Exception {
@@ -158,9 +159,9 @@ class EncryptedNcTest {
         Process show = new ProcessBuilder("tcpdump", "-nr", pcap.toString(), "-v", "tcp[tcpflags] & tcp-syn != 0")
                 .redirectErrorStream(true).start();
         String syns = new String(show.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(syns).contains("unknown-253 0x454e21"); // the tcpcrypt-0.5 offer beside it
-        // A's SYN: kind 69 with P-256, X25519, P-521, X448; B's SYN-ACK: kind 69 with the one it chose
-        assertThat(syns).contains("unknown-69 0x21232224").containsPattern("unknown-69 0x2[1-4],");
+        assertThat(syns).doesNotContain("0x454e"); // no tcpcrypt-0.5 offer beside it
+        // A's SYN: kind 69 with X25519, P-256, X448, P-521; B's SYN-ACK: b = 1, then the one TEP it chose
+        assertThat(syns).contains("unknown-69 0x23212422").containsPattern("unknown-69 0x012[1-4][],]");
     }
 
     @Test

@@ -40,9 +40,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @Timeout(value = 10, unit = java.util.concurrent.TimeUnit.MINUTES)
 class TwoPeerScenariosTest {
     static final Pattern SESSION = Pattern.compile("tcpcrypt session ([0-9A-F]{66})");
-    /** TCP-ENO's experiment identifier (RFC 8547 §4.1), in option kind 253. */
-    static final String ENO_SYN = "tcp.flags.syn == 1 && tcp.flags.ack == 0 && tcp.options.experimental.exid == 0x454e";
-    /** The magic numbers that open tcpcrypt 0.5's Init1 and Init2 messages (docs/tcpcrypt-0.5.md §3). */
+    /** A SYN with TCP-ENO in either dialect: option kind 69 (rfc8548) or kind 253 with ExID 0x454E (tcpcrypt-0.5). */
+    static final String ENO = "(tcp.options.experimental.exid == 0x454e || tcp.option_kind == 69)";
+    static final String ENO_SYN = "tcp.flags.syn == 1 && tcp.flags.ack == 0 && " + ENO;
+    /** The magic numbers that open Init1 and Init2, the same in both dialects (RFC 8548 §4.3, docs/tcpcrypt-0.5.md §3). */
     static final String INIT1 = "15:10:1a:0e";
     static final String INIT2 = "09:71:05:e0";
 

@@ -8,6 +8,7 @@ import dev.tuncrypt.tcpcrypt.rfc8548.Init1Message;
 import dev.tuncrypt.tcpcrypt.rfc8548.InitCodec8548;
 import dev.tuncrypt.tcpcrypt.rfc8548.InitError8548;
 import dev.tuncrypt.tcpcrypt.rfc8548.KeyExchange8548;
+import dev.tuncrypt.tcpcrypt.rfc8548.PublicKeys8548;
 import dev.tuncrypt.tcpcrypt.rfc8548.Rfc8548;
 import dev.tuncrypt.tcpcrypt.rfc8548.SessionSecrets8548;
 import dev.tuncrypt.tcpcrypt.v05.EnoOutcome;
@@ -24,8 +25,8 @@ import java.util.List;
  * Retransmissions resend the sealed bytes kept in the send buffer, never re-seal. A resumed
  * session (§3.5) sends no Init message and frames from the first byte after the SYN.
  *
- * <p>Any failure after negotiation resets the connection with a typed reason (RFC 8547 §4.7:
- * never a fallback to plain TCP once a TEP was negotiated); nothing unauthenticated is delivered.
+ * <p>Any failure after negotiation resets the connection with a typed reason (RFC 8547 §4.6: once encryption is enabled,
+ * no fallback to plain TCP); nothing unauthenticated is delivered.
  */
 final class Rfc8548Stream implements StreamProtection {
     /** Failures of the stream itself. */
@@ -45,14 +46,14 @@ final class Rfc8548Stream implements StreamProtection {
     private final EnoOutcome outcome;
     private final byte[] transcript;
     private final Role role;
+    /** RFC 8548 §3.5: sn[i] of a resumed session (nonce_a | nonce_b), else null. */
+    private final byte[] sessionNonce;
     private final List<SymCipher> ciphers;
     private StreamIo io;
     private State state = State.AWAIT_INIT;
     private Init1Message init1;
     private AgreementKeyPair keyPair;
     private byte[] localPublicKey = new byte[0];
-    private int sentOpening;
-    private int receivedOpening;
     private SessionSecrets8548 secrets;
     private FrameSealer8548 sealer;
     private FrameOpener8548 opener;
@@ -69,8 +70,9 @@ final class Rfc8548Stream implements StreamProtection {
         ByteBuffer.allocate(Rfc8548.FRAME_HEADER_LENGTH + Rfc8548.MAX_FRAME_BODY), ByteBuffer.allocate(Rfc8548.MAX_FRAME_BODY)});
     private final ByteBuffer header = ByteBuffer.allocate(InitCodec8548.HEADER);
 
-    Rfc8548Stream(TcpCryptProtection owner, EnoOutcome outcome, byte[] transcript, Role role) {
+    Rfc8548Stream(TcpCryptProtection owner, EnoOutcome outcome, byte[] transcript, Role role, byte[] sessionNonce) {
         this.owner = owner;
+        this.sessionNonce = sessionNonce != null ? sessionNonce : new byte[0];
         this.crypt = owner.crypt;
         this.outcome = outcome;
         this.transcript = transcript;
@@ -97,7 +99,7 @@ final class Rfc8548Stream implements StreamProtection {
     public void start(StreamIo io) {
         this.io = io;
         if (outcome instanceof EnoOutcome.Resumed r) {
-            open(SessionSecrets8548.resume(r.session()), new byte[0]);
+            open(SessionSecrets8548.resume(r.session(), sessionNonce), new byte[0]);
             crypt.resumptions.incrementAndGet();
             return;
         }
@@ -105,11 +107,9 @@ final class Rfc8548Stream implements StreamProtection {
             byte[] nonce = new byte[Rfc8548.NONCE_LENGTH];
             crypt.random.nextBytes(nonce);
             keyPair = crypt.keys.current(outcome.tepOrNull());
-            localPublicKey = keyPair.publicKeyBytes();
+            localPublicKey = PublicKeys8548.encode(keyPair);
             init1 = Init1Message.create(outcome.tepOrNull(), ciphers, nonce, localPublicKey);
-            byte[] m = init1.encoded();
-            sentOpening = m.length;
-            io.emit(ByteBuffer.wrap(m));
+            io.emit(ByteBuffer.wrap(init1.encoded())); // RFC 8548 §3.3: its last segment carries PSH
         }
     }
 
@@ -144,7 +144,6 @@ final class Rfc8548Stream implements StreamProtection {
         ByteBuffer message = ByteBuffer.allocate(declared);
         io.peekWire(message, 0);
         io.consumeWire(declared);
-        receivedOpening = declared;
         state = State.AGREEING;
         byte[] bytes = message.array();
         Tep tep = outcome.tepOrNull();
@@ -167,7 +166,7 @@ final class Rfc8548Stream implements StreamProtection {
                 if (r.isOk()) {
                     crypt.keyAgreementLatency.record(crypt.nanoTime.getAsLong() - handedOver);
                     var a = r.valueOrNull();
-                    localPublicKey = kp.publicKeyBytes();
+                    localPublicKey = PublicKeys8548.encode(kp);
                     agreed = new Agreed(a.secrets(), a.init1().publicKey(), a.init2().encoded());
                 } else {
                     agreed = r.errorOrNull();
@@ -177,10 +176,10 @@ final class Rfc8548Stream implements StreamProtection {
         }
     }
 
-    /** PK_B of an Init2 that parsed: after magic, message_len, sym_cipher and N_B (RFC 8548 §4.1). */
+    /** Pub_B of an Init2 that parsed: after magic, message_len, sym_cipher and N_B (RFC 8548 §4.1). */
     private static byte[] init2PublicKey(Tep tep, byte[] init2) {
         int at = InitCodec8548.HEADER + 2 + Rfc8548.NONCE_LENGTH;
-        return java.util.Arrays.copyOfRange(init2, at, at + tep.pointLength());
+        return java.util.Arrays.copyOfRange(init2, at, at + PublicKeys8548.wireLength(tep));
     }
 
     private record Agreed(SessionSecrets8548 secrets, byte[] peerPublicKey, byte[] init2) {}
@@ -196,8 +195,7 @@ final class Rfc8548Stream implements StreamProtection {
         }
         Agreed ok = (Agreed) a;
         if (ok.init2() != null) {
-            sentOpening = ok.init2().length;
-            io.emit(ByteBuffer.wrap(ok.init2()));
+            io.emit(ByteBuffer.wrap(ok.init2())); // RFC 8548 §3.3: its last segment carries PSH
         }
         open(ok.secrets(), ok.peerPublicKey());
         crypt.handshakes.incrementAndGet();
@@ -206,8 +204,8 @@ final class Rfc8548Stream implements StreamProtection {
 
     private void open(SessionSecrets8548 s, byte[] peerPublicKey) {
         secrets = s;
-        sealer = s.newSealer(role, owner.config.rekeyAfterBytes());
-        opener = s.newOpener(role);
+        sealer = s.newSealer(owner.config.rekeyAfterBytes());
+        opener = s.newOpener();
         state = State.OPEN;
         owner.established(new TcpCryptInfo(Rfc8548.DIALECT, s.sessionId(), s.tep(), s.cipher(), s.isResumed(),
                 peerAppAware(), localPublicKey.clone(), peerPublicKey.clone()));
@@ -244,7 +242,8 @@ final class Rfc8548Stream implements StreamProtection {
             if (finalSeen) {
                 throw new ProtectionException(Failure.DATA_AFTER_FINAL, "a frame after the one carrying FINAL");
             }
-            long offset = io.receivedWireOffset() - receivedOpening;
+            // RFC 8548 §3.6: the frame's offset in the TCP data stream (reading R5: Init included)
+            long offset = io.receivedWireOffset();
             frame.clear().limit(length);
             io.peekWire(frame, 0);
             frame.flip();
@@ -255,17 +254,25 @@ final class Rfc8548Stream implements StreamProtection {
             }
             io.consumeWire(length);
             finalSeen = opener.fin();
-            if (opener.rekeys() != rekeysSeen) {
-                rekeysSeen = opener.rekeys();
+            if (opener.generation() != rekeysSeen) {
+                rekeysSeen = opener.generation();
                 crypt.rekeysReceived.incrementAndGet();
+                // RFC 8548 §3.8: the remote generation passed the local one: follow it and answer
+                // at once with a frame carrying rekey = 1 (empty if nothing is pending)
+                if (sealer.followRemote(rekeysSeen)) {
+                    io.wakeup();
+                }
             }
             plain.flip();
             if (plain.hasRemaining()) {
                 io.deliver(plain);
             }
-            if (!cached && owner.config.sessionCache()) {
-                cached = true; // the peer's first frame authenticated: it holds the same keys
-                crypt.cache8548.put(owner.peer(), secrets.toCacheEntry(role));
+            if (!cached && owner.config.sessionCache() && !owner.cacheForgotten()) {
+                // the peer's first frame authenticated, data or not (its FINp frame, or its answer
+                // to a key update, on a one-way flow): it holds the same keys, so ss[i+1] is
+                // worth caching (RFC 8548 §3.5)
+                cached = true;
+                crypt.cache8548.put(owner.peer(), secrets.toCacheEntry());
             }
         }
         if (io.wireAvailable() > 0) {
@@ -283,10 +290,16 @@ final class Rfc8548Stream implements StreamProtection {
         }
     }
 
-    /** RFC 8547 §5 / RFC 8548 §4.3: the end of the stream always travels in a frame (FINAL), never as a bare FIN. */
+    /** RFC 8547 §5 / RFC 8548 §3.7: the end of the stream always travels in a frame (FINp), never as a bare FIN. */
     @Override
     public boolean sealsFinalFrame() {
         return true;
+    }
+
+    /** RFC 8548 §3.8: a key update of the peer's waits for our frame with rekey = 1. */
+    @Override
+    public boolean wantsFrame() {
+        return state == State.OPEN && sealer.rekeyOwed();
     }
 
     @Override
@@ -298,7 +311,8 @@ final class Rfc8548Stream implements StreamProtection {
     public void seal(ByteBuffer data, int length, boolean fin, long streamOffset, ByteBuffer wire) {
         long before = sealer.rekeys();
         data.limit(data.position() + length);
-        sealer.seal(data, fin ? Rfc8548.FLAG_FINAL : 0, streamOffset - sentOpening, wire);
+        // RFC 8548 §3.6: the offset in the TCP data stream (Init message included, reading R5)
+        sealer.seal(data, fin ? Rfc8548.FLAG_FINAL : 0, streamOffset, wire);
         if (sealer.rekeys() != before) {
             crypt.rekeysSent.incrementAndGet();
         }

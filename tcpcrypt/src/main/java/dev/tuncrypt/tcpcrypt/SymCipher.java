@@ -4,8 +4,8 @@ package dev.tuncrypt.tcpcrypt;
  * Symmetric AEAD ciphers for the frames. tcpcryptd 0.5 registers exactly the two AES-GCM ones, as
  * one-byte identifiers ({@code TC_AES128_GCM = 0x01}, {@code TC_AES256_GCM = 0x02} in
  * {@code src/tcpcrypt.h}; key lengths {@code 128 / 8} and {@code 256 / 8} in
- * {@code src/crypto_reg.c}); both use a 16-byte GCM tag. RFC 8548 (§5, "AEAD algorithms" and
- * §7 IANA) writes identifiers as 16-bit values and adds AEAD_CHACHA20_POLY1305 (0x0010, RFC 8439,
+ * {@code src/crypto_reg.c}); both use a 16-byte GCM tag. RFC 8548 (§6, "AEAD algorithms", and
+ * §7, Table 5) writes identifiers as 16-bit values and adds AEAD_CHACHA20_POLY1305 (0x0010, RFC 8439,
  * also a 16-byte tag); the 0.5 dialect knows only the AES ones ({@link #fromId05}).
  */
 public enum SymCipher {

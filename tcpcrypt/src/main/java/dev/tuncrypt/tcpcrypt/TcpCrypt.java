@@ -96,7 +96,7 @@ public final class TcpCrypt implements AutoCloseable {
     public SegmentProtection.Factory protections(TcpCryptConfig settings) {
         return (flow, active) -> settings.mode() == CryptMode.NEVER
                 ? SegmentProtection.NONE
-                : new TcpCryptProtection(this, settings, flow, active);
+                : new TcpCryptProtection(this, settings.forPeer(flow.remoteAddress().getAddress()), flow, active);
     }
 
     public TcpCryptConfig config() {
@@ -107,6 +107,26 @@ public final class TcpCrypt implements AutoCloseable {
     public void flushCache() {
         cache.flush();
         cache8548.flush();
+    }
+
+    /**
+     * Forgets the cache state {@code socket}'s connection used or produced: the sessions cached
+     * for its peer, and any it would still cache (RFC 8548 §3.5: "an application MUST have a
+     * means to cause any cache state that was used in or resulted from establishing the
+     * connection to be flushed"). Any thread; nothing happens for a plain connection.
+     */
+    public static void forgetSession(TcpSocket socket) {
+        var c = socket.connection();
+        if (c != null) {
+            forgetSession(c);
+        }
+    }
+
+    /** {@link #forgetSession(TcpSocket)} for a connection (loop-level API). */
+    public static void forgetSession(dev.tuncrypt.tcpstack.tcp.TcpConnection connection) {
+        if (connection.protection() instanceof TcpCryptProtection p) {
+            p.forgetSession();
+        }
     }
 
     /** Cached sessions (both dialects). */

@@ -17,23 +17,29 @@ import dev.tuncrypt.tcpstack.wire.TcpOptions;
 import dev.tuncrypt.tcpstack.wire.TcpView;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 
 /**
  * TCP-ENO negotiation of one connection, in the dialects its settings name
  * ({@link TcpCryptConfig#dialects()}):
  *
  * <ul>
+ *   <li><b>rfc8548</b> (kind 69, RFC 8547): global suboption with the b and a bits, the
+ *       last-valid-TEP rule, RFC 8548 resumption suboptions with nonces, and the non-SYN form
+ *       {@code 45 02} on every segment until a non-SYN segment arrives ({@link Negotiation8547}).
  *   <li><b>tcpcrypt-0.5</b> (kind 253, ExID 0x454E): role A offers its TEPs (and a resumable
  *       session) in the SYN, role B picks in the SYN-ACK, and A's first non-SYN segment carries
  *       the minimal option (protocol notes §2.2); the transcript is tcpcryptd's.
- *   <li><b>rfc8548</b> (kind 69, RFC 8547): the same exchange with the RFC's option, general
- *       suboption, last-valid-TEP rule and transcript ({@link Negotiation8547}).
  * </ul>
  *
- * A SYN offering several dialects carries one ENO option per dialect; role B answers in the first
- * dialect of its own list that the SYN offered and that finds a common TEP, role A takes the
- * dialect of the answer. The transcript then keys the stream ({@link TcpCryptStream},
- * {@link Rfc8548Stream}). Loop thread, except {@link #info()}.
+ * Role A offers one dialect, the first of its list: a segment carries at most one ENO option,
+ * never kind 69 and kind 253/0x454E together (RFC 8547 §4.1, §11). Role B accepts any dialect of
+ * its list and answers in the one the SYN offered; a SYN (or SYN-ACK) with more than one ENO
+ * option counts as having none (RFC 8547 §4.1). The transcript then keys the stream
+ * ({@link TcpCryptStream}, {@link Rfc8548Stream}). Loop thread, except {@link #info()} and
+ * {@link #negotiated()}.
  */
 final class TcpCryptProtection implements SegmentProtection {
     final TcpCrypt crypt;
@@ -51,12 +57,18 @@ final class TcpCryptProtection implements SegmentProtection {
     private EnoOption8547 syn8547;
     private EnoOption8547 synAck8547;
     private CachedSession offered8547;
-    private byte[] expectedBHalf;
+    private byte[] expectedPeerHalf;
+    /** RFC 8548 §3.5: this side's resumption nonce and the peer's, when resuming. */
+    private byte[] ownNonce;
+    private byte[] peerNonce;
     /** rfc8548 simultaneous open: the role the b bits gave, and the transcript (A's SYN, B's SYN). */
     private Role crossedRole;
     private byte[] crossedTranscript;
+    /** RFC 8547 §4.6: a non-SYN segment from the peer arrived (no more ENO options are sent). */
+    private boolean peerNonSynSeen;
     private boolean synBuilt;
-    private EnoOutcome outcome;
+    /** Read by {@link TcpCrypt#peerCapable} from other threads. */
+    private volatile EnoOutcome outcome;
     private boolean minimalOptionPending;
     private volatile TcpCryptInfo info;
     /** Completed with {@link #info} when the keys exist. */
@@ -78,97 +90,96 @@ final class TcpCryptProtection implements SegmentProtection {
         return config.dialects().contains(d) && !config.teps(d).isEmpty() && !config.ciphers(d).isEmpty();
     }
 
-    /** Role A: the ENO options of the SYN, one per dialect offered, in preference order. */
+    private Negotiation8547.AppAware appAware8547() {
+        return new Negotiation8547.AppAware(config.appAware(), config.appAwareMandatory());
+    }
+
+    /** RFC 8547 §4.2: a if the application is aware, b if configured for a simultaneous open. */
+    private int globalBits8547() {
+        return (config.appAware() ? Rfc8548.GLOBAL_A : 0) | (config.roleB() ? Rfc8548.GLOBAL_B : 0);
+    }
+
+    /** Role A: the ENO option of the SYN, in the one dialect offered ({@link TcpCryptConfig#offered()}). */
     private void buildSyn(int room) {
         synBuilt = true;
-        if (config.sessionCache()) {
-            if (speaks(Dialect.TCPCRYPT_05)) {
-                offered = crypt.cache.takeForPeer(peer());
-            }
-            if (speaks(Dialect.RFC8548)) {
-                offered8547 = crypt.cache8548.takeForPeer(peer());
-                if (offered8547 != null && !config.teps(Dialect.RFC8548).contains(offered8547.tep())) {
-                    offered8547.close();
-                    offered8547 = null;
-                }
-            }
-        }
-        buildSynOptions();
-        if (synLength() <= room || (offered == null && offered8547 == null)) {
+        Dialect d = config.offered();
+        if (!speaks(d)) {
             return;
         }
-        // Not everything fits (40 bytes of options): first offer only the preferred dialect that
-        // has a session to resume with this peer (it spoke that dialect last time) ...
-        for (Dialect d : config.dialects()) {
-            if (d == Dialect.RFC8548 && offered8547 != null && syn8547.encodedLength() <= room) {
-                dropResumption05();
-                synOption = null;
-                return;
+        if (d == Dialect.TCPCRYPT_05) {
+            offered = config.sessionCache() ? crypt.cache.takeForPeer(peer()) : null;
+            synOption = EnoOption.syn(config.teps(d), config.appAware(), offered != null ? offered.resumeId() : null);
+            if (synOption.encodedLength() > room && offered != null) {
+                offered.close();
+                offered = null;
+                synOption = EnoOption.syn(config.teps(d), config.appAware(), null);
             }
-            if (d == Dialect.TCPCRYPT_05 && offered != null && synOption.encodedLength() <= room) {
-                dropResumption8547();
-                syn8547 = null;
-                return;
+            return;
+        }
+        if (config.sessionCache()) {
+            offered8547 = crypt.cache8548.takeForPeer(peer());
+            if (offered8547 != null && !config.teps(d).contains(offered8547.tep())) {
+                offered8547.close();
+                offered8547 = null;
             }
         }
-        // ... else every dialect, with full handshakes only
-        dropResumption05();
-        dropResumption8547();
-        buildSynOptions();
-    }
-
-    private void dropResumption05() {
-        if (offered != null) {
-            offered.close();
-            offered = null;
+        syn8547 = offered8547 != null ? resumingSyn(room) : null;
+        if (syn8547 == null) {
+            syn8547 = EnoOption8547.syn(config.teps(d), globalBits8547(), null, null);
         }
     }
 
-    private void dropResumption8547() {
-        if (offered8547 != null) {
-            offered8547.close();
-            offered8547 = null;
-            expectedBHalf = null;
-        }
-    }
-
-    private void buildSynOptions() {
-        synOption = speaks(Dialect.TCPCRYPT_05) ? EnoOption.syn(config.teps(Dialect.TCPCRYPT_05), config.appAware(),
-                offered != null ? offered.resumeId() : null) : null;
-        syn8547 = null;
-        expectedBHalf = null;
-        if (speaks(Dialect.RFC8548)) {
-            byte[] aHalf = null;
-            if (offered8547 != null) {
-                aHalf = SessionSecrets8548.aHalf(offered8547.secret());
-                expectedBHalf = SessionSecrets8548.bHalf(offered8547.secret());
+    /**
+     * RFC 8548 §3.5: the SYN option resuming {@link #offered8547}: this host's identifier half
+     * (by its original role) and a nonce of the configured length, with as many other TEPs as the
+     * option space leaves room for (the nonce keeps its length first: it must default to 8
+     * bytes); null if even the suboption alone does not fit.
+     */
+    private EnoOption8547 resumingSyn(int room) {
+        Role original = offered8547.role();
+        byte[] ss = offered8547.secret();
+        byte[] half = SessionSecrets8548.half(ss, original);
+        List<Tep> others = new ArrayList<>(config.teps(Dialect.RFC8548));
+        others.remove(offered8547.tep());
+        for (int nonceLength = config.resumeNonceLength(); nonceLength >= 0; nonceLength--) {
+            List<Tep> list = new ArrayList<>(others);
+            while (true) {
+                byte[] nonce = new byte[nonceLength];
+                EnoOption8547 o = EnoOption8547.syn(list, globalBits8547(), offered8547.tep(), concat(half, nonce));
+                if (o.encodedLength() <= room) {
+                    crypt.random.nextBytes(nonce);
+                    ownNonce = nonce;
+                    expectedPeerHalf = SessionSecrets8548.half(ss, original.peer());
+                    return EnoOption8547.syn(list, globalBits8547(), offered8547.tep(), concat(half, nonce));
+                }
+                if (list.isEmpty()) {
+                    break;
+                }
+                list.remove(list.size() - 1); // the least preferred other TEP goes first
             }
-            syn8547 = EnoOption8547.syn(config.teps(Dialect.RFC8548), generalBits8547(),
-                    offered8547 != null ? offered8547.tep() : null, aHalf);
         }
+        offered8547.close();
+        offered8547 = null;
+        return null;
     }
 
-    private int generalBits8547() {
-        return (config.appAware() ? Rfc8548.GENERAL_AA_AWARE : 0) | (config.roleB() ? Rfc8548.GENERAL_B : 0);
-    }
-
-    private int synLength() {
-        return (synOption != null ? synOption.encodedLength() : 0) + (syn8547 != null ? syn8547.encodedLength() : 0);
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] r = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, r, a.length, b.length);
+        return r;
     }
 
     @Override
     public int writeSynOptions(ByteBuffer buf, int index, int room, boolean synAck) {
         if (!synAck) {
-            if (!synBuilt) { // a retransmitted SYN offers the same again
+            if (!synBuilt) { // a retransmitted SYN offers the same again (RFC 8547 §4.6)
                 buildSyn(room);
             }
-            int end = index + room;
-            for (Dialect d : config.dialects()) {
-                if (d == Dialect.TCPCRYPT_05 && synOption != null && synOption.encodedLength() <= end - index) {
-                    index = synOption.writeTo(buf, index);
-                } else if (d == Dialect.RFC8548 && syn8547 != null && syn8547.encodedLength() <= end - index) {
-                    index = syn8547.writeTo(buf, index);
-                }
+            if (synOption != null && synOption.encodedLength() <= room) {
+                return synOption.writeTo(buf, index);
+            }
+            if (syn8547 != null && syn8547.encodedLength() <= room) {
+                return syn8547.writeTo(buf, index);
             }
             return index;
         }
@@ -177,12 +188,11 @@ final class TcpCryptProtection implements SegmentProtection {
         }
         if (dialect == Dialect.RFC8548) {
             if (crossedRole != null) {
-                // simultaneous open: our SYN-ACK repeats the SYN's option, which the transcript holds
+                // RFC 8547 §4.6, Figure 12: a simultaneous open's SYN-ACK repeats the SYN's option
                 return syn8547.encodedLength() <= room ? syn8547.writeTo(buf, index) : index;
             }
             if (synAck8547 == null) {
-                byte[] bHalf = outcome instanceof EnoOutcome.Resumed r ? SessionSecrets8548.bHalf(r.session().secret()) : null;
-                synAck8547 = EnoOption8547.synAck(outcome.tepOrNull(), generalBits8547(), bHalf);
+                synAck8547 = buildSynAck(room);
             }
             return synAck8547.encodedLength() <= room ? synAck8547.writeTo(buf, index) : index;
         }
@@ -192,6 +202,29 @@ final class TcpCryptProtection implements SegmentProtection {
         return synAckOption.encodedLength() <= room ? synAckOption.writeTo(buf, index) : index;
     }
 
+    /**
+     * Role B's SYN-ACK option (built once: retransmissions repeat it, RFC 8547 §4.6). Resuming,
+     * its suboption carries this host's identifier half and a nonce as long as the configured
+     * length and the option space allow (RFC 8548 §3.5); without room even for the half, B
+     * answers with fresh key agreement on the same TEP (§3.5: "MAY ... request fresh key
+     * exchange").
+     */
+    private EnoOption8547 buildSynAck(int room) {
+        if (outcome instanceof EnoOutcome.Resumed r) {
+            byte[] half = SessionSecrets8548.half(r.session().secret(), r.session().role());
+            int fixed = EnoOption8547.synAck(r.tep(), globalBits8547(), half).encodedLength();
+            int nonceLength = Math.min(config.resumeNonceLength(), room - fixed);
+            if (nonceLength >= 0) {
+                ownNonce = new byte[nonceLength];
+                crypt.random.nextBytes(ownNonce);
+                return EnoOption8547.synAck(r.tep(), globalBits8547(), concat(half, ownNonce));
+            }
+            r.session().close();
+            outcome = new EnoOutcome.Negotiated(r.tep(), r.peerAppAware());
+        }
+        return EnoOption8547.synAck(outcome.tepOrNull(), globalBits8547(), null);
+    }
+
     @Override
     public void onPeerSynOptions(ByteBuffer buf, int optionsOffset, int optionsLength, TcpOptions parsed,
             boolean synAck) {
@@ -199,7 +232,7 @@ final class TcpCryptProtection implements SegmentProtection {
             onSyn(buf, parsed); // role B: the client's SYN
         } else if (crossedSyn(buf, optionsOffset) && syn8547 != null && parsed.hasEno()) {
             onCrossedSyn(buf, parsed); // simultaneous open: both sent SYNs
-            minimalOptionPending = outcome.encrypts() && crossedRole == Role.A;
+            minimalOptionPending = outcome.encrypts();
         } else {
             onSynAck(buf, parsed); // role A: the server's SYN-ACK
             minimalOptionPending = outcome.encrypts();
@@ -209,27 +242,34 @@ final class TcpCryptProtection implements SegmentProtection {
         }
     }
 
-    /** Role B: answers in the first dialect of this side's list that the SYN offers and that finds a common TEP. */
+    /** RFC 8547 §4.1, §11: ENO options in a SYN, kind 69 and kind 253 with ExID 0x454E alike. */
+    private static int enoOptions(TcpOptions parsed) {
+        int n = parsed.enoCount();
+        for (int i = 0; i < parsed.experimentalCount(); i++) {
+            n += parsed.experimentalExId(i) == Tcpcrypt05.ENO_EXID ? 1 : 0;
+        }
+        return n;
+    }
+
+    /** Role B: answers in the dialect the SYN offers, if this side accepts it. */
     private void onSyn(ByteBuffer buf, TcpOptions parsed) {
-        EnoOutcome first = null;
+        if (enoOptions(parsed) > 1) {
+            // RFC 8547 §4.1: "behave as though the segment contained no ENO options"
+            outcome = new EnoOutcome.NotNegotiated(EnoOutcome.Reason.SEVERAL_ENO_OPTIONS);
+            return;
+        }
         for (Dialect d : config.dialects()) {
             if (!speaks(d)) {
                 continue;
             }
             EnoOutcome o = d == Dialect.RFC8548 ? onSyn8547(buf, parsed) : onSyn05(buf, parsed);
-            if (o == null) {
-                continue; // the SYN does not offer this dialect
-            }
-            if (o.encrypts()) {
+            if (o != null) {
                 dialect = d;
                 outcome = o;
                 return;
             }
-            if (first == null) {
-                first = o;
-            }
         }
-        outcome = first != null ? first : new EnoOutcome.NotNegotiated(EnoOutcome.Reason.NO_ENO_OPTION);
+        outcome = new EnoOutcome.NotNegotiated(EnoOutcome.Reason.NO_ENO_OPTION);
     }
 
     private EnoOutcome onSyn05(ByteBuffer buf, TcpOptions parsed) {
@@ -249,11 +289,13 @@ final class TcpCryptProtection implements SegmentProtection {
         }
         var option = EnoOption8547.parseSuboptions(buf, parsed.enoOffset(), parsed.enoLength());
         if (!option.isOk()) {
-            return new EnoOutcome.NotNegotiated(EnoOutcome.Reason.MALFORMED_OPTION);
+            return new EnoOutcome.NotNegotiated(EnoOutcome.Reason.MALFORMED_OPTION); // RFC 8547 §4.4
         }
         syn8547 = option.valueOrNull();
-        return Negotiation8547.onSyn(syn8547, config.teps(Dialect.RFC8548), config.appAware(),
+        var decision = Negotiation8547.onSyn(syn8547, config.teps(Dialect.RFC8548), appAware8547(),
                 config.sessionCache() ? crypt.cache8548.resumeLookup() : EnoNegotiation.ResumeLookup.NONE);
+        peerNonce = decision.peerNonce();
+        return decision.outcome();
     }
 
     /**
@@ -266,14 +308,16 @@ final class TcpCryptProtection implements SegmentProtection {
     }
 
     /**
-     * rfc8548 simultaneous open (RFC 8547 §3.3): the host whose SYN set b is B; both or neither
+     * rfc8548 simultaneous open (RFC 8547 §4.3): the host whose SYN set b is B; both or neither
      * leaves the connection plain. No resumption (a resumption offered in our SYN is dropped).
      */
     private void onCrossedSyn(ByteBuffer buf, TcpOptions parsed) {
         dialect = Dialect.RFC8548;
         var option = EnoOption8547.parseSuboptions(buf, parsed.enoOffset(), parsed.enoLength());
         EnoOption8547 peer = option.valueOrNull();
-        if (peer == null) {
+        if (enoOptions(parsed) > 1) {
+            outcome = new EnoOutcome.NotNegotiated(EnoOutcome.Reason.SEVERAL_ENO_OPTIONS);
+        } else if (peer == null) {
             outcome = new EnoOutcome.NotNegotiated(EnoOutcome.Reason.MALFORMED_OPTION);
         } else {
             Role role = Negotiation8547.simultaneousRoles(syn8547, peer);
@@ -282,14 +326,10 @@ final class TcpCryptProtection implements SegmentProtection {
             } else {
                 EnoOption8547 aSyn = role == Role.A ? syn8547 : peer;
                 EnoOption8547 bSyn = role == Role.A ? peer : syn8547;
-                outcome = Negotiation8547.simultaneous(aSyn, bSyn, peer, config.appAware());
+                outcome = Negotiation8547.simultaneous(aSyn, bSyn, peer, appAware8547());
                 crossedRole = role;
                 crossedTranscript = Negotiation8547.transcript(aSyn, bSyn);
             }
-        }
-        if (offered != null) {
-            offered.close();
-            offered = null;
         }
         if (offered8547 != null) {
             offered8547.close();
@@ -297,32 +337,36 @@ final class TcpCryptProtection implements SegmentProtection {
         }
     }
 
-    /** Role A: takes the dialect of the answer (the first of this side's list, should it carry several). */
+    /** Role A: takes the answer in the dialect offered. */
     private void onSynAck(ByteBuffer buf, TcpOptions parsed) {
         outcome = null;
-        for (Dialect d : config.dialects()) {
-            if (d == Dialect.TCPCRYPT_05 && synOption != null) {
-                int i = parsed.findExperimental(Tcpcrypt05.ENO_EXID);
-                if (i >= 0) {
-                    var option = EnoOption.parseSuboptions(buf, parsed.experimentalOffset(i), parsed.experimentalLength(i));
-                    synAckOption = option.valueOrNull();
-                    outcome = EnoNegotiation.onSynAck(synOption, option, offered);
-                    dialect = d;
-                    break;
-                }
-            } else if (d == Dialect.RFC8548 && syn8547 != null && parsed.hasEno()) {
-                var option = EnoOption8547.parseSuboptions(buf, parsed.enoOffset(), parsed.enoLength());
-                synAck8547 = option.valueOrNull();
-                outcome = synAck8547 == null ? new EnoOutcome.NotNegotiated(EnoOutcome.Reason.MALFORMED_OPTION)
-                        : Negotiation8547.onSynAck(syn8547, synAck8547, config.appAware(), offered8547, expectedBHalf);
-                dialect = d;
-                break;
+        if (enoOptions(parsed) > 1) {
+            outcome = new EnoOutcome.NotNegotiated(EnoOutcome.Reason.SEVERAL_ENO_OPTIONS); // RFC 8547 §4.1
+        } else if (synOption != null) {
+            int i = parsed.findExperimental(Tcpcrypt05.ENO_EXID);
+            if (i >= 0) {
+                var option = EnoOption.parseSuboptions(buf, parsed.experimentalOffset(i), parsed.experimentalLength(i));
+                synAckOption = option.valueOrNull();
+                outcome = EnoNegotiation.onSynAck(synOption, option, offered);
+                dialect = Dialect.TCPCRYPT_05;
+            }
+        } else if (syn8547 != null && parsed.hasEno()) {
+            var option = EnoOption8547.parseSuboptions(buf, parsed.enoOffset(), parsed.enoLength());
+            synAck8547 = option.valueOrNull();
+            dialect = Dialect.RFC8548;
+            if (synAck8547 == null) {
+                outcome = new EnoOutcome.NotNegotiated(EnoOutcome.Reason.MALFORMED_OPTION);
+            } else {
+                var decision = Negotiation8547.onSynAck(syn8547, synAck8547, appAware8547(), offered8547,
+                        expectedPeerHalf);
+                peerNonce = decision.peerNonce();
+                outcome = decision.outcome();
             }
         }
         if (outcome == null) {
             outcome = new EnoOutcome.NotNegotiated(EnoOutcome.Reason.NO_ENO_OPTION);
         }
-        // one use per cached secret, resumed or not
+        // one use per cached secret, resumed or not (RFC 8548 §3.5)
         boolean resumed = outcome instanceof EnoOutcome.Resumed;
         if (offered != null && !(resumed && dialect == Dialect.TCPCRYPT_05)) {
             offered.close();
@@ -334,17 +378,43 @@ final class TcpCryptProtection implements SegmentProtection {
         }
     }
 
+    /**
+     * RFC 8547 §4.6: a non-SYN segment from the peer. Role B's first one must carry ENO (rule 1:
+     * every segment up to and including the first ACK; without it B falls back to plain TCP),
+     * and from now on this side sends no more ENO options. Called before the segment's ACK is
+     * processed (so before the connection is established on it).
+     */
+    @Override
+    public void onPeerOptions(ByteBuffer buf, int optionsOffset, int optionsLength, TcpOptions parsed) {
+        if (peerNonSynSeen) {
+            return;
+        }
+        peerNonSynSeen = true;
+        if (dialect == Dialect.RFC8548 && !active && crossedRole == null && outcome != null && outcome.encrypts()
+                && !parsed.hasEno()) {
+            if (outcome instanceof EnoOutcome.Resumed r) {
+                r.session().close();
+            }
+            outcome = new EnoOutcome.NotNegotiated(EnoOutcome.Reason.NO_ENO_ON_ACK);
+            crypt.countFallback(EnoOutcome.Reason.NO_ENO_ON_ACK);
+        }
+    }
+
     @Override
     public int writeOptions(ByteBuffer buf, int index, int room) {
         if (!minimalOptionPending) {
             return index;
         }
         if (dialect == Dialect.RFC8548) {
-            // RFC 8547 §4.7: A's first non-SYN segment carries ENO, so B knows A saw its answer
+            // RFC 8547 §4.6: ENO in every segment until a non-SYN segment is received; the non-SYN
+            // form has no contents (§4.1, RFC 8548 gives it no meaning)
+            if (peerNonSynSeen || !outcome.encrypts()) {
+                minimalOptionPending = false;
+                return index;
+            }
             if (room < Rfc8548.ENO_HEADER_LENGTH) {
                 return index;
             }
-            minimalOptionPending = false;
             return EnoOption8547.MINIMAL.writeTo(buf, index);
         }
         if (room < Tcpcrypt05.ENO_HEADER_LENGTH) {
@@ -368,29 +438,61 @@ final class TcpCryptProtection implements SegmentProtection {
     public StreamProtection stream() {
         if (dialect == Dialect.RFC8548) {
             if (crossedRole != null) {
-                return new Rfc8548Stream(this, outcome, crossedTranscript, crossedRole);
+                return new Rfc8548Stream(this, outcome, crossedTranscript, crossedRole, null);
             }
             // RFC 8547 §4.8: A's SYN option, then B's SYN-ACK option
             return new Rfc8548Stream(this, outcome, Negotiation8547.transcript(syn8547, synAck8547),
-                    active ? Role.A : Role.B);
+                    active ? Role.A : Role.B, sessionNonce());
         }
         byte[] transcript = EnoTranscript.of(synOption, synAckOption);
         return new TcpCryptStream(this, outcome, transcript);
     }
 
-    /** The dialect negotiated, or null (plain, or not decided yet). */
-    Dialect dialect() {
-        return outcome != null && outcome.encrypts() ? dialect : null;
+    /**
+     * RFC 8548 §3.5: sn[i] = nonce_a | nonce_b of a resumption, nonce_a being the nonce of the
+     * host that was A in the original session; null when not resuming.
+     */
+    private byte[] sessionNonce() {
+        if (!(outcome instanceof EnoOutcome.Resumed r) || ownNonce == null || peerNonce == null) {
+            return null;
+        }
+        return r.session().role() == Role.A ? SessionSecrets8548.sessionNonce(ownNonce, peerNonce)
+                : SessionSecrets8548.sessionNonce(peerNonce, ownNonce);
     }
 
-    /** Whether ENO negotiated tcpcrypt for this connection. */
+    /** The dialect negotiated, or null (plain, or not decided yet). */
+    Dialect dialect() {
+        EnoOutcome o = outcome;
+        return o != null && o.encrypts() ? dialect : null;
+    }
+
+    /** Whether ENO negotiated tcpcrypt for this connection (any thread: {@link #outcome} is volatile). */
     boolean negotiated() {
-        return outcome != null && outcome.encrypts();
+        EnoOutcome o = outcome;
+        return o != null && o.encrypts();
     }
 
     /** Why negotiation left the connection plain, or null. */
     EnoOutcome.Reason fallbackReason() {
-        return outcome instanceof EnoOutcome.NotNegotiated n ? n.reason() : null;
+        EnoOutcome o = outcome;
+        return o instanceof EnoOutcome.NotNegotiated n ? n.reason() : null;
+    }
+
+    /** Set by {@link TcpCrypt#forgetSession}: this connection caches nothing any more (any thread). */
+    private volatile boolean cacheForgotten;
+
+    /**
+     * RFC 8548 §3.5: drops the cache state this connection used or produced (the sessions cached
+     * for its peer, in both dialects) and keeps it from caching one later.
+     */
+    void forgetSession() {
+        cacheForgotten = true;
+        crypt.cache.flush(peer());
+        crypt.cache8548.flush(peer());
+    }
+
+    boolean cacheForgotten() {
+        return cacheForgotten;
     }
 
     /** What was established, once keys exist (any thread). */

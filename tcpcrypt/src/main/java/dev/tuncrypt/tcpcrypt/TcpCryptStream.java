@@ -248,7 +248,7 @@ final class TcpCryptStream implements StreamProtection {
             finFrameSeen = opener.fin();
             plain.flip();
             io.deliver(plain);
-            if (!cached && owner.config.sessionCache()) {
+            if (!cached && owner.config.sessionCache() && !owner.cacheForgotten()) {
                 // cache once the peer proved it holds the same keys (its first frame authenticated)
                 cached = true;
                 crypt.cache.put(owner.peer(), secrets.toCacheEntry(role));

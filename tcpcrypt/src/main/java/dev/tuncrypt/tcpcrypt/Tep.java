@@ -47,8 +47,9 @@ public enum Tep {
     }
 
     /**
-     * Bytes of the public key as RFC 8548 §5 sends it: an uncompressed SEC1 point,
-     * {@code 04 || X || Y} (65 / 133), or the RFC 7748 u-coordinate (32 / 56).
+     * Bytes of an uncompressed SEC1 point, {@code 04 || X || Y} (65 / 133, as tcpcrypt-0.5 sends
+     * it), or of the RFC 7748 u-coordinate (32 / 56). RFC 8548 §5 sends NIST points compressed
+     * with a length prefix instead: {@code rfc8548.PublicKeys8548}.
      */
     public int pointLength() {
         return montgomery() ? fieldLength : 1 + 2 * fieldLength;

@@ -31,6 +31,9 @@ import org.junit.jupiter.api.Test;
  * be told from a real one in this dialect: tcpcrypt-0.5 authenticates FIN only inside a frame.)
  */
 class ActiveAttackerTest {
+    /** This class tests the tcpcrypt-0.5 dialect (the default is rfc8548). */
+    private static final TcpCryptConfig DEFAULT_05 = TcpCryptConfig.DEFAULT.withDialects(java.util.List.of(Dialect.TCPCRYPT_05));
+
     private static final byte[] SECRET = new byte[200_000];
 
     static {
@@ -40,7 +43,7 @@ class ActiveAttackerTest {
     }
 
     private static TcpCrypt crypt(CryptMode mode) {
-        return TcpCrypt.create(TcpCryptConfig.DEFAULT.withMode(mode), new SecureRandom(), Runnable::run,
+        return TcpCrypt.create(DEFAULT_05.withMode(mode), new SecureRandom(), Runnable::run,
                 InstantSource.system());
     }
 

@@ -32,7 +32,7 @@ class Rfc8548OverTcpTest {
     static final TcpCryptConfig RFC = TcpCryptConfig.DEFAULT.withDialects(List.of(Dialect.RFC8548))
             .withTeps(List.of(Tep.ECDHE_X25519, Tep.ECDHE_P256, Tep.ECDHE_X448, Tep.ECDHE_P521))
             .withCiphers(List.of(SymCipher.AES_128_GCM, SymCipher.CHACHA20_POLY1305, SymCipher.AES_256_GCM));
-    static final TcpCryptConfig V05 = TcpCryptConfig.DEFAULT;
+    static final TcpCryptConfig V05 = TcpCryptConfig.DEFAULT.withDialects(List.of(Dialect.TCPCRYPT_05));
     static final TcpCryptConfig BOTH = RFC.withDialects(List.of(Dialect.RFC8548, Dialect.TCPCRYPT_05));
 
     static TcpCrypt crypt(TcpCryptConfig config) {
@@ -125,7 +125,7 @@ class Rfc8548OverTcpTest {
                 if (round == 0) {
                     first = ia.sessionId();
                     assertThat(ia.sessionId().firstByte()).isEqualTo(tep.id());
-                    assertThat(ia.localPublicKey()).hasSize(tep.pointLength()).isEqualTo(ib.peerPublicKey());
+                    assertThat(ia.localPublicKey()).hasSize(dev.tuncrypt.tcpcrypt.rfc8548.PublicKeys8548.wireLength(tep)).isEqualTo(ib.peerPublicKey());
                     assertThat(ib.localPublicKey()).isEqualTo(ia.peerPublicKey());
                 } else {
                     assertThat(ia.sessionId()).isNotEqualTo(first);
@@ -215,6 +215,86 @@ class Rfc8548OverTcpTest {
         }
     }
 
+    /** A→B only, B sends nothing and closes once A's stream ended: both ends' sinks and connections. */
+    private static TcpConnection[] oneWay(Simulation sim, Accepts b, byte[] up) {
+        StreamSink aSink = new StreamSink();
+        b.sink = new StreamSink();
+        b.accepted = null;
+        TcpConnection a = dial(sim, aSink);
+        sim.runUntil(() -> b.accepted != null, 30 * Simulation.SECOND);
+        TcpConnection bc = b.accepted;
+        StreamSink bSink = b.sink;
+        ByteBuffer u = ByteBuffer.wrap(up);
+        boolean[] bClosed = {false};
+        sim.runUntil(() -> {
+            if (u.hasRemaining() && a.send(u) >= 0 && !u.hasRemaining()) {
+                a.shutdownOutput();
+            }
+            if (bSink.eof && !bClosed[0]) {
+                bClosed[0] = true;
+                bc.shutdownOutput(); // nothing sent: only the FINp frame goes out
+            }
+            return aSink.eof && bSink.eof;
+        }, 600 * Simulation.SECOND, "the one-way transfer to end");
+        assertThat(bSink.data.toByteArray()).isEqualTo(up);
+        assertThat(aSink.data.size()).isZero();
+        return new TcpConnection[] {a, bc};
+    }
+
+    /**
+     * RFC 8548 §3.8: a receiver of rekey = 1 MUST answer with a frame carrying rekey = 1, even
+     * when it has nothing to send: B never initiates and sends no data, yet answers every update.
+     */
+    @Test
+    void everyKeyUpdateIsAnsweredEvenByASilentPeer() {
+        TcpCryptConfig initiating = RFC.withTeps(List.of(Tep.ECDHE_X25519)).withRekeyAfterBytes(10_000);
+        TcpCryptConfig never = RFC.withTeps(List.of(Tep.ECDHE_X25519)).withRekeyAfterBytes(0);
+        try (TcpCrypt ca = crypt(initiating); TcpCrypt cb = crypt(never); Simulation sim = sim(141, FaultModel.NONE, ca, cb)) {
+            Accepts b = new Accepts();
+            listen(sim, b);
+            oneWay(sim, b, random(100_000, 41));
+            assertThat(ca.rekeysSent()).isGreaterThanOrEqualTo(8).isEqualTo(cb.rekeysReceived());
+            assertThat(cb.rekeysSent()).as("answers").isEqualTo(ca.rekeysSent()).isEqualTo(ca.rekeysReceived());
+        }
+    }
+
+    /**
+     * A connection whose server sent no data still leaves a resumable session: each end caches
+     * ss[i+1] once a frame of its peer authenticated, and B's FINp frame (empty) is one; the
+     * second connection resumes.
+     */
+    @Test
+    void aOneWayTransferLeavesAResumableSession() {
+        try (TcpCrypt ca = crypt(RFC); TcpCrypt cb = crypt(RFC); Simulation sim = sim(142, FaultModel.NONE, ca, cb)) {
+            Accepts b = new Accepts();
+            listen(sim, b);
+            TcpConnection[] first = oneWay(sim, b, random(20_000, 42));
+            assertThat(TcpCrypt.info(first[0]).resumed()).isFalse();
+            TcpConnection[] second = oneWay(sim, b, random(20_000, 43));
+            TcpCryptInfo ia = TcpCrypt.info(second[0]);
+            assertThat(ia.resumed()).isTrue();
+            assertThat(ia.sessionId()).isEqualTo(TcpCrypt.info(second[1]).sessionId());
+            assertThat(ca.resumptions()).isEqualTo(1);
+            assertThat(cb.resumptions()).isEqualTo(1);
+        }
+    }
+
+    /** RFC 8548 §3.5: an application flushes the cache state of its connection; the next one is a full handshake. */
+    @Test
+    void aForgottenSessionIsNotResumed() {
+        try (TcpCrypt ca = crypt(RFC); TcpCrypt cb = crypt(RFC); Simulation sim = sim(143, FaultModel.NONE, ca, cb)) {
+            Accepts b = new Accepts();
+            listen(sim, b);
+            TcpConnection[] first = connectAndExchange(sim, b, random(5000, 44), random(5000, 45));
+            assertThat(ca.cachedSessions()).isEqualTo(1);
+            TcpCrypt.forgetSession(first[0]);
+            assertThat(ca.cachedSessions()).isZero();
+            TcpConnection[] second = connectAndExchange(sim, b, random(5000, 46), random(5000, 47));
+            assertThat(TcpCrypt.info(second[0]).resumed()).isFalse();
+            assertThat(TcpCrypt.info(second[0]).sessionId()).isEqualTo(TcpCrypt.info(second[1]).sessionId());
+        }
+    }
+
     // ------------------------------------------------------------------ mixed dialects
 
     private static TcpConnection[] mixed(long seed, TcpCryptConfig aConfig, TcpCryptConfig bConfig) {
@@ -225,36 +305,30 @@ class Rfc8548OverTcpTest {
         }
     }
 
+    /** RFC 8547 §4.1, §11: a host lists both dialects, but its SYN offers only the first. */
     @Test
-    void bothOfferedAndBSpeaksOnly05Gives05() {
-        TcpConnection[] ends = mixed(150, BOTH, V05);
+    void aListOfBothOffersOnlyTheFirstDialect() {
+        TcpConnection[] ends = mixed(150, V05.withDialects(List.of(Dialect.TCPCRYPT_05, Dialect.RFC8548)), V05);
         assertThat(TcpCrypt.info(ends[0]).dialect()).isEqualTo("tcpcrypt-0.5");
-        assertThat(TcpCrypt.info(ends[1]).dialect()).isEqualTo("tcpcrypt-0.5");
         assertThat(TcpCrypt.info(ends[0]).sessionId()).isEqualTo(TcpCrypt.info(ends[1]).sessionId());
-        assertThat(TcpCrypt.info(ends[0]).tep()).isEqualTo(Tep.ECDHE_P256);
+        ends = mixed(151, BOTH, V05);
+        assertThat(TcpCrypt.info(ends[0])).as("rfc8548 offered alone, B speaks only 0.5: plain").isNull();
+        assertThat(TcpCrypt.info(ends[1])).isNull();
     }
 
+    /** Role B accepting both dialects answers in the one the SYN offered. */
     @Test
-    void bothOfferedAndBSpeaksOnlyRfc8548GivesRfc8548() {
-        TcpConnection[] ends = mixed(151, BOTH, RFC);
+    void bAcceptingBothAnswersInTheDialectOffered() {
+        TcpConnection[] ends = mixed(152, V05, BOTH);
+        assertThat(TcpCrypt.info(ends[0]).dialect()).isEqualTo("tcpcrypt-0.5");
+        assertThat(TcpCrypt.info(ends[1]).dialect()).isEqualTo("tcpcrypt-0.5");
+        ends = mixed(153, RFC, BOTH.withDialects(List.of(Dialect.TCPCRYPT_05, Dialect.RFC8548)));
         assertThat(TcpCrypt.info(ends[0]).dialect()).isEqualTo("rfc8548");
         assertThat(TcpCrypt.info(ends[1]).dialect()).isEqualTo("rfc8548");
         assertThat(TcpCrypt.info(ends[0]).sessionId()).isEqualTo(TcpCrypt.info(ends[1]).sessionId());
     }
 
-    @Test
-    void bothOfferedAndBSpeaksBothFollowsBsPreference() {
-        TcpConnection[] ends = mixed(152, BOTH, BOTH.withDialects(List.of(Dialect.TCPCRYPT_05, Dialect.RFC8548)));
-        assertThat(TcpCrypt.info(ends[0]).dialect()).isEqualTo("tcpcrypt-0.5");
-        ends = mixed(153, BOTH.withDialects(List.of(Dialect.TCPCRYPT_05, Dialect.RFC8548)), BOTH);
-        assertThat(TcpCrypt.info(ends[0]).dialect()).isEqualTo("rfc8548");
-    }
-
-    /**
-     * Both dialects with a resumption do not fit the SYN's 40 option bytes beside MSS, SACK,
-     * timestamps and window scale: A offers the resumption in the dialect it has a session in,
-     * alone, and resumes.
-     */
+    /** A host listing both dialects offers and resumes rfc8548 (its first), connection after connection. */
     @Test
     void offeringBothDialectsStillResumes() {
         try (TcpCrypt ca = crypt(BOTH); TcpCrypt cb = crypt(BOTH); Simulation sim = sim(157, FaultModel.NONE, ca, cb)) {
@@ -266,7 +340,7 @@ class Rfc8548OverTcpTest {
             assertThat(TcpCrypt.info(second[0]).dialect()).isEqualTo("rfc8548");
             assertThat(TcpCrypt.info(second[0]).resumed()).isTrue();
             assertThat(TcpCrypt.info(second[0]).sessionId()).isEqualTo(TcpCrypt.info(second[1]).sessionId());
-            // a third connection: no session cached any more for 0.5, the rfc8548 one resumes again
+            // a third connection resumes again, from ss[2]
             TcpConnection[] third = connectAndExchange(sim, b, random(1000, 17), random(1000, 18));
             assertThat(TcpCrypt.info(third[0]).resumed()).isTrue();
             assertThat(ca.resumptions()).isEqualTo(2);

@@ -24,10 +24,13 @@ import org.junit.jupiter.api.Test;
  * required mode.
  */
 class TcpCryptOverTcpTest {
+    /** This class tests the tcpcrypt-0.5 dialect (the default is rfc8548). */
+    private static final TcpCryptConfig DEFAULT_05 = TcpCryptConfig.DEFAULT.withDialects(java.util.List.of(Dialect.TCPCRYPT_05));
+
 
 
     private static TcpCrypt crypt(CryptMode mode) {
-        return TcpCrypt.create(TcpCryptConfig.DEFAULT.withMode(mode), new SecureRandom(), Runnable::run,
+        return TcpCrypt.create(DEFAULT_05.withMode(mode), new SecureRandom(), Runnable::run,
                 InstantSource.system());
     }
 
@@ -184,7 +187,7 @@ class TcpCryptOverTcpTest {
     @Test
     void finArrivingWhileKeysAreStillBeingAgreedEndsTheStreamCleanly() {
         java.util.Queue<Runnable> deferred = new java.util.concurrent.ConcurrentLinkedQueue<>();
-        try (TcpCrypt ca = TcpCrypt.create(TcpCryptConfig.DEFAULT, new SecureRandom(), deferred::add,
+        try (TcpCrypt ca = TcpCrypt.create(DEFAULT_05, new SecureRandom(), deferred::add,
                         InstantSource.system());
                 TcpCrypt cb = crypt(CryptMode.DEFAULT);
                 Simulation sim = sim(25, FaultModel.NONE, ca, cb)) {
@@ -238,7 +241,7 @@ class TcpCryptOverTcpTest {
             // this socket alone never encrypts, although both stacks would
             StreamSink plainSink = new StreamSink();
             TcpConnection plain = sim.a().tcp(0).connect(null, new InetSocketAddress(Simulation.B_V4, 7777),
-                    sim.a().tcp(0).config(), plainSink, ca.protections(TcpCryptConfig.DEFAULT.withMode(CryptMode.NEVER)));
+                    sim.a().tcp(0).config(), plainSink, ca.protections(DEFAULT_05.withMode(CryptMode.NEVER)));
             sim.runUntil(() -> b.accepted != null, 10 * Simulation.SECOND);
             exchange(sim, plain, b.accepted, plainSink, b.sink, "in the clear".getBytes(), "ok".getBytes());
             assertThat(TcpCrypt.info(plain)).isNull();
@@ -250,7 +253,7 @@ class TcpCryptOverTcpTest {
             b2.sink = new StreamSink();
             StreamSink strongSink = new StreamSink();
             TcpConnection strong = sim.a().tcp(0).connect(null, new InetSocketAddress(Simulation.B_V4, 7777),
-                    sim.a().tcp(0).config(), strongSink, ca.protections(TcpCryptConfig.DEFAULT
+                    sim.a().tcp(0).config(), strongSink, ca.protections(DEFAULT_05
                             .withTeps(java.util.List.of(Tep.ECDHE_P521)).withCiphers(java.util.List.of(SymCipher.AES_256_GCM))));
             sim.runUntil(() -> b2.accepted != null, 10 * Simulation.SECOND);
             exchange(sim, strong, b2.accepted, strongSink, b2.sink, "strong".getBytes(), "ok".getBytes());
@@ -269,7 +272,7 @@ class TcpCryptOverTcpTest {
             TcpLayer bl = sim.b().tcp(0);
             boolean[] accepted = new boolean[1];
             bl.addListener(new ListenEndpoint(7778, false, bl.config(), AcceptAll.calling(connection -> accepted[0] = true),
-                    cb.protections(TcpCryptConfig.DEFAULT.withMode(CryptMode.ALWAYS))));
+                    cb.protections(DEFAULT_05.withMode(CryptMode.ALWAYS))));
             StreamSink aSink = new StreamSink();
             TcpConnection a = sim.a().tcp(0).connect(null, new InetSocketAddress(Simulation.B_V4, 7778),
                     sim.a().tcp(0).config(), aSink);
@@ -290,7 +293,7 @@ class TcpCryptOverTcpTest {
     @org.junit.jupiter.params.ParameterizedTest
     @org.junit.jupiter.params.provider.MethodSource("tepsAndCiphers")
     void everyTepAndCipherUnderFaultsThenResumed(Tep tep, SymCipher cipher) {
-        TcpCryptConfig only = TcpCryptConfig.DEFAULT.withTeps(java.util.List.of(tep)).withCiphers(java.util.List.of(cipher));
+        TcpCryptConfig only = DEFAULT_05.withTeps(java.util.List.of(tep)).withCiphers(java.util.List.of(cipher));
         FaultModel faults = FaultModel.NONE.withLoss(0.02).withReorder(0.02, 2 * Simulation.MILLISECOND)
                 .withDuplicate(0.01).withCorrupt(0.01).withDelay(Simulation.MILLISECOND, 0);
         try (TcpCrypt ca = TcpCrypt.create(only, new SecureRandom(), Runnable::run, InstantSource.system());

@@ -13,7 +13,7 @@ public sealed interface AgreementKeyPair extends AutoCloseable permits EcdhKeyPa
     /** The TEP whose group this key lives in. */
     Tep tep();
 
-    /** The public key as sent: uncompressed SEC1 point (65 / 133 bytes) or u-coordinate (32 / 56). */
+    /** The public key: uncompressed SEC1 point (65 / 133 bytes, tcpcrypt-0.5's form) or u-coordinate (32 / 56). */
     byte[] publicKeyBytes();
 
     /**

@@ -51,6 +51,43 @@ public final class EcPublicKey {
         return Result.ok(new EcPublicKey(tep, point));
     }
 
+    /**
+     * Decodes and validates a compressed SEC1 point ({@code 02|03 || X}, IEEE 1363 E.2.3 in
+     * compressed form, as RFC 8548 §5 sends NIST keys): x below p, y recovered from the curve
+     * equation (no square root: not on the curve), not infinity, on the curve (IEEE 1363
+     * A.16.10; the cofactor is 1).
+     */
+    public static Result<EcPublicKey, PointError> decodeCompressed(Tep tep, byte[] buf, int offset, int length) {
+        int fl = tep.fieldLength();
+        if (length != 1 + fl) {
+            return Result.err(PointError.BAD_LENGTH);
+        }
+        if (buf[offset] != 0x02 && buf[offset] != 0x03) {
+            return Result.err(PointError.NOT_COMPRESSED);
+        }
+        ECCurve curve = EcCurves.domain(tep).getCurve();
+        BigInteger p = curve.getField().getCharacteristic();
+        BigInteger x = new BigInteger(1, Arrays.copyOfRange(buf, offset + 1, offset + 1 + fl));
+        if (x.compareTo(p) >= 0) {
+            return Result.err(PointError.COORDINATE_OUT_OF_RANGE);
+        }
+        ECPoint point;
+        try {
+            point = curve.decodePoint(Arrays.copyOfRange(buf, offset, offset + length));
+        } catch (IllegalArgumentException e) {
+            return Result.err(PointError.NOT_ON_CURVE);
+        }
+        if (point.isInfinity() || !point.isValid()) {
+            return Result.err(PointError.NOT_ON_CURVE);
+        }
+        return Result.ok(new EcPublicKey(tep, point));
+    }
+
+    /** The compressed SEC1 point, {@code 02|03 || X} (33 or 67 bytes). */
+    public byte[] compressed() {
+        return point.getEncoded(true);
+    }
+
     /** Decodes a whole array; see {@link #decode(Tep, byte[], int, int)}. */
     public static Result<EcPublicKey, PointError> decode(Tep tep, byte[] encoded) {
         return decode(tep, encoded, 0, encoded.length);

@@ -6,6 +6,8 @@ public enum PointError {
     BAD_LENGTH,
     /** The first byte is not 0x04 (uncompressed SEC1 encoding). */
     NOT_UNCOMPRESSED,
+    /** The first byte is not 0x02 or 0x03 (compressed SEC1 encoding, RFC 8548 §5). */
+    NOT_COMPRESSED,
     /** A coordinate is not below the field prime. */
     COORDINATE_OUT_OF_RANGE,
     /** The coordinates do not satisfy the curve equation. */

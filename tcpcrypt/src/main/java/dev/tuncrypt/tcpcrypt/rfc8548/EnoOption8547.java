@@ -17,17 +17,18 @@ import java.util.Objects;
  * counting kind and length). Suboptions (RFC 8547 §4.1, Table 1), by their first byte {@code cs}:
  *
  * <ul>
- *   <li>{@code 0x00-0x1f}: general suboption {@code 000 zz aa b} (§4.2): b = role B, aa =
- *       application-aware (01) or mandatory application-aware (11), z reserved;
+ *   <li>{@code 0x00-0x1f}: global suboption {@code 0 0 0 z1 z2 z3 a b} (§4.2 Figure 5): b = the
+ *       passive role bit, a = application-aware, z sent 0 and ignored; only the first global
+ *       suboption of an option counts (§4.2), a SYN without one has an implicit 0x00;
  *   <li>{@code 0x20-0x7f}: a TEP identifier without data;
  *   <li>{@code 0x80-0x9f}: a length byte {@code 100nnnnn} for the next suboption, which then
- *       carries {@code nnnnn + 1} data bytes (unconfirmed against the RFC text, see docs/rfc8548.md;
+ *       carries {@code nnnnn + 1} data bytes and must be a TEP with v = 1 (§4.4, Figure 6/7;
  *       this side never sends one);
  *   <li>{@code 0xa0-0xff}: a TEP identifier (v = 1) whose data runs to the end of the option.
  * </ul>
  *
- * The minimal option {@code 45 02} has no suboption: role A sends it in non-SYN segments until
- * it knows B saw its SYN-ACK's answer (§3.2 / §4.7). Immutable.
+ * The non-SYN form {@code 45 02} has no contents (§4.1 Figure 3): a host sends it in every
+ * non-SYN segment until it receives a non-SYN segment (§4.6). Immutable.
  */
 public final class EnoOption8547 {
     /** {@code 45 02}. */
@@ -44,38 +45,49 @@ public final class EnoOption8547 {
     // ---------------------------------------------------------------- building
 
     /**
-     * Role A's SYN option: a general suboption if any of its bits is set (RFC 8547 §4.2, first, as
-     * its bits concern the whole option), the TEPs in preference order, then the resumption
-     * suboption {@code (TEP|0x80) + 9 bytes} last, as its data runs to the end of the option
-     * (RFC 8548 §3.5). The resumed TEP keeps its one-byte entry at its place too, so a B that no
-     * longer has the session still sees A's preference.
+     * Role A's SYN option: the global suboption if a bit of it is set (RFC 8547 §4.2; none means
+     * the implicit 0x00), the TEPs in preference order, then the resumption suboption
+     * {@code (TEP|0x80) | resume[i] half | nonce} last, as its data runs to the end of the option
+     * (RFC 8547 §4.4, RFC 8548 §3.5 Figure 2). The resumed TEP is not listed again with v = 0:
+     * RFC 8548 defines no repetition of a TEP (RFC 8547 §4.5 rule 3), and a resumption
+     * suboption already offers fresh key agreement with its TEP (RFC 8548 §3.2).
      */
-    public static EnoOption8547 syn(List<Tep> preference, int generalBits, Tep resumeTep, byte[] resumeHalf) {
+    public static EnoOption8547 syn(List<Tep> preference, int globalBits, Tep resumeTep, byte[] resumeData) {
         List<EnoSuboption> subs = new ArrayList<>();
-        if (generalBits != 0) {
-            subs.add(new EnoSuboption(Kind.GENERAL, generalBits, null, false));
+        if ((globalBits & Rfc8548.GLOBAL_KNOWN) != 0) {
+            subs.add(new EnoSuboption(Kind.GENERAL, globalBits & Rfc8548.GLOBAL_KNOWN, null, false));
         }
         for (Tep t : preference) {
-            subs.add(new EnoSuboption(Kind.TEP, t.id(), null, false));
+            if (t != resumeTep) {
+                subs.add(new EnoSuboption(Kind.TEP, t.id(), null, false));
+            }
         }
         if (resumeTep != null) {
-            if (resumeHalf == null || resumeHalf.length != Rfc8548.RESUME_HALF_LENGTH) {
-                throw new IllegalArgumentException("a resumption identifier half is 9 bytes");
-            }
-            subs.add(new EnoSuboption(Kind.TEP_WITH_DATA, resumeTep.id(), resumeHalf, false));
+            subs.add(new EnoSuboption(Kind.TEP_WITH_DATA, resumeTep.id(), checkedResumeData(resumeData), false));
         }
         return of(subs);
     }
 
-    /** Role B's SYN-ACK: the general suboption if needed, then the chosen TEP (with B's resumption half, if resuming). */
-    public static EnoOption8547 synAck(Tep tep, int generalBits, byte[] resumeHalf) {
+    /**
+     * Role B's SYN-ACK: the global suboption, which a passive opener MUST include with b = 1
+     * (RFC 8547 §4.2), then solely the chosen TEP (RFC 8548 §3.2), with B's resumption
+     * identifier half and nonce when resuming (RFC 8548 §3.5 Figure 3).
+     */
+    public static EnoOption8547 synAck(Tep tep, int globalBits, byte[] resumeData) {
         List<EnoSuboption> subs = new ArrayList<>();
-        if (generalBits != 0) {
-            subs.add(new EnoSuboption(Kind.GENERAL, generalBits, null, false));
-        }
-        subs.add(resumeHalf == null ? new EnoSuboption(Kind.TEP, tep.id(), null, false)
-                : new EnoSuboption(Kind.TEP_WITH_DATA, tep.id(), resumeHalf, false));
+        subs.add(new EnoSuboption(Kind.GENERAL, (globalBits & Rfc8548.GLOBAL_KNOWN) | Rfc8548.GLOBAL_B, null, false));
+        subs.add(resumeData == null ? new EnoSuboption(Kind.TEP, tep.id(), null, false)
+                : new EnoSuboption(Kind.TEP_WITH_DATA, tep.id(), checkedResumeData(resumeData), false));
         return of(subs);
+    }
+
+    /** RFC 8548 §3.5: a 9-byte identifier half and a nonce of 0 to 8 bytes. */
+    private static byte[] checkedResumeData(byte[] data) {
+        if (data == null || data.length < Rfc8548.RESUME_HALF_LENGTH
+                || data.length > Rfc8548.RESUME_HALF_LENGTH + Rfc8548.RESUME_NONCE_LENGTH) {
+            throw new IllegalArgumentException("resumption data is a 9-byte identifier half and a 0-8 byte nonce");
+        }
+        return data;
     }
 
     /** An option with exactly these suboptions; a v=1 suboption without length byte must be last. */
@@ -172,28 +184,30 @@ public final class EnoOption8547 {
         return suboptions;
     }
 
-    /** OR of the general suboptions' bits. */
-    public int generalBits() {
-        int bits = 0;
+    /**
+     * The global suboption's a and b bits (RFC 8547 §4.2): only the first suboption in the range
+     * 0x00-0x1f counts, its z bits are ignored; none is the implicit 0x00.
+     */
+    public int globalBits() {
         for (EnoSuboption s : suboptions) {
             if (s.kind() == Kind.GENERAL) {
-                bits |= s.value();
+                return s.value() & Rfc8548.GLOBAL_KNOWN;
             }
         }
-        return bits;
+        return 0;
     }
 
-    /** The b bit (RFC 8547 §4.2): this host claims role B. */
+    /** The passive role bit b (RFC 8547 §4.2, §4.3). */
     public boolean roleB() {
-        return (generalBits() & Rfc8548.GENERAL_B) != 0;
+        return (globalBits() & Rfc8548.GLOBAL_B) != 0;
     }
 
-    /** The aa bits, 0-3 (RFC 8547 §4.2). */
-    public int applicationAware() {
-        return (generalBits() & Rfc8548.GENERAL_AA_MASK) >>> 1;
+    /** The application-aware bit a (RFC 8547 §4.2). */
+    public boolean appAware() {
+        return (globalBits() & Rfc8548.GLOBAL_A) != 0;
     }
 
-    /** TEP ids in order, one-byte and v=1 suboptions alike (the v=1 form offers the same TEP). */
+    /** TEP ids in order, one-byte and v=1 suboptions alike (the v=1 form offers the same TEP, RFC 8548 §3.2). */
     public List<Integer> tepIds() {
         List<Integer> ids = new ArrayList<>();
         for (EnoSuboption s : suboptions) {
@@ -202,6 +216,18 @@ public final class EnoOption8547 {
             }
         }
         return ids;
+    }
+
+    /**
+     * Whether {@code id} appears more than once in this option: RFC 8548 defines no repetition
+     * of a TEP, so such a TEP is not valid (RFC 8547 §4.5 rule 3).
+     */
+    public boolean repeated(int id) {
+        int n = 0;
+        for (int t : tepIds()) {
+            n += t == id ? 1 : 0;
+        }
+        return n > 1;
     }
 
     public boolean isMinimal() {

@@ -1,5 +1,6 @@
 package dev.tuncrypt.tcpcrypt.rfc8548;
 
+import dev.tuncrypt.tcpcrypt.Role;
 import dev.tuncrypt.tcpcrypt.SymCipher;
 import dev.tuncrypt.tcpcrypt.crypto.RawKey;
 import java.security.GeneralSecurityException;
@@ -11,64 +12,106 @@ import javax.crypto.spec.IvParameterSpec;
 
 /**
  * What {@link FrameSealer8548} and {@link FrameOpener8548} share: one JDK AEAD {@link Cipher}
- * per direction (AES-GCM, or ChaCha20-Poly1305), the current key in a wipeable {@link RawKey},
- * its re-keying, and the 12-byte nonce of RFC 8548 §4.2:
+ * per direction (AES-GCM, or ChaCha20-Poly1305), the key-set generation of that direction and its
+ * keys, and the AEAD nonce:
  *
- * <pre>nonce = FRAME_NONCE_MAGIC (44 41 54 41, "DATA") || offset (u64 big-endian)</pre>
+ * <pre>
+ * mk[j+1]  = CPRF(mk[j], CONST_REKEY, K_LEN)                                   RFC 8548 §3.3
+ * k_ab[j]  = CPRF(mk[j], CONST_KEY_A, ae_key_len + ae_nonce_len)  (k_ba: CONST_KEY_B)
+ * K | NR   = the traffic key: the AEAD key, then the nonce randomizer          §3.6
+ * frame_ID = 0…0 | offset (u64 BE), ae_nonce_len bytes                         §4.2.3
+ * N        = frame_ID XOR NR                                                   §3.6
+ * </pre>
  *
- * where offset is the position of the frame's first byte (its control byte) in the direction's
- * stream after the Init message (after the SYN on a resumed session).
+ * The offset is the frame's first byte in the direction's TCP data stream (Init message
+ * included; docs/rfc8548.md reading R5).
  */
 abstract class FrameAead8548 implements AutoCloseable {
     static final int TAG_BITS = Rfc8548.FRAME_TAG_LENGTH * 8;
 
     final SymCipher suite;
     final Cipher cipher;
+    /** Whose traffic keys this direction uses: k_ab for a host that was A in the original session. */
+    final Role sender;
+    /** mk[generation]. */
+    byte[] masterKey;
+    /** The AEAD key K of this generation and its wipeable copy. */
     byte[] keyBytes;
     RawKey key;
+    /** NR of this generation. */
+    byte[] nonceRandomizer;
+    long generation;
     final byte[] nonce = new byte[Rfc8548.NONCE_BYTES];
     final byte[] header = new byte[Rfc8548.FRAME_HEADER_LENGTH];
-    long rekeys;
     boolean closed;
 
-    FrameAead8548(SymCipher suite, byte[] key) {
-        if (key.length != suite.keyLength()) {
-            throw new IllegalArgumentException(suite + " needs a " + suite.keyLength() + "-byte key");
+    /**
+     * @param masterKey mk[0] (copied)
+     * @param sender the original role of the host that seals this direction
+     */
+    FrameAead8548(SymCipher suite, byte[] masterKey, Role sender) {
+        if (masterKey.length != Rfc8548.K_LEN) {
+            throw new IllegalArgumentException("mk is " + Rfc8548.K_LEN + " bytes");
         }
         this.suite = suite;
-        this.keyBytes = key.clone();
-        this.key = new RawKey(algorithm(suite), key);
+        this.sender = sender;
         try {
             this.cipher = Cipher.getInstance(suite == SymCipher.CHACHA20_POLY1305 ? "ChaCha20-Poly1305" : "AES/GCM/NoPadding");
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(suite + " unavailable", e);
         }
-        nonce[0] = 0x44;
-        nonce[1] = 0x41;
-        nonce[2] = 0x54;
-        nonce[3] = 0x41;
+        install(masterKey.clone());
     }
 
-    private static String algorithm(SymCipher suite) {
+    static String algorithm(SymCipher suite) {
         return suite == SymCipher.CHACHA20_POLY1305 ? "ChaCha20" : "AES";
     }
 
-    /** RFC 8548 §4.2: the nonce of the frame at {@code offset}. */
-    public static byte[] nonce(long offset) {
-        byte[] n = new byte[Rfc8548.NONCE_BYTES];
-        n[0] = 0x44;
-        n[1] = 0x41;
-        n[2] = 0x54;
-        n[3] = 0x41;
+    /** RFC 8548 §3.3: k_ab[j] or k_ba[j] of {@code mk}, ae_key_len + ae_nonce_len bytes. */
+    public static byte[] trafficKey(byte[] mk, Role sender, SymCipher suite) {
+        return Hkdf.cprf(mk, sender == Role.A ? Rfc8548.CONST_KEY_A : Rfc8548.CONST_KEY_B,
+                suite.keyLength() + Rfc8548.NONCE_BYTES);
+    }
+
+    /** RFC 8548 §3.3: mk[j+1] from mk[j]. */
+    public static byte[] nextMasterKey(byte[] mk) {
+        return Hkdf.cprf(mk, Rfc8548.CONST_REKEY, Rfc8548.K_LEN);
+    }
+
+    /** RFC 8548 §4.2.3 then §3.6: the AEAD nonce of the frame at {@code offset} under {@code nr}. */
+    public static byte[] nonce(long offset, byte[] nr) {
+        byte[] n = nr.clone();
         for (int i = 0; i < 8; i++) {
-            n[4 + i] = (byte) (offset >>> (56 - 8 * i));
+            n[n.length - 8 + i] ^= (byte) (offset >>> (56 - 8 * i));
         }
         return n;
     }
 
-    final void setNonce(long offset) {
+    /** Makes {@code mk} (owned from now on) this direction's master key, deriving K and NR. */
+    final void install(byte[] mk) {
+        byte[] traffic = trafficKey(mk, sender, suite);
+        wipeKeys();
+        masterKey = mk;
+        keyBytes = Arrays.copyOfRange(traffic, 0, suite.keyLength());
+        nonceRandomizer = Arrays.copyOfRange(traffic, suite.keyLength(), traffic.length);
+        Arrays.fill(traffic, (byte) 0);
+        key = new RawKey(algorithm(suite), keyBytes);
+    }
+
+    private void wipeKeys() {
+        if (masterKey != null) {
+            Arrays.fill(masterKey, (byte) 0);
+            Arrays.fill(keyBytes, (byte) 0);
+            Arrays.fill(nonceRandomizer, (byte) 0);
+            key.destroy();
+        }
+    }
+
+    /** N = frame_ID XOR NR into {@link #nonce}, for {@code nr}. */
+    final void setNonce(long offset, byte[] nr) {
+        System.arraycopy(nr, 0, nonce, 0, nonce.length);
         for (int i = 0; i < 8; i++) {
-            nonce[4 + i] = (byte) (offset >>> (56 - 8 * i));
+            nonce[nonce.length - 8 + i] ^= (byte) (offset >>> (56 - 8 * i));
         }
     }
 
@@ -78,41 +121,31 @@ abstract class FrameAead8548 implements AutoCloseable {
         cipher.init(mode, k, spec);
     }
 
-    /** RFC 8548 §3.8: the next key of this direction, CPRF(key, CONST_REKEY, ae_keylen). */
-    static byte[] nextKey(byte[] current) {
-        return Hkdf.cprf(current, Rfc8548.CONST_REKEY, current.length);
+    /** This direction's key-set generation (RFC 8548 §3.8): local for a sealer, remote for an opener. */
+    public long generation() {
+        return generation;
     }
 
-    /** Makes {@code next} (owned from now on) the current key, wiping the old one. */
-    final void replaceKey(byte[] next) {
-        Arrays.fill(keyBytes, (byte) 0);
-        key.destroy();
-        keyBytes = next;
-        key = new RawKey(algorithm(suite), next);
-        rekeys++;
-    }
-
-    /** How many times this direction re-keyed. */
+    /** How many times this direction re-keyed (its generation). */
     public long rekeys() {
-        return rekeys;
+        return generation;
     }
 
     public SymCipher cipherSuite() {
         return suite;
     }
 
-    /** Zeroes the key bytes and re-keys the JDK cipher with a dummy key. */
+    /** Zeroes the keys and re-keys the JDK cipher with a dummy key. */
     @Override
     public void close() {
         if (closed) {
             return;
         }
         closed = true;
-        Arrays.fill(keyBytes, (byte) 0);
-        key.destroy();
+        wipeKeys();
         RawKey dummy = new RawKey(algorithm(suite), new byte[suite.keyLength()]);
         try {
-            nonce[11] ^= 0x5a;
+            nonce[nonce.length - 1] ^= 0x5a;
             init(Cipher.ENCRYPT_MODE, dummy);
         } catch (GeneralSecurityException | RuntimeException ignored) {
             // best effort

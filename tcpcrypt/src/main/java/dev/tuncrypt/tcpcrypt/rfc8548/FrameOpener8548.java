@@ -1,5 +1,6 @@
 package dev.tuncrypt.tcpcrypt.rfc8548;
 
+import dev.tuncrypt.tcpcrypt.Role;
 import dev.tuncrypt.tcpcrypt.SymCipher;
 import java.nio.ByteBuffer;
 import java.security.GeneralSecurityException;
@@ -12,9 +13,10 @@ import javax.crypto.Cipher;
  * Checks and decrypts the frames of one direction (layout in {@link FrameSealer8548}). The tag
  * covers the control byte and the length (AAD) and is verified by the JDK's AEAD in constant time
  * before any plaintext is released; on any failure the destination bytes are wiped and nothing is
- * returned. A frame whose rekey bit is set is opened under the next key, which replaces the
- * current one only once that frame authenticated (RFC 8548 §3.8). Reserved control and flags
- * bits are authenticated and otherwise ignored. Not thread-safe.
+ * returned. A frame with rekey = 1 is opened under the next generation's keys, and the remote
+ * generation moves on only once that frame authenticated (RFC 8548 §3.8: a forged bit fails the
+ * tag and moves nothing). Reserved cres and fres bits are authenticated and otherwise ignored
+ * (§4.2, §4.2.1). Not thread-safe.
  */
 public final class FrameOpener8548 extends FrameAead8548 {
     private int control;
@@ -22,9 +24,12 @@ public final class FrameOpener8548 extends FrameAead8548 {
     private int urgentOffset;
     private int dataLength;
 
-    /** An opener with a copy of the direction's first key. */
-    public FrameOpener8548(SymCipher cipher, byte[] key) {
-        super(cipher, key);
+    /**
+     * @param masterKey mk[0] of the session (copied)
+     * @param sender the peer's original role: k_ab if it was A (RFC 8548 §3.3, §3.5)
+     */
+    public FrameOpener8548(SymCipher cipher, byte[] masterKey, Role sender) {
+        super(cipher, masterKey, sender);
     }
 
     /** The frame length a header at absolute {@code index} announces (3 + the u16), or -1 without 3 bytes. */
@@ -60,9 +65,10 @@ public final class FrameOpener8548 extends FrameAead8548 {
         }
         frame.get(start, header);
         boolean rekey = (header[0] & Rfc8548.CONTROL_REKEY) != 0;
-        byte[] candidate = rekey ? nextKey(keyBytes) : null;
-        setNonce(offset);
-        RawKey next = candidate == null ? null : new RawKey(key.getAlgorithm(), candidate);
+        byte[] nextMk = rekey ? nextMasterKey(masterKey) : null;
+        byte[] nextTraffic = rekey ? trafficKey(nextMk, sender, suite) : null;
+        RawKey next = rekey ? new RawKey(key.getAlgorithm(), nextTraffic, 0, suite.keyLength()) : null;
+        setNonce(offset, rekey ? Arrays.copyOfRange(nextTraffic, suite.keyLength(), nextTraffic.length) : nonceRandomizer);
         try {
             init(Cipher.DECRYPT_MODE, next != null ? next : key);
             cipher.updateAAD(header);
@@ -72,8 +78,8 @@ public final class FrameOpener8548 extends FrameAead8548 {
             frame.position(start);
             wipe(dst, out, plainLen);
             dst.position(out);
-            if (candidate != null) {
-                Arrays.fill(candidate, (byte) 0);
+            if (nextMk != null) {
+                Arrays.fill(nextMk, (byte) 0);
             }
             return FrameStatus8548.TAG_MISMATCH;
         } catch (GeneralSecurityException e) {
@@ -84,12 +90,16 @@ public final class FrameOpener8548 extends FrameAead8548 {
             if (next != null) {
                 next.destroy();
             }
+            if (nextTraffic != null) {
+                Arrays.fill(nextTraffic, (byte) 0);
+            }
         }
-        if (candidate != null) {
-            replaceKey(candidate); // the frame authenticated under the next key: it is the current one now
+        if (nextMk != null) {
+            install(nextMk); // §3.8: the frame authenticated under the next generation: the remote generation moves on
+            generation++;
         }
         control = header[0] & 0xff;
-        // §4.3: flags byte, the urgent offset if URGENT, then the data (moved down to out)
+        // §4.2.1: flags byte, the urgent offset if URGp, then the data (moved down to out)
         if (plainLen < Rfc8548.FRAME_FLAGS_LENGTH) {
             dst.position(out);
             return FrameStatus8548.MISSING_FLAGS;

@@ -6,8 +6,8 @@ import java.util.Arrays;
 import javax.crypto.Mac;
 
 /**
- * HKDF with HMAC-SHA256 exactly as RFC 5869 defines it (RFC 8548 §3.3 names it the "CPRF"
- * family): Extract is one HMAC keyed by the salt; Expand chains {@code T(n) = HMAC(PRK, T(n-1) ||
+ * HKDF with HMAC-SHA256 exactly as RFC 5869 defines it (RFC 8548 §3.1: Extract and
+ * the CPRF): Extract is one HMAC keyed by the salt; Expand chains {@code T(n) = HMAC(PRK, T(n-1) ||
  * info || n)} for any output length up to 255 blocks. Unlike tcpcryptd 0.5's expand, outputs
  * shorter or longer than 32 bytes are exact RFC 5869 values (RFC 5869 Appendix A test cases pass,
  * see {@code Hkdf8548Test}).
@@ -67,8 +67,19 @@ public final class Hkdf {
         }
     }
 
-    /** RFC 8548 §3.3: CPRF(K, CONST, L) = HKDF-Expand(K, the one-byte constant, L). */
+    /** RFC 8548 §3.1: CPRF(K, CONST, L) = HKDF-Expand(K, the one-byte constant, L). */
     public static byte[] cprf(byte[] key, int constant, int length) {
         return expand(key, new byte[] {(byte) constant}, length);
+    }
+
+    /**
+     * RFC 8548 §3.3 / §3.4: CPRF(K, CONST | suffix, L), the one-byte constant followed by
+     * {@code suffix} (the session nonce sn[i]) as HKDF's info.
+     */
+    public static byte[] cprf(byte[] key, int constant, byte[] suffix, int length) {
+        byte[] info = new byte[1 + suffix.length];
+        info[0] = (byte) constant;
+        System.arraycopy(suffix, 0, info, 1, suffix.length);
+        return expand(key, info, length);
     }
 }

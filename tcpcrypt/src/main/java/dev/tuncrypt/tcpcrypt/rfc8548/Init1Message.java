@@ -14,7 +14,7 @@ import java.util.List;
  *
  * <pre>
  * magic u32 (15 10 1a 0e) | message_len u32 (the whole message) | nciphers u8
- *   | sym_cipher u16 × nciphers | N_A (32) | PK_A (65 / 133 / 32 / 56 bytes, no length prefix)
+ *   | sym_cipher u16 × nciphers | N_A (32) | Pub_A ({@link PublicKeys8548}: 35 / 69 / 32 / 56 bytes)
  *   | ignored (message_len - the fixed part)
  * </pre>
  *
@@ -41,7 +41,7 @@ public final class Init1Message {
 
     /** Length of an Init1 without ignored bytes. */
     public static int length(Tep tep, int nciphers) {
-        return FIXED + 2 * nciphers + Rfc8548.NONCE_LENGTH + tep.pointLength();
+        return FIXED + 2 * nciphers + Rfc8548.NONCE_LENGTH + PublicKeys8548.wireLength(tep);
     }
 
     /** Builds Init1 offering {@code ciphers} in preference order. */
@@ -49,8 +49,8 @@ public final class Init1Message {
         if (ciphers.isEmpty() || ciphers.size() > 255) {
             throw new IllegalArgumentException("Init1 lists 1..255 ciphers");
         }
-        if (nonceA.length != Rfc8548.NONCE_LENGTH || publicKey.length != tep.pointLength()) {
-            throw new IllegalArgumentException("N_A must be 32 bytes, PK_A " + tep.pointLength());
+        if (nonceA.length != Rfc8548.NONCE_LENGTH || publicKey.length != PublicKeys8548.wireLength(tep)) {
+            throw new IllegalArgumentException("N_A must be 32 bytes, PK_A " + PublicKeys8548.wireLength(tep));
         }
         int len = length(tep, ciphers.size());
         ByteBuffer b = ByteBuffer.allocate(len);
@@ -96,16 +96,20 @@ public final class Init1Message {
         int nonceAt = FIXED + 2 * n;
         byte[] nonce = Arrays.copyOfRange(msg, nonceAt, nonceAt + Rfc8548.NONCE_LENGTH);
         int keyAt = nonceAt + Rfc8548.NONCE_LENGTH;
-        byte[] key = Arrays.copyOfRange(msg, keyAt, keyAt + tep.pointLength());
+        byte[] key = Arrays.copyOfRange(msg, keyAt, keyAt + PublicKeys8548.wireLength(tep));
         return Result.ok(new Init1Message(tep, msg.clone(), ids, nonce, key));
     }
 
-    /** B's choice: the first cipher in A's list that {@code supported} holds, or null. */
+    /**
+     * B's choice (RFC 8548 §3.3: B's "order of preference to use when selecting an algorithm
+     * from those offered"): the first of {@code supported} that A's list holds, or null.
+     */
     public SymCipher chooseCipher(Collection<SymCipher> supported) {
-        for (int id : cipherIds) {
-            SymCipher c = SymCipher.fromId(id);
-            if (c != null && supported.contains(c)) {
-                return c;
+        for (SymCipher c : supported) {
+            for (int id : cipherIds) {
+                if (SymCipher.fromId(id) == c) {
+                    return c;
+                }
             }
         }
         return null;

@@ -34,12 +34,12 @@ public final class Init2Message {
 
     /** Length of an Init2 without ignored bytes. */
     public static int length(Tep tep) {
-        return FIXED + Rfc8548.NONCE_LENGTH + tep.pointLength();
+        return FIXED + Rfc8548.NONCE_LENGTH + PublicKeys8548.wireLength(tep);
     }
 
     public static Init2Message create(Tep tep, SymCipher cipher, byte[] nonceB, byte[] publicKey) {
-        if (nonceB.length != Rfc8548.NONCE_LENGTH || publicKey.length != tep.pointLength()) {
-            throw new IllegalArgumentException("N_B must be 32 bytes, PK_B " + tep.pointLength());
+        if (nonceB.length != Rfc8548.NONCE_LENGTH || publicKey.length != PublicKeys8548.wireLength(tep)) {
+            throw new IllegalArgumentException("N_B must be 32 bytes, PK_B " + PublicKeys8548.wireLength(tep));
         }
         int len = length(tep);
         ByteBuffer b = ByteBuffer.allocate(len);
@@ -65,7 +65,7 @@ public final class Init2Message {
         }
         byte[] nonce = Arrays.copyOfRange(msg, FIXED, FIXED + Rfc8548.NONCE_LENGTH);
         int keyAt = FIXED + Rfc8548.NONCE_LENGTH;
-        byte[] key = Arrays.copyOfRange(msg, keyAt, keyAt + tep.pointLength());
+        byte[] key = Arrays.copyOfRange(msg, keyAt, keyAt + PublicKeys8548.wireLength(tep));
         return Result.ok(new Init2Message(tep, msg.clone(), cipher, nonce, key));
     }
 

@@ -2,7 +2,7 @@ package dev.tuncrypt.tcpcrypt.rfc8548;
 
 /**
  * Why an rfc8548 Init1 or Init2 is rejected. After ENO negotiated tcpcrypt, each of these resets
- * the connection (RFC 8547 §4.7: no fallback once a TEP is negotiated).
+ * the connection (RFC 8547 §4.6: no fallback once encryption is enabled; RFC 8548 §3.3 "abort the connection").
  */
 public enum InitError8548 {
     /** Fewer bytes than the fixed part or than {@code message_len}. */

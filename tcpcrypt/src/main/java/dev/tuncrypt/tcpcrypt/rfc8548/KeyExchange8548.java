@@ -1,6 +1,7 @@
 package dev.tuncrypt.tcpcrypt.rfc8548;
 
 import dev.tuncrypt.tcpcrypt.Result;
+import dev.tuncrypt.tcpcrypt.Role;
 import dev.tuncrypt.tcpcrypt.SymCipher;
 import dev.tuncrypt.tcpcrypt.Tep;
 import dev.tuncrypt.tcpcrypt.crypto.AgreementKeyPair;
@@ -27,19 +28,20 @@ public final class KeyExchange8548 {
             return Result.err(e.error());
         }
         Init1Message init1 = parsed.valueOrNull();
+        // RFC 8548 §3.3: B selects from A's list in its own order of preference
         SymCipher cipher = init1.chooseCipher(supported);
         if (cipher == null) {
             return Result.err(InitError8548.NO_COMMON_CIPHER);
         }
-        Result<byte[], PointError> es = keyPair.agreeWith(init1.publicKey());
+        Result<byte[], PointError> es = PublicKeys8548.agree(keyPair, init1.publicKey());
         if (es instanceof Result.Err<byte[], PointError> e) {
             return Result.err(map(e.error()));
         }
-        Init2Message init2 = Init2Message.create(tep, cipher, nonceB, keyPair.publicKeyBytes());
+        Init2Message init2 = Init2Message.create(tep, cipher, nonceB, PublicKeys8548.encode(keyPair));
         byte[] ss = SessionSecrets8548.prk(init1.nonce(), transcript, init1.encodedInternal(), init2.encodedInternal(),
                 es.valueOrNull());
         try {
-            return Result.ok(new Accepted(init1, init2, SessionSecrets8548.fullHandshake(tep, cipher, ss)));
+            return Result.ok(new Accepted(init1, init2, SessionSecrets8548.fullHandshake(tep, cipher, ss, Role.B)));
         } finally {
             Arrays.fill(es.valueOrNull(), (byte) 0);
             Arrays.fill(ss, (byte) 0);
@@ -54,14 +56,14 @@ public final class KeyExchange8548 {
             return Result.err(e.error());
         }
         Init2Message init2 = parsed.valueOrNull();
-        Result<byte[], PointError> es = keyPair.agreeWith(init2.publicKey());
+        Result<byte[], PointError> es = PublicKeys8548.agree(keyPair, init2.publicKey());
         if (es instanceof Result.Err<byte[], PointError> e) {
             return Result.err(map(e.error()));
         }
         byte[] ss = SessionSecrets8548.prk(init1.nonce(), transcript, init1.encodedInternal(), init2.encodedInternal(),
                 es.valueOrNull());
         try {
-            return Result.ok(SessionSecrets8548.fullHandshake(init1.tep(), init2.cipher(), ss));
+            return Result.ok(SessionSecrets8548.fullHandshake(init1.tep(), init2.cipher(), ss, Role.A));
         } finally {
             Arrays.fill(es.valueOrNull(), (byte) 0);
             Arrays.fill(ss, (byte) 0);

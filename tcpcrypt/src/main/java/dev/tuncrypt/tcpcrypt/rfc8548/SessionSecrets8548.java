@@ -9,65 +9,81 @@ import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * The key schedule of RFC 8548 for one session i and the secrets it yields:
+ * The key schedule of RFC 8548 for one connection with session secret ss[i] and session nonce
+ * sn[i], and the secrets it yields:
  *
  * <pre>
- * PRK       = HKDF-Extract(N_A, eno_transcript || Init1 || Init2 || ES)     §3.3
- * ss[0]     = PRK;   ss[i+1] = CPRF(ss[i], CONST_NEXTK, K_LEN)               §3.3, §3.5
- * SID[i]    = CPRF(ss[i], CONST_SESSID, K_LEN); session ID = TEP byte || SID  §3.4
- * k_ab[i]   = CPRF(ss[i], CONST_KEY_A, ae_keylen)   (A to B)                  §3.3
- * k_ba[i]   = CPRF(ss[i], CONST_KEY_B, ae_keylen)   (B to A)                  §3.3
- * resume[i] = CPRF(ss[i], CONST_RESUME, 18): A's SYN carries [0, 9), B's SYN-ACK [9, 18)   §3.5
+ * PRK        = Extract(N_A, eno-transcript | Init1 | Init2 | ES);  ss[0] = PRK       §3.3
+ * ss[i]      = CPRF(ss[i-1], CONST_NEXTK, K_LEN)                                   §3.3
+ * sn[0]      = empty;  sn[i] = nonce_a | nonce_b for a resumed session             §3.3, §3.5
+ * session_id = TEP-byte | CPRF(ss[i], CONST_SESSID | sn[i], K_LEN)                 §3.4
+ * mk[0]      = CPRF(ss[i], CONST_REKEY | sn[i], K_LEN)                             §3.3
+ * k_ab[j], k_ba[j] from mk[j]: see {@link FrameAead8548}                           §3.3
+ * resume[i]  = CPRF(ss[i], CONST_RESUME, 18): the original A sends {0..8}, B {9..17}  §3.5
  * </pre>
  *
- * Items marked unconfirmed in docs/rfc8548.md (ss[0] = PRK, the split of resume[i]) are
- * implemented as written here. {@link #close()} zeroes every secret.
+ * The host that was A in the session of ss[0] seals with k_ab in every session derived from it,
+ * whatever its role in the current one (§3.3, §3.5): {@link #keyRole()}. {@link #close()}
+ * zeroes every secret.
  */
 public final class SessionSecrets8548 implements AutoCloseable {
     private final Tep tep;
     private final SymCipher cipher;
     private final boolean resumed;
+    private final Role keyRole;
     private final byte[] ss;
     private final SessionId sessionId;
-    private final byte[] keyAtoB;
-    private final byte[] keyBtoA;
+    private final byte[] masterKey;
     private boolean closed;
 
-    private SessionSecrets8548(Tep tep, SymCipher cipher, byte[] ss, boolean resumed) {
+    private SessionSecrets8548(Tep tep, SymCipher cipher, byte[] ss, byte[] sn, boolean resumed, Role keyRole) {
         this.tep = Objects.requireNonNull(tep, "tep");
         this.cipher = Objects.requireNonNull(cipher, "cipher");
+        this.keyRole = Objects.requireNonNull(keyRole, "keyRole");
         if (ss.length != Rfc8548.K_LEN) {
             throw new IllegalArgumentException("ss must be " + Rfc8548.K_LEN + " bytes");
         }
         this.resumed = resumed;
         this.ss = ss.clone();
-        byte[] sid = Hkdf.cprf(ss, Rfc8548.CONST_SESSID, Rfc8548.K_LEN);
+        byte[] sid = Hkdf.cprf(ss, Rfc8548.CONST_SESSID, sn, Rfc8548.K_LEN);
         byte[] full = new byte[SessionId.LENGTH];
         full[0] = (byte) Negotiation8547.sessionIdFirstByte(tep, resumed);
         System.arraycopy(sid, 0, full, 1, sid.length);
         Arrays.fill(sid, (byte) 0);
         this.sessionId = SessionId.of(full);
-        this.keyAtoB = Hkdf.cprf(ss, Rfc8548.CONST_KEY_A, cipher.keyLength());
-        this.keyBtoA = Hkdf.cprf(ss, Rfc8548.CONST_KEY_B, cipher.keyLength());
+        this.masterKey = Hkdf.cprf(ss, Rfc8548.CONST_REKEY, sn, Rfc8548.K_LEN);
     }
 
-    /** RFC 8548 §3.3: ss[0] = PRK = HKDF-Extract(N_A, transcript || Init1 || Init2 || ES). */
+    /** RFC 8548 §3.3: ss[0] = PRK = Extract(N_A, eno-transcript | Init1 | Init2 | ES). */
     public static byte[] prk(byte[] nonceA, byte[] transcript, byte[] init1, byte[] init2, byte[] es) {
         return Hkdf.extract(nonceA, transcript, init1, init2, es);
     }
 
-    /** A full handshake's session from ss[0] (copied). */
-    public static SessionSecrets8548 fullHandshake(Tep tep, SymCipher cipher, byte[] ss0) {
-        return new SessionSecrets8548(tep, cipher, ss0, false);
+    /** A full handshake's session from ss[0] (copied); {@code local} is this host's role, sn[0] empty. */
+    public static SessionSecrets8548 fullHandshake(Tep tep, SymCipher cipher, byte[] ss0, Role local) {
+        return new SessionSecrets8548(tep, cipher, ss0, new byte[0], false, local);
     }
 
-    /** A resumed session whose secret ss[i] was cached (copied; the cache entry is then zeroed: one use). */
-    public static SessionSecrets8548 resume(CachedSession cached) {
+    /**
+     * A resumed session from a cached ss[i] (copied; the cache entry is then zeroed: one use)
+     * with session nonce {@code sn} = nonce_a | nonce_b (RFC 8548 §3.5).
+     */
+    public static SessionSecrets8548 resume(CachedSession cached, byte[] sn) {
         try {
-            return new SessionSecrets8548(cached.tep(), cached.cipher(), cached.secret(), true);
+            return new SessionSecrets8548(cached.tep(), cached.cipher(), cached.secret(), sn, true, cached.role());
         } finally {
             cached.close();
         }
+    }
+
+    /**
+     * RFC 8548 §3.5: sn[i] = nonce_a | nonce_b, nonce_a being the nonce of the host that was A in
+     * the original session (Figure 2), nonce_b the other's (docs/rfc8548.md reading R7).
+     */
+    public static byte[] sessionNonce(byte[] nonceA, byte[] nonceB) {
+        byte[] sn = Arrays.copyOf(nonceA, nonceA.length + nonceB.length);
+        System.arraycopy(nonceB, 0, sn, nonceA.length, nonceB.length);
+        return sn;
     }
 
     /** RFC 8548 §3.5: resume[i] = CPRF(ss[i], CONST_RESUME, 18) of a cached secret. */
@@ -75,24 +91,25 @@ public final class SessionSecrets8548 implements AutoCloseable {
         return Hkdf.cprf(ss, Rfc8548.CONST_RESUME, Rfc8548.RESUME_LENGTH);
     }
 
-    /** Role A's half of resume[i], [0, 9): what A's SYN carries. */
-    public static byte[] aHalf(byte[] ss) {
+    /** The half of resume[i] a host that was {@code originalRole} sends: {0..8} for A, {9..17} for B (§3.5). */
+    public static byte[] half(byte[] ss, Role originalRole) {
         byte[] r = resumeIdentifier(ss);
         try {
-            return Arrays.copyOfRange(r, 0, Rfc8548.RESUME_HALF_LENGTH);
+            return originalRole == Role.A ? Arrays.copyOfRange(r, 0, Rfc8548.RESUME_HALF_LENGTH)
+                    : Arrays.copyOfRange(r, Rfc8548.RESUME_HALF_LENGTH, Rfc8548.RESUME_LENGTH);
         } finally {
             Arrays.fill(r, (byte) 0);
         }
     }
 
-    /** Role B's half of resume[i], [9, 18): what B's SYN-ACK echoes when it resumes. */
+    /** The original A's half of resume[i], {0..8}. */
+    public static byte[] aHalf(byte[] ss) {
+        return half(ss, Role.A);
+    }
+
+    /** The original B's half of resume[i], {9..17}. */
     public static byte[] bHalf(byte[] ss) {
-        byte[] r = resumeIdentifier(ss);
-        try {
-            return Arrays.copyOfRange(r, Rfc8548.RESUME_HALF_LENGTH, Rfc8548.RESUME_LENGTH);
-        } finally {
-            Arrays.fill(r, (byte) 0);
-        }
+        return half(ss, Role.B);
     }
 
     public Tep tep() {
@@ -107,13 +124,18 @@ public final class SessionSecrets8548 implements AutoCloseable {
         return resumed;
     }
 
+    /** This host's role in the session of ss[0]: it seals with k_ab if A, k_ba if B. */
+    public Role keyRole() {
+        return keyRole;
+    }
+
     public SessionId sessionId() {
         return sessionId;
     }
 
-    /** The key protecting what {@code sender} sends (a copy). */
-    public byte[] trafficKey(Role sender) {
-        return live(sender == Role.A ? keyAtoB : keyBtoA).clone();
+    /** mk[0] (a copy). */
+    public byte[] masterKey() {
+        return live(masterKey).clone();
     }
 
     /** ss[i] (a copy). */
@@ -122,32 +144,23 @@ public final class SessionSecrets8548 implements AutoCloseable {
     }
 
     /**
-     * What {@code local} caches to resume: ss[i+1], and (the lookup key role B uses) the A half of
-     * resume[i+1]. The next session keeps the roles of a fresh connection (who opens is A).
+     * What this host caches to resume (RFC 8548 §3.5, "compute and cache ss[i+1]"): ss[i+1], its
+     * original role, and the half of resume[i+1] the peer would name it by (what role B looks a
+     * SYN's suboption up by).
      */
-    public CachedSession toCacheEntry(Role local) {
+    public CachedSession toCacheEntry() {
         byte[] next = Hkdf.cprf(live(ss), Rfc8548.CONST_NEXTK, Rfc8548.K_LEN);
-        return new CachedSession(tep, cipher, local, next, aHalf(next));
+        return new CachedSession(tep, cipher, keyRole, next, half(next, keyRole.peer()));
     }
 
-    /** The sealer for what {@code local} sends. */
-    public FrameSealer8548 newSealer(Role local, long rekeyAfterBytes) {
-        byte[] k = trafficKey(local);
-        try {
-            return new FrameSealer8548(cipher, k, rekeyAfterBytes);
-        } finally {
-            Arrays.fill(k, (byte) 0);
-        }
+    /** The sealer for what this host sends (its original role's keys). */
+    public FrameSealer8548 newSealer(long rekeyAfterBytes) {
+        return new FrameSealer8548(cipher, live(masterKey), keyRole, rekeyAfterBytes);
     }
 
-    /** The opener for what {@code local} receives. */
-    public FrameOpener8548 newOpener(Role local) {
-        byte[] k = trafficKey(local.peer());
-        try {
-            return new FrameOpener8548(cipher, k);
-        } finally {
-            Arrays.fill(k, (byte) 0);
-        }
+    /** The opener for what this host receives (the peer's original role's keys). */
+    public FrameOpener8548 newOpener() {
+        return new FrameOpener8548(cipher, live(masterKey), keyRole.peer());
     }
 
     private byte[] live(byte[] b) {
@@ -160,8 +173,7 @@ public final class SessionSecrets8548 implements AutoCloseable {
     @Override
     public void close() {
         Arrays.fill(ss, (byte) 0);
-        Arrays.fill(keyAtoB, (byte) 0);
-        Arrays.fill(keyBtoA, (byte) 0);
+        Arrays.fill(masterKey, (byte) 0);
         closed = true;
     }
 }

@@ -48,10 +48,14 @@ public sealed interface EnoOutcome {
         NO_COMMON_TEP,
         /** Role B's SYN-ACK answered with a resumption role A had not offered. */
         UNSOLICITED_RESUME,
-        /** rfc8548: the peer requires an application-aware peer (aa = 11) and this application is not (RFC 8547 §4.2). */
+        /** rfc8548: this side is in mandatory application-aware mode and the peer did not set a (RFC 8547 §4.2, §4.6). */
         MANDATORY_APP_AWARE,
-        /** rfc8548 simultaneous open: both hosts or neither set the b bit (RFC 8547 §3.3). */
-        ROLE_CONFLICT
+        /** rfc8548: both hosts set the same b bit (RFC 8547 §4.3, §4.6 rule 3; e.g. a middlebox echoing A's SYN option, §8.1). */
+        ROLE_CONFLICT,
+        /** rfc8548 role B: role A's first ACK carried no ENO option (RFC 8547 §4.6 rule 1). */
+        NO_ENO_ON_ACK,
+        /** The SYN carried more than one ENO option (kind 69 twice, or kind 69 and 253/0x454E): none counts (RFC 8547 §4.1, §11). */
+        SEVERAL_ENO_OPTIONS
     }
 
     /** Whether the stream will be encrypted. */

@@ -40,7 +40,7 @@ final class InitCodec {
         if (r instanceof Result.Err<EcPublicKey, PointError> e) {
             return Result.err(switch (e.error()) {
                 case BAD_LENGTH -> InitError.BAD_KEY_LENGTH;
-                case NOT_UNCOMPRESSED -> InitError.POINT_NOT_UNCOMPRESSED;
+                case NOT_UNCOMPRESSED, NOT_COMPRESSED -> InitError.POINT_NOT_UNCOMPRESSED;
                 case COORDINATE_OUT_OF_RANGE -> InitError.POINT_COORDINATE_OUT_OF_RANGE;
                 case NOT_ON_CURVE, ZERO_SHARED_SECRET -> InitError.POINT_NOT_ON_CURVE;
             });

@@ -148,6 +148,17 @@ final class ProtectedStream implements StreamIo {
             finFramed = fin;
             finSealed |= fin;
         }
+        while (!finSealed && appOut.readable() == 0 && protection.wantsFrame() && c.sendBuffer.free() >= overhead) {
+            // a frame the protection owes with nothing to say (RFC 8548 §3.8: the answer to a key update)
+            plain.clear().flip();
+            wire.clear();
+            long offset = Integer.toUnsignedLong(SeqNum.diff(c.sendBuffer.end(), c.iss + 1));
+            protection.seal(plain, 0, false, offset, wire);
+            wire.flip();
+            sentFrameOverhead += wire.remaining();
+            c.sendBuffer.append(wire);
+            markFrameEnd(c.sendBuffer.end());
+        }
         if (appClosed && !finSealed && appOut.readable() == 0 && protection.sealsFinalFrame()
                 && c.sendBuffer.free() >= overhead) {
             // the end of the stream in a frame of its own: nothing was pending when the application closed
@@ -357,6 +368,17 @@ final class ProtectedStream implements StreamIo {
         }
         c.sendBuffer.append(bytes);
         markFrameEnd(c.sendBuffer.end());
+        pushEnd = c.sendBuffer.end();
+        pushPending = true;
+    }
+
+    /** One past the last byte of the last opening message: its segment carries PSH. */
+    private int pushEnd;
+    private boolean pushPending;
+
+    /** Whether the segment {@code [seq, seq + len)} carries the last byte of an opening message (PSH). */
+    boolean pushIn(int seq, int len) {
+        return pushPending && SeqNum.lt(seq, pushEnd) && SeqNum.le(pushEnd, seq + len);
     }
 
     @Override

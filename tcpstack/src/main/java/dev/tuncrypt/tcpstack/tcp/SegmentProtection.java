@@ -27,6 +27,14 @@ public interface SegmentProtection {
     void onPeerSynOptions(ByteBuffer buf, int optionsOffset, int optionsLength, TcpOptions parsed, boolean synAck);
 
     /**
+     * The options of a non-SYN segment from the peer that passed the sequence and RST checks,
+     * before its ACK is processed (so before a passive open becomes ESTABLISHED on it): TCP-ENO
+     * requires the first ACK to carry ENO and stops sending ENO once a non-SYN segment arrived
+     * (RFC 8547 §4.6). The raw option bytes are {@code buf[optionsOffset, optionsOffset + optionsLength)}.
+     */
+    default void onPeerOptions(ByteBuffer buf, int optionsOffset, int optionsLength, TcpOptions parsed) {}
+
+    /**
      * Writes options for a non-SYN segment (e.g. the first ACK of the active opener).
      *
      * @return the index after what was written

@@ -22,7 +22,10 @@ public interface StreamIo {
     /** Hands plaintext (position to limit) to the application; it must fit {@link #deliverable}. */
     void deliver(ByteBuffer plain);
 
-    /** Appends raw bytes (an opening message) to the outgoing wire stream, ahead of sealed data. */
+    /**
+     * Appends raw bytes (an opening message) to the outgoing wire stream, ahead of sealed data;
+     * the segment carrying their last byte has PSH set (RFC 8548 §3.3 asks it of Init1/Init2).
+     */
     void emit(ByteBuffer bytes);
 
     /**

@@ -43,6 +43,15 @@ public interface StreamProtection {
         return false;
     }
 
+    /**
+     * Whether a frame must go out now even with no application data: {@link #seal} is then
+     * called with no bytes (and {@code fin} false) until this turns false, e.g. the frame that
+     * answers a key update (RFC 8548 §3.8). Default false.
+     */
+    default boolean wantsFrame() {
+        return false;
+    }
+
     /** Whether application bytes may be sealed now (keys are ready). */
     boolean canSeal();
 

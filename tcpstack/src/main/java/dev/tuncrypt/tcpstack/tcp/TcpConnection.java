@@ -305,6 +305,7 @@ public final class TcpConnection {
 
     /** RFC 9293 §3.10.7.4, "Otherwise" (SYN-RECEIVED and all synchronized states). */
     private void inputSynchronized(InboundSegment seg, long now) {
+        boolean synSegment = seg.has(SYN);
         if (stream != null) {
             stream.mapPeerSegment(seg); // tcpcrypt-0.5: what follows a FIN is numbered without frame overhead
         }
@@ -364,6 +365,9 @@ public final class TcpConnection {
             stats.challengeAcks++;
             ackNow();
             return;
+        }
+        if (!synSegment) {
+            protection.onPeerOptions(seg.buffer, seg.optionsOffset, seg.optionsLength, seg.options);
         }
         // Fifth: the ACK field.
         if (!seg.has(ACK)) {
@@ -1180,7 +1184,8 @@ public final class TcpConnection {
             return false;
         }
         limitedTransmit = false;
-        int flags = ACK | (len == unsent && len > 0 ? PSH : 0) | (fin ? FIN : 0);
+        boolean push = len > 0 && (len == unsent || (stream != null && stream.pushIn(sndNxt, len)));
+        int flags = ACK | (push ? PSH : 0) | (fin ? FIN : 0);
         boolean retransmission = SeqNum.lt(sndNxt, sndMax);
         layer.writer.data(this, sndNxt, len, flags, now);
         if (retransmission) {
