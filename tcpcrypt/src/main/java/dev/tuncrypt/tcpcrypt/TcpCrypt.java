@@ -99,6 +99,19 @@ public final class TcpCrypt implements AutoCloseable {
                 : new TcpCryptProtection(this, settings.forPeer(flow.remoteAddress().getAddress()), flow, active);
     }
 
+    /**
+     * Protections for a transparent listener whose plain SYNs come from local applications (the
+     * daemon's leg 1 of a steered connection): a SYN without any ENO option there is not a peer
+     * that declined tcpcrypt, so it is not counted as a fallback; the connection that goes to the
+     * network (leg 2) counts its own outcome. Everything else is as {@link #protections(TcpCryptConfig)}.
+     */
+    public SegmentProtection.Factory localApplicationProtections(TcpCryptConfig settings) {
+        return (flow, active) -> settings.mode() == CryptMode.NEVER
+                ? SegmentProtection.NONE
+                : new TcpCryptProtection(this, settings.forPeer(flow.remoteAddress().getAddress()), flow, active,
+                        false);
+    }
+
     public TcpCryptConfig config() {
         return config;
     }

@@ -47,6 +47,7 @@ final class TcpCryptProtection implements SegmentProtection {
     final TcpCryptConfig config;
     final FlowKey flow;
     final boolean active;
+    private final boolean countPlainSyn;
     /** The dialect negotiated (or being answered in), null until decided. */
     private Dialect dialect;
     // tcpcrypt-0.5
@@ -75,10 +76,19 @@ final class TcpCryptProtection implements SegmentProtection {
     private final java.util.concurrent.CompletableFuture<TcpCryptInfo> keyed = new java.util.concurrent.CompletableFuture<>();
 
     TcpCryptProtection(TcpCrypt crypt, TcpCryptConfig config, FlowKey flow, boolean active) {
+        this(crypt, config, flow, active, true);
+    }
+
+    /**
+     * @param countPlainSyn whether a peer's SYN without any ENO option counts as a fallback
+     *     (false where plain SYNs come from local applications, not from network peers)
+     */
+    TcpCryptProtection(TcpCrypt crypt, TcpCryptConfig config, FlowKey flow, boolean active, boolean countPlainSyn) {
         this.crypt = crypt;
         this.config = config;
         this.flow = flow;
         this.active = active;
+        this.countPlainSyn = countPlainSyn;
     }
 
     InetAddress peer() {
@@ -237,7 +247,8 @@ final class TcpCryptProtection implements SegmentProtection {
             onSynAck(buf, parsed); // role A: the server's SYN-ACK
             minimalOptionPending = outcome.encrypts();
         }
-        if (outcome instanceof EnoOutcome.NotNegotiated n) {
+        if (outcome instanceof EnoOutcome.NotNegotiated n
+                && (countPlainSyn || synAck || n.reason() != EnoOutcome.Reason.NO_ENO_OPTION)) {
             crypt.countFallback(n.reason());
         }
     }

@@ -179,6 +179,33 @@ class TcpCryptOverTcpTest {
     }
 
     /**
+     * A plain SYN reaching protections made for local applications (the daemon's transparent
+     * listener, leg 1 of a steered connection) is not a network peer declining tcpcrypt: it is
+     * not counted as a fallback; the same SYN at ordinary protections is.
+     */
+    @Test
+    void plainSynsFromLocalApplicationsAreNotFallbacks() {
+        for (boolean local : new boolean[] {true, false}) {
+            try (TcpCrypt ca = crypt(CryptMode.NEVER); TcpCrypt cb = crypt(CryptMode.DEFAULT);
+                    Simulation sim = Simulation.builder(29).faults(FaultModel.NONE)
+                            .stackA(s -> s.protection(ca.protections()))
+                            .stackB(s -> s.protection(local ? cb.localApplicationProtections(cb.config())
+                                    : cb.protections()))
+                            .build()) {
+                StreamSink aSink = new StreamSink();
+                Accepts b = new Accepts();
+                b.sink = new StreamSink();
+                listen(sim, b);
+                TcpConnection a = dial(sim, aSink);
+                sim.runUntil(() -> b.accepted != null, 10 * Simulation.SECOND);
+                exchange(sim, a, b.accepted, aSink, b.sink, "hello".getBytes(), "world".getBytes());
+                assertThat(new String(b.sink.data.toByteArray())).isEqualTo("hello");
+                assertThat(cb.fallbacks()).as(local ? "local application" : "network peer").isEqualTo(local ? 0 : 1);
+            }
+        }
+    }
+
+    /**
      * The peer's data and FIN arrive while this end's key agreement still runs on a worker (a
      * server that answers and closes at once, with a busy worker pool here): the frames wait for
      * the keys, then the data and the end of the stream are delivered. The FIN is not a
