@@ -185,12 +185,6 @@ public final class StackLoop implements LoopContext {
         process(buf, length); // already counted as received by the loop that read it
     }
 
-    /** Processes one IP packet held in {@code buf} at [0, length). */
-    void input(ByteBuffer buf, int length) {
-        counters.countRx(length);
-        process(buf, length);
-    }
-
     private void process(ByteBuffer buf, int length) {
         if (length < 1) {
             counters.malformed(WireError.TRUNCATED);
