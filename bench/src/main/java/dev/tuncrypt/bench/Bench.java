@@ -35,6 +35,15 @@ final class Bench {
     }
 
     /** Seconds of one measurement: first argument, else BENCH_SECONDS, else {@code fallback}. */
+    /**
+     * Whether the TUN benchmarks ask the device for offloads (super-packets, checksums left to
+     * the kernel): yes unless {@code BENCH_OFFLOAD=0}, which measures the one-packet-per-call path.
+     */
+    static boolean offload() {
+        String env = System.getenv("BENCH_OFFLOAD");
+        return env == null || !env.strip().equals("0");
+    }
+
     static int seconds(String[] args, int fallback) {
         if (args.length > 0) {
             return Integer.parseInt(args[0]);

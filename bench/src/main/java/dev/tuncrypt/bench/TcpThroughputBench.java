@@ -39,10 +39,10 @@ public final class TcpThroughputBench {
             s2k = stackToKernel(rig, millis);
         }
         Transfer k2k = kernelToKernel(millis);
-        System.out.printf("tcp-throughput (1 connection, %d s each, TUN MTU %d): kernel->stack %.2f Gbit/s, "
+        System.out.printf("tcp-throughput (1 connection, %d s each, TUN MTU %d, offloads %s): kernel->stack %.2f Gbit/s, "
                         + "stack->kernel %.2f Gbit/s, kernel->kernel veth (MTU 1500, GSO) %.2f Gbit/s; stack/kernel ratio %.2f / %.2f; "
                         + "stack loop thread %.0f%% / %.0f%% of a core, machine busy %.1f / %.1f / %.1f of %d cores; retransmits: kernel %d (TUN drops %d) / stack %d%n",
-                millis / 1000, mtu, k2s.t.gbit(), s2k.t.gbit(), k2k.gbit(), k2s.t.gbit() / k2k.gbit(),
+                millis / 1000, mtu, Bench.offload() ? "on" : "off", k2s.t.gbit(), s2k.t.gbit(), k2k.gbit(), k2s.t.gbit() / k2k.gbit(),
                 s2k.t.gbit() / k2k.gbit(), 100 * k2s.t.loops().cpuShare(), 100 * s2k.t.loops().cpuShare(),
                 k2s.t.cpu().busyCores(), s2k.t.cpu().busyCores(), k2k.cpu().busyCores(),
                 Runtime.getRuntime().availableProcessors(),

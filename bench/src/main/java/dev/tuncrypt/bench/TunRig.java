@@ -67,7 +67,7 @@ final class TunRig implements AutoCloseable {
         TestNamespace ns = namespace(prefix);
         TunDevice device = null;
         try {
-            device = ns.exec(() -> TunDevice.open(TunConfig.of("tb0").withMtu(mtu)));
+            device = ns.exec(() -> TunDevice.open(TunConfig.of("tb0").withMtu(mtu).withTcpOffloads(Bench.offload())));
             device.addAddress(InetAddress.ofLiteral(Bench.KERNEL_ADDR), 24);
             device.setUp(true);
             NetStack stack = NetStack.builder().link(device.queue(0)).address(InetAddress.ofLiteral(Bench.STACK_ADDR))

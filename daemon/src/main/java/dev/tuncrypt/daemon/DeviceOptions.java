@@ -36,6 +36,12 @@ final class DeviceOptions {
                     + " 500, overflows under load and drops handshake segments; default: ${DEFAULT-VALUE}).")
     int txQueueLength;
 
+    @Option(names = "--no-offload",
+            description = "Do not ask the TUN device for offloads (vnet header, checksum offload, TSO4/TSO6): every"
+                    + " packet then crosses the device alone, at most one MTU, its checksum computed by the stack."
+                    + " By default TCP crosses it in super-packets of up to 64 KiB each way.")
+    boolean noOffload;
+
     @Option(names = "--pcap", paramLabel = "FILE",
             description = "Write every packet the stack reads or writes to FILE (pcap, raw IP), for tcpdump or Wireshark."
                     + " The file is created mode 0600 and written as packets pass; it holds the plaintext of every"

@@ -40,7 +40,8 @@ final class StackHost implements AutoCloseable {
         TunDevice device = null;
         PcapWriter pcap = null;
         try {
-            TunConfig config = TunConfig.of(options.tunName).withQueues(options.queues).withMtu(options.mtu);
+            TunConfig config = TunConfig.of(options.tunName).withQueues(options.queues).withMtu(options.mtu)
+                    .withTcpOffloads(!options.noOffload);
             device = TunDevice.open(config);
             for (Cidr c : options.kernelAddresses) {
                 device.addAddress(c.address(), c.prefixLength());

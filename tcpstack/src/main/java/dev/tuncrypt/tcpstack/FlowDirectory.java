@@ -46,6 +46,7 @@ public final class FlowDirectory<K> {
         // a copy: the batch buffer is reused as soon as this loop moves on. Rare: once a loop has
         // written a flow's packets, the kernel's TUN flow table steers that flow to its queue, so
         // only the first replies of an active open cross over (23 of 14,871 packets in MultiQueueTest)
+        p.completeChecksum(); // the owner verifies it: the kernel's word does not travel with the copy
         java.nio.ByteBuffer copy = java.nio.ByteBuffer.allocateDirect(p.ipLength());
         copy.put(0, p.buffer(), p.ipOffset(), p.ipLength());
         owner.post(() -> owner.inputForwarded(copy, p.ipLength()));

@@ -23,6 +23,8 @@ public final class InboundPacket {
     long destinationLo;
     int hopLimit;
     boolean destinationLocal;
+    boolean checksumPartial;
+    int gsoSize;
 
     public ByteBuffer buffer() {
         return buffer;
@@ -88,5 +90,37 @@ public final class InboundPacket {
     /** Whether the destination is one of the stack's own addresses. */
     public boolean destinationLocal() {
         return destinationLocal;
+    }
+
+    /**
+     * Whether the transport checksum is partial: the kernel handed the packet over a TUN device
+     * with checksum offload and vouches for it; the field holds only the pseudo-header sum. The
+     * transport trusts such a packet instead of verifying it (a pass over up to 64 KiB).
+     */
+    public boolean checksumPartial() {
+        return checksumPartial;
+    }
+
+    /**
+     * For a TCP super-packet from a link with segmentation offload: payload bytes per segment
+     * of the segments it stands for (the sender's MSS); 0 for an ordinary packet.
+     */
+    public int gsoSize() {
+        return gsoSize;
+    }
+
+    /**
+     * Completes a partial TCP checksum in place (the field at transport offset 16), for a packet
+     * kept or handed on beyond this loop turn; afterwards the packet verifies as any other.
+     */
+    public void completeChecksum() {
+        if (!checksumPartial) {
+            return;
+        }
+        int field = transportOffset + 16;
+        int sum = dev.tuncrypt.tcpstack.wire.Checksum.sum(buffer, transportOffset, transportLength);
+        int checksum = ~sum & 0xffff;
+        buffer.putShort(field, (short) (checksum == 0 ? 0xffff : checksum));
+        checksumPartial = false;
     }
 }

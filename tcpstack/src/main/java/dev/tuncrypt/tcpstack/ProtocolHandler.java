@@ -28,6 +28,16 @@ public interface ProtocolHandler {
     /** Runs what is due at {@code now}. */
     default void onTimer(long now) {}
 
+    /**
+     * A batch of packets read in one loop turn is about to be handed to {@link #input}: a handler
+     * may hold back what it would send in answer (ACKs, data the ACKs release) until
+     * {@link #endBatch}, so one wakeup answers everything it read at once.
+     */
+    default void beginBatch() {}
+
+    /** The batch is through: send what was held back. */
+    default void endBatch() {}
+
     /** Releases resources when the loop stops. */
     default void close() {}
 

@@ -28,6 +28,8 @@ import org.slf4j.LoggerFactory;
 public final class StackLoop implements LoopContext {
     private static final Logger log = LoggerFactory.getLogger(StackLoop.class);
     private static final int BATCH = 64;
+    /** Batch size when buffers hold 64 KiB super-packets. */
+    private static final int LARGE_BATCH = 16;
 
     private final int index;
     private final FlowDirectory<Object> flows;
@@ -48,6 +50,8 @@ public final class StackLoop implements LoopContext {
     private final ProtocolHandler[] distinct;
     private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private volatile boolean running;
+    /** The batch slot being processed, -1 for packets from elsewhere (reinjected, forwarded). */
+    private int slot = -1;
 
     StackLoop(int index, PacketLink link, Clock clock, RandomGenerator random, StackAddresses addresses,
             StackConfig config, java.util.Map<Integer, ProtocolHandler.Factory> transports, FlowDirectory<Object> flows) {
@@ -62,7 +66,9 @@ public final class StackLoop implements LoopContext {
                 config.icmpErrorBurst());
         this.reassembler = new Ipv4Reassembler(config.reassembly(), counters);
         this.reassembler.onTimeout(icmpErrors::reassemblyTimeoutV4);
-        this.batch = new PacketBatch(BATCH, Math.max(link.mtu(), 1500) + 64);
+        // with segmentation offload a read may bring 64 KiB: fewer, larger buffers (1 MiB a loop)
+        int packetSize = Math.max(link.maxPacketSize(), Math.max(link.mtu(), 1500)) + 64;
+        this.batch = new PacketBatch(packetSize > 16_384 ? LARGE_BATCH : BATCH, packetSize, true);
         handlers4[IpProtocol.ICMP] = new dev.tuncrypt.tcpstack.icmp.IcmpV4Handler(this);
         handlers6[IpProtocol.ICMPV6] = new dev.tuncrypt.tcpstack.icmp.IcmpV6Handler(this);
         java.util.List<ProtocolHandler> all = new java.util.ArrayList<>();
@@ -89,9 +95,25 @@ public final class StackLoop implements LoopContext {
         } catch (IOException e) {
             throw new UncheckedIOException("link read failed", e);
         }
-        for (int i = 0; i < n; i++) {
-            ByteBuffer b = batch.get(i);
-            input(b, b.limit());
+        if (n > 0) {
+            // drain what was readable before answering: ACKs and the data they release go out
+            // once per connection per turn (the handlers hold them until endBatch)
+            for (ProtocolHandler h : distinct) {
+                h.beginBatch();
+            }
+            try {
+                for (int i = 0; i < n; i++) {
+                    ByteBuffer b = batch.get(i);
+                    slot = i;
+                    counters.countRx(b.limit());
+                    process(b, b.limit());
+                }
+            } finally {
+                slot = -1;
+                for (ProtocolHandler h : distinct) {
+                    h.endBatch();
+                }
+            }
         }
         batch.clear();
         long now = clock.nanos();
@@ -163,12 +185,6 @@ public final class StackLoop implements LoopContext {
         process(buf, length); // already counted as received by the loop that read it
     }
 
-    /** Processes one IP packet held in {@code buf} at [0, length). */
-    void input(ByteBuffer buf, int length) {
-        counters.countRx(length);
-        process(buf, length);
-    }
-
     private void process(ByteBuffer buf, int length) {
         if (length < 1) {
             counters.malformed(WireError.TRUNCATED);
@@ -231,6 +247,7 @@ public final class StackLoop implements LoopContext {
         packet.destination4 = dst;
         packet.hopLimit = ipv4.ttl();
         packet.destinationLocal = local;
+        offloadFacts(IpProtocol.TCP == packet.protocol && !ipv4.isFragment());
         if (handler == null) {
             counters.drop(DropReason.UNSUPPORTED_PROTOCOL);
             icmpErrors.unreachable(packet, IcmpErrors.UNREACH_PROTOCOL);
@@ -277,6 +294,7 @@ public final class StackLoop implements LoopContext {
         packet.destinationLo = dl;
         packet.hopLimit = ipv6.hopLimit();
         packet.destinationLocal = local;
+        offloadFacts(IpProtocol.TCP == next);
         if (handler == null) {
             counters.drop(DropReason.UNSUPPORTED_PROTOCOL);
             // RFC 8200 §4: unrecognized Next Header → Parameter Problem code 1 pointing at it.
@@ -284,6 +302,28 @@ public final class StackLoop implements LoopContext {
             return;
         }
         handler.input(packet);
+    }
+
+    /**
+     * What the link said about the packet in the current batch slot: a partial checksum stays
+     * partial (trusted) for TCP, which checks for it; other protocols get it completed here.
+     */
+    private void offloadFacts(boolean tcp) {
+        packet.checksumPartial = false;
+        packet.gsoSize = 0;
+        if (slot < 0) {
+            return;
+        }
+        if (batch.checksumPartial(slot)) {
+            if (tcp && batch.checksumStart(slot) == packet.transportOffset && batch.checksumOffset(slot) == 16) {
+                packet.checksumPartial = true;
+            } else {
+                batch.completeChecksum(slot);
+            }
+        }
+        if (tcp) {
+            packet.gsoSize = batch.gsoSize(slot);
+        }
     }
 
     /** RFC 1122 §3.2.1.3: a source must be a unicast host address (not 0, broadcast, loopback, multicast, ours). */

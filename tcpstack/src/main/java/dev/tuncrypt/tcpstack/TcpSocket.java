@@ -48,8 +48,10 @@ public final class TcpSocket implements Closeable {
     /** An I/O request waiting on the loop for data or buffer space. */
     private static final class Pending {
         final ByteBuffer buffer;
-        final CompletableFuture<Integer> done = new CompletableFuture<>();
+        /** Completed with this request itself: an int result needs no boxing on the loop. */
+        final CompletableFuture<Pending> done = new CompletableFuture<>();
         int transferred;
+        int result;
 
         Pending(ByteBuffer buffer) {
             this.buffer = buffer;
@@ -176,7 +178,8 @@ public final class TcpSocket implements Closeable {
                 break;
             }
             reads.poll();
-            p.done.complete(n == 0 ? -1 : n);
+            p.result = n == 0 ? -1 : n;
+            p.done.complete(p);
         }
         if (!readWaiters.isEmpty() && (c.readable() > 0 || c.state() == TcpState.CLOSED || c.receive(NO_ROOM) < 0)) {
             CompletableFuture<Integer> w;
@@ -201,7 +204,8 @@ public final class TcpSocket implements Closeable {
                 return;
             }
             writes.poll();
-            p.done.complete(p.transferred);
+            p.result = p.transferred;
+            p.done.complete(p);
         }
     }
 
@@ -247,7 +251,7 @@ public final class TcpSocket implements Closeable {
             reads.add(p);
             serveReads();
         });
-        int n = await(p.done, null, "read");
+        int n = await(p.done, null, "read").result;
         if (n < 0 && error != null && error != TcpError.ABORTED) {
             throw new SocketException(error.message());
         }

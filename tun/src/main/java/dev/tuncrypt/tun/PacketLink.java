@@ -19,6 +19,48 @@ public interface PacketLink extends Closeable {
     int mtu();
 
     /**
+     * Largest packet {@link #receive} may deliver: the MTU, or 64 KiB on a link that hands over
+     * TCP super-packets. Batch buffers must be at least this large.
+     */
+    default int maxPacketSize() {
+        return mtu();
+    }
+
+    /**
+     * Whether {@link #sendOffloaded} takes packets whose transport checksum is left partial (the
+     * kernel completes it where it is needed, if anywhere).
+     */
+    default boolean checksumOffload() {
+        return false;
+    }
+
+    /**
+     * Whether {@link #sendOffloaded} takes TCP super-packets (up to 64 KiB) that the kernel cuts
+     * into segments of a given size: generic segmentation offload.
+     */
+    default boolean segmentationOffload() {
+        return false;
+    }
+
+    /**
+     * Sends a TCP or UDP packet whose transport checksum field holds only the (un-inverted)
+     * pseudo-header sum over the whole transport length; the link or the kernel completes it.
+     * With {@code gsoSize > 0} the packet is a TCP super-packet: one IP and TCP header, then
+     * payload that the kernel cuts into segments of {@code gsoSize} bytes (the last may be
+     * shorter), each a copy of the header with its sequence number, IP ID and checksum fixed up.
+     *
+     * @param checksumStart where the transport header starts (the IP header's length)
+     * @param checksumOffset offset of the checksum field in the transport header (16 for TCP)
+     * @param gsoSize payload bytes per segment, or 0 for an ordinary packet
+     * @return as {@link #send(ByteBuffer)}
+     * @throws UnsupportedOperationException if the link has no {@link #checksumOffload()}
+     */
+    default boolean sendOffloaded(ByteBuffer packet, int checksumStart, int checksumOffset, int gsoSize)
+            throws IOException {
+        throw new UnsupportedOperationException("this link has no checksum offload");
+    }
+
+    /**
      * Reads the packets that are ready, without blocking, into {@code batch} (which is cleared
      * first). Each filled buffer has position 0 and limit equal to the packet length.
      *

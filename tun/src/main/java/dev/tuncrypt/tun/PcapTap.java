@@ -30,6 +30,29 @@ public final class PcapTap implements PacketLink {
     }
 
     @Override
+    public int maxPacketSize() {
+        return link.maxPacketSize();
+    }
+
+    @Override
+    public boolean checksumOffload() {
+        return link.checksumOffload();
+    }
+
+    @Override
+    public boolean segmentationOffload() {
+        return link.segmentationOffload();
+    }
+
+    /** Records the packet as handed over (a super-packet as one record, its checksum partial). */
+    @Override
+    public boolean sendOffloaded(ByteBuffer packet, int checksumStart, int checksumOffset, int gsoSize)
+            throws IOException {
+        writer.write(packet);
+        return link.sendOffloaded(packet, checksumStart, checksumOffset, gsoSize);
+    }
+
+    @Override
     public int receive(PacketBatch batch) throws IOException {
         int n = link.receive(batch);
         for (int i = 0; i < n; i++) {

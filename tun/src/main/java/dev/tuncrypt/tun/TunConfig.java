@@ -27,6 +27,8 @@ public record TunConfig(String name, int queues, boolean multiQueue, boolean vne
     public static final int TUN_F_TSO4 = 0x02;
     /** The kernel may hand us TCP/IPv6 super-segments (needs {@link #TUN_F_CSUM}). */
     public static final int TUN_F_TSO6 = 0x04;
+    /** Checksum offload and TCP segmentation offload both ways: what a userspace TCP stack wants. */
+    public static final int TCP_OFFLOADS = TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6;
     /** Largest number of queues the kernel allows. */
     public static final int MAX_QUEUES = 256;
 
@@ -78,6 +80,14 @@ public record TunConfig(String name, int queues, boolean multiQueue, boolean vne
     /** Sets the {@code TUN_F_*} offload bits (needs {@link #withVnetHdr vnetHdr}). */
     public TunConfig withOffloads(int offloads) {
         return new TunConfig(name, queues, multiQueue, vnetHdr, offloads, mtu);
+    }
+
+    /**
+     * With {@code on}: the vnet header and {@link #TCP_OFFLOADS}, so TCP crosses the device in
+     * super-packets of up to 64 KiB each way with checksums left to the kernel; without: neither.
+     */
+    public TunConfig withTcpOffloads(boolean on) {
+        return new TunConfig(name, queues, multiQueue, on, on ? TCP_OFFLOADS : 0, mtu);
     }
 
     public TunConfig withMtu(int mtu) {

@@ -13,10 +13,14 @@ import java.nio.channels.ClosedChannelException;
  *
  * <p>Reads and writes go straight between the kernel and the caller's direct buffers. With a
  * vnet header ({@link TunConfig#vnetHdr()}) the header travels in a separate iovec, so callers see
- * plain IP packets: on receive a partial transport checksum ({@code VIRTIO_NET_HDR_F_NEEDS_CSUM})
- * is completed in place; on send a zeroed header (no offload) is prepended. GSO is not undone: with
- * TSO offloads on, a received TCP super-segment (up to 64 KiB, one IP header for the whole) is
- * delivered as one packet, and {@link #maxPacketSize()} grows accordingly.
+ * plain IP packets and the header's facts in the {@link PacketBatch} slot: a partial transport
+ * checksum ({@code VIRTIO_NET_HDR_F_NEEDS_CSUM}) is left as it is for a batch that
+ * {@linkplain PacketBatch#keepsPartialChecksums keeps partial checksums} and completed in place
+ * otherwise; the segment size of a super-packet is recorded. GSO is not undone: with TSO offloads
+ * on, a received TCP super-segment (up to 64 KiB, one IP header for the whole) is delivered as one
+ * packet, and {@link #maxPacketSize()} grows accordingly. On send, {@link #send} prepends a zeroed
+ * header (no offload) and {@link #sendOffloaded} one that leaves the checksum, and the cutting of
+ * a super-packet into segments, to the kernel.
  *
  * <p>Driven by one thread; only {@link #wakeup()} may be called from others. The counters are plain
  * fields written by that thread.
@@ -44,6 +48,9 @@ public final class TunQueue implements PacketLink {
     private final long wakeValueAddress;
     private final long drainAddress;
     private final ByteBuffer rxHeader;
+    private final ByteBuffer txHeader;
+    /** The tx vnet header holds offload fields from the last {@link #sendOffloaded}. */
+    private boolean txHeaderSet;
     private final ByteBuffer rxIov;
     private final long rxIovAddress;
     private final ByteBuffer txIov;
@@ -58,6 +65,8 @@ public final class TunQueue implements PacketLink {
     private long txBytes;
     private long txDropped;
     private long rxChecksumsCompleted;
+    private long rxSuperPackets;
+    private long txSuperPackets;
 
     /**
      * Takes ownership of {@code fd} only on success: if this throws, the caller still owns it.
@@ -89,6 +98,7 @@ public final class TunQueue implements PacketLink {
         drainAddress = base + 24;
         rxHeader = nativeScratch.slice(32, VnetHeader.SIZE).order(ByteOrder.LITTLE_ENDIAN);
         long txHeaderAddress = base + 48;
+        txHeader = nativeScratch.slice(48, VnetHeader.SIZE).order(ByteOrder.LITTLE_ENDIAN);
         rxIov = nativeScratch.slice(64, 2 * IOVEC_SIZE).order(ByteOrder.nativeOrder());
         rxIovAddress = base + 64;
         rxIov.putLong(0, base + 32).putLong(8, VnetHeader.SIZE);
@@ -120,8 +130,21 @@ public final class TunQueue implements PacketLink {
      * The largest packet {@link #receive} can deliver: the MTU, or {@link #MAX_GSO_PACKET} with TSO
      * offloads. Batch buffers must be at least this large.
      */
+    @Override
     public int maxPacketSize() {
         return segmentationOffload ? MAX_GSO_PACKET : mtu;
+    }
+
+    /** With a vnet header, packets may be written with partial checksums. */
+    @Override
+    public boolean checksumOffload() {
+        return vnetHdr;
+    }
+
+    /** With a vnet header and TSO offloads, TCP super-packets may be written (and are read). */
+    @Override
+    public boolean segmentationOffload() {
+        return vnetHdr && segmentationOffload;
     }
 
     /**
@@ -164,11 +187,21 @@ public final class TunQueue implements PacketLink {
                 continue;
             }
             buffer.limit(length).position(0);
-            if (vnetHdr && (rxHeader.get(VnetHeader.FLAGS) & VnetHeader.F_NEEDS_CSUM) != 0) {
-                VnetHeader.completeChecksum(buffer,
-                        rxHeader.getShort(VnetHeader.CSUM_START) & 0xffff,
-                        rxHeader.getShort(VnetHeader.CSUM_OFFSET) & 0xffff);
-                rxChecksumsCompleted++;
+            if (vnetHdr) {
+                boolean partial = (rxHeader.get(VnetHeader.FLAGS) & VnetHeader.F_NEEDS_CSUM) != 0;
+                int gsoType = rxHeader.get(VnetHeader.GSO_TYPE) & ~VnetHeader.GSO_ECN;
+                int gso = gsoType == VnetHeader.GSO_NONE ? 0 : rxHeader.getShort(VnetHeader.GSO_SIZE) & 0xffff;
+                int start = rxHeader.getShort(VnetHeader.CSUM_START) & 0xffff;
+                int offset = rxHeader.getShort(VnetHeader.CSUM_OFFSET) & 0xffff;
+                if (partial && !batch.keepsPartialChecksums()) {
+                    VnetHeader.completeChecksum(buffer, start, offset);
+                    rxChecksumsCompleted++;
+                    partial = false;
+                }
+                batch.setOffload(n, partial, start, offset, gso);
+                if (gso != 0) {
+                    rxSuperPackets++;
+                }
             }
             rxPackets++;
             rxBytes += length;
@@ -192,6 +225,10 @@ public final class TunQueue implements PacketLink {
         while (true) {
             long result;
             if (vnetHdr) {
+                if (txHeaderSet) {
+                    txHeader.putLong(0, 0).putShort(8, (short) 0);
+                    txHeaderSet = false;
+                }
                 txIov.putLong(IOVEC_SIZE, address).putLong(IOVEC_SIZE + 8, length);
                 result = LIBC.writev(fd, txIovAddress, 2);
             } else {
@@ -213,6 +250,62 @@ public final class TunQueue implements PacketLink {
             if (Errno.EINVAL.matches(errno)) {
                 throw new TunException("write", errno, name + " rejected a " + length
                         + "-byte packet: not a well-formed IPv4 or IPv6 packet");
+            }
+            throw TunException.of("write", name + " queue " + index, errno);
+        }
+    }
+
+    /**
+     * Writes one packet with a vnet header that leaves its transport checksum to the kernel
+     * ({@code NEEDS_CSUM}) and, with {@code gsoSize > 0}, marks it as a TCP super-packet of the
+     * packet's IP version ({@code GSO_TCPV4}/{@code GSO_TCPV6}); {@code hdr_len} is the IP and TCP
+     * header length read from the packet (the kernel's hint for the linear part).
+     */
+    @Override
+    public boolean sendOffloaded(ByteBuffer packet, int checksumStart, int checksumOffset, int gsoSize)
+            throws IOException {
+        if (!vnetHdr) {
+            throw new UnsupportedOperationException(name + " has no vnet header");
+        }
+        ensureOpen();
+        int at = packet.position();
+        int gsoType = VnetHeader.GSO_NONE;
+        int hdrLen = 0;
+        if (gsoSize > 0) {
+            gsoType = (packet.get(at) & 0xf0) == 0x60 ? VnetHeader.GSO_TCPV6 : VnetHeader.GSO_TCPV4;
+            hdrLen = checksumStart + ((packet.get(at + checksumStart + 12) & 0xf0) >>> 2);
+        }
+        int length = packet.remaining();
+        long address = packet.isDirect() ? Native.address(packet) : copyToDirect(packet);
+        txHeader.put(VnetHeader.FLAGS, (byte) VnetHeader.F_NEEDS_CSUM)
+                .put(VnetHeader.GSO_TYPE, (byte) gsoType)
+                .putShort(VnetHeader.HDR_LEN, (short) hdrLen)
+                .putShort(VnetHeader.GSO_SIZE, (short) gsoSize)
+                .putShort(VnetHeader.CSUM_START, (short) checksumStart)
+                .putShort(VnetHeader.CSUM_OFFSET, (short) checksumOffset);
+        txHeaderSet = true;
+        txIov.putLong(IOVEC_SIZE, address).putLong(IOVEC_SIZE + 8, length);
+        while (true) {
+            long result = LIBC.writev(fd, txIovAddress, 2);
+            if (result >= 0) {
+                txPackets++;
+                txBytes += length;
+                if (gsoSize > 0) {
+                    txSuperPackets++;
+                }
+                return true;
+            }
+            int errno = Native.errno();
+            if (Errno.EINTR.matches(errno)) {
+                continue;
+            }
+            if (Errno.EAGAIN.matches(errno) || Errno.EIO.matches(errno)) {
+                txDropped++;
+                return false;
+            }
+            if (Errno.EINVAL.matches(errno)) {
+                throw new TunException("write", errno, name + " rejected a " + length + "-byte packet (gso_size "
+                        + gsoSize + ", csum_start " + checksumStart + "): not a well-formed offloaded packet");
             }
             throw TunException.of("write", name + " queue " + index, errno);
         }
@@ -305,6 +398,16 @@ public final class TunQueue implements PacketLink {
     /** Packets {@link #send} reported as dropped. */
     public long txDropped() {
         return txDropped;
+    }
+
+    /** TCP super-packets (a GSO type in the vnet header) received. */
+    public long rxSuperPackets() {
+        return rxSuperPackets;
+    }
+
+    /** TCP super-packets written with {@link #sendOffloaded}. */
+    public long txSuperPackets() {
+        return txSuperPackets;
     }
 
     /** Received packets whose partial checksum (vnet header NEEDS_CSUM) was completed here. */

@@ -11,7 +11,17 @@ final class VnetHeader {
     static final int SIZE = 10;
     /** The transport checksum is partial: finish it from csum_start, store at csum_offset. */
     static final int F_NEEDS_CSUM = 1;
+    /** The kernel already verified the checksum (ignored on write). */
+    static final int F_DATA_VALID = 2;
+    static final int GSO_NONE = 0;
+    static final int GSO_TCPV4 = 1;
+    static final int GSO_TCPV6 = 4;
+    /** Bit set with the GSO type when the segments carry ECN marks (CWR on the first). */
+    static final int GSO_ECN = 0x80;
     static final int FLAGS = 0;
+    static final int GSO_TYPE = 1;
+    static final int HDR_LEN = 2;
+    static final int GSO_SIZE = 4;
     static final int CSUM_START = 6;
     static final int CSUM_OFFSET = 8;
 

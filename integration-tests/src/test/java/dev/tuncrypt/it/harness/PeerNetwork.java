@@ -83,8 +83,16 @@ public final class PeerNetwork implements AutoCloseable {
         return p;
     }
 
-    /** Every peer routes every other peer's TUN subnet via that peer's address. */
+    /**
+     * Every peer routes every other peer's TUN subnet via that peer's address. Each peer's eth0
+     * segments in software what it sends (TSO off), so the shared network carries frames of at
+     * most the MTU, as a wire would: a stack's super-packets (and the kernel's own) would
+     * otherwise cross it whole and exceed the captures' snapshot length.
+     */
     public void route() throws Exception {
+        for (Peer p : peers) {
+            p.execOk("ethtool", "-K", "eth0", "tso", "off");
+        }
         for (Peer p : peers) {
             for (Peer q : peers) {
                 if (p != q) {

@@ -43,6 +43,16 @@ public final class IpOutput {
         return tx;
     }
 
+    /** Whether the link completes partial transport checksums ({@link #sendTcpV4} with {@code partialChecksum}). */
+    public boolean checksumOffload() {
+        return link.checksumOffload();
+    }
+
+    /** Whether the link takes TCP super-packets ({@link #sendTcpV4} with a {@code gsoSize}). */
+    public boolean segmentationOffload() {
+        return link.segmentationOffload();
+    }
+
     /** Largest transport segment (header + payload) this path can carry in one packet. */
     public int maxTransportLength(boolean v6) {
         return link.mtu() - (v6 ? V6_PAYLOAD : V4_PAYLOAD);
@@ -84,6 +94,49 @@ public final class IpOutput {
     public boolean sendV6(long srcHi, long srcLo, long dstHi, long dstLo, int nextHeader, int transportLength) {
         Ipv6View.writeHeader(tx, 0, transportLength, nextHeader, DEFAULT_TTL, srcHi, srcLo, dstHi, dstLo);
         return transmit(tx, 0, V6_PAYLOAD + transportLength);
+    }
+
+    /**
+     * Prepends an IPv4 header (DF, the flow's own IP ID {@code id}) to the TCP segment or
+     * super-packet at V4_PAYLOAD and sends it. With {@code partialChecksum} the TCP checksum
+     * field holds the un-inverted pseudo-header sum over the whole TCP length and the link
+     * completes it; with {@code gsoSize > 0} (which needs it) the link cuts the packet into
+     * segments of {@code gsoSize} payload bytes, numbering their IP IDs from {@code id} on.
+     */
+    public boolean sendTcpV4(int source, int destination, int transportLength, int id, boolean partialChecksum,
+            int gsoSize) {
+        int total = V4_PAYLOAD + transportLength;
+        Ipv4View.writeHeader(tx, 0, total, id & 0xffff, DEFAULT_TTL, dev.tuncrypt.tcpstack.wire.IpProtocol.TCP,
+                source, destination, true);
+        return partialChecksum ? transmitOffloaded(V4_PAYLOAD, total, gsoSize) : transmit(tx, 0, total);
+    }
+
+    /** As {@link #sendTcpV4} for IPv6 (no IP ID). */
+    public boolean sendTcpV6(long srcHi, long srcLo, long dstHi, long dstLo, int transportLength,
+            boolean partialChecksum, int gsoSize) {
+        Ipv6View.writeHeader(tx, 0, transportLength, dev.tuncrypt.tcpstack.wire.IpProtocol.TCP, DEFAULT_TTL, srcHi,
+                srcLo, dstHi, dstLo);
+        int total = V6_PAYLOAD + transportLength;
+        return partialChecksum ? transmitOffloaded(V6_PAYLOAD, total, gsoSize) : transmit(tx, 0, total);
+    }
+
+    private boolean transmitOffloaded(int transportOffset, int length, int gsoSize) {
+        int pos = tx.position();
+        int lim = tx.limit();
+        tx.limit(length).position(0);
+        try {
+            boolean sent = link.sendOffloaded(tx, transportOffset, 16, gsoSize);
+            if (sent) {
+                counters.countTx(length);
+            } else {
+                counters.drop(DropReason.LINK_TX_FULL);
+            }
+            return sent;
+        } catch (IOException e) {
+            throw new UncheckedIOException("link write failed", e);
+        } finally {
+            tx.limit(lim).position(pos);
+        }
     }
 
     /** Sends a complete IP packet that lies at [offset, offset+length) of {@code packet}. */

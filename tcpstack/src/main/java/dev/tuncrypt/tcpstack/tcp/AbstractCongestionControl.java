@@ -19,6 +19,9 @@ abstract class AbstractCongestionControl implements CongestionControl {
     /** In the slow start that follows an RTO (RFC 3465 §2.3: L = 1*SMSS there). */
     private boolean slowStartAfterRto;
 
+    /** Segments per packet sent (see {@link CongestionControl#segmentsPerPacket}). */
+    private int segmentsPerPacket = 1;
+
     private long recoveries;
     private long timeouts;
 
@@ -76,13 +79,18 @@ abstract class AbstractCongestionControl implements CongestionControl {
         if (cwnd < ssthresh) { // RFC 5681 §3.1: slow start while cwnd < ssthresh
             if (cwndLimited) {
                 // RFC 3465 §2.2: cwnd += min(N, L*SMSS) with L = 2; §2.3: L = 1 after an RTO
-                int limit = slowStartAfterRto ? smss : 2 * smss;
+                long limit = (slowStartAfterRto ? 1L : 2L) * smss * segmentsPerPacket;
                 grow(Math.min(bytesAcked, limit));
             }
         } else {
             slowStartAfterRto = false;
             congestionAvoidance(nowNanos, bytesAcked, srttNanos, cwndLimited);
         }
+    }
+
+    @Override
+    public final void segmentsPerPacket(int segments) {
+        segmentsPerPacket = Math.max(1, segments);
     }
 
     @Override

@@ -37,6 +37,14 @@ public interface CongestionControl {
     CongestionState state();
 
     /**
+     * How many segments the sender puts in one packet (a super-packet the link cuts up; 1
+     * without segmentation offload). A receiver acknowledges a super-packet with one ACK, so the
+     * slow-start limit of RFC 3465 §2.2 (L * SMSS per ACK) is applied per segment the ACK could
+     * stand for: L * SMSS * segments, i.e. per packet sent, as Linux counts its TSO segments.
+     */
+    default void segmentsPerPacket(int segments) {}
+
+    /**
      * An ACK cumulatively acknowledged new data. Grows cwnd in slow start or congestion
      * avoidance; does nothing in {@link CongestionState#RECOVERY}, where partial and full ACKs
      * go to {@link #onPartialAck} and {@link #onExitRecovery}. cwnd only grows while the sender

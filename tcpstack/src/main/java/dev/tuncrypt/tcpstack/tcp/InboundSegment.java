@@ -18,6 +18,8 @@ public final class InboundSegment {
     int window;
     int payloadOffset;
     int payloadLength;
+    /** Payload bytes per segment when this is a super-packet from a link with offloads, else 0. */
+    int gsoSize;
     int optionsOffset;
     int optionsLength;
 
@@ -31,6 +33,7 @@ public final class InboundSegment {
         payloadLength = tcp.payloadLength();
         optionsOffset = tcp.optionsOffset();
         optionsLength = tcp.optionsLength();
+        gsoSize = 0;
     }
 
     boolean has(int flag) {

@@ -16,6 +16,9 @@ import java.util.Map;
 public final class RingPool {
     private final Map<Integer, ArrayDeque<ByteBuffer>> free = new HashMap<>();
     private final long maxBytes;
+    /** The queue of the size last asked for: a lookup by an int key would box it on every call. */
+    private int lastCapacity = -1;
+    private ArrayDeque<ByteBuffer> lastQueue;
     private long pooledBytes;
     private long allocations;
     private long reuses;
@@ -26,7 +29,7 @@ public final class RingPool {
 
     /** A ring of exactly {@code capacity} bytes. */
     ByteBuffer take(int capacity) {
-        ArrayDeque<ByteBuffer> q = free.get(capacity);
+        ArrayDeque<ByteBuffer> q = queue(capacity);
         ByteBuffer b = q == null ? null : q.poll();
         if (b != null) {
             pooledBytes -= capacity;
@@ -43,8 +46,27 @@ public final class RingPool {
         if (pooledBytes + capacity > maxBytes) {
             return;
         }
-        free.computeIfAbsent(capacity, c -> new ArrayDeque<>()).add(ring);
+        ArrayDeque<ByteBuffer> q = queue(capacity);
+        if (q == null) {
+            q = new ArrayDeque<>();
+            free.put(capacity, q);
+            lastCapacity = capacity;
+            lastQueue = q;
+        }
+        q.add(ring);
         pooledBytes += capacity;
+    }
+
+    private ArrayDeque<ByteBuffer> queue(int capacity) {
+        if (capacity != lastCapacity) {
+            ArrayDeque<ByteBuffer> q = free.get(capacity);
+            if (q == null) {
+                return null;
+            }
+            lastCapacity = capacity;
+            lastQueue = q;
+        }
+        return lastQueue;
     }
 
     /** Bytes of rings waiting for reuse. */

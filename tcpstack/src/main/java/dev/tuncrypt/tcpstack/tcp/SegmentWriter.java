@@ -73,7 +73,7 @@ final class SegmentWriter {
             c.ackSent(ack);
             c.rcvAdvEdge = ack + window;
         }
-        send(c.key, headerLength);
+        send(c, headerLength, 0);
         c.stats.segmentsOut++;
     }
 
@@ -82,6 +82,15 @@ final class SegmentWriter {
      * ACK) with the given flags; ACK carries RCV.NXT and the current window.
      */
     void data(TcpConnection c, int seq, int len, int flags, long now) {
+        data(c, seq, len, 0, flags, now);
+    }
+
+    /**
+     * As {@link #data(TcpConnection, int, int, int, long)}; with {@code gsoSize > 0} a
+     * super-packet: {@code len} bytes that the link cuts into segments of {@code gsoSize} bytes,
+     * each with a copy of this header (options sized for one such segment).
+     */
+    void data(TcpConnection c, int seq, int len, int gsoSize, int flags, long now) {
         ByteBuffer tx = ctx.output().buffer();
         int at = transportOffset(c.key);
         int opt = at + TcpView.MIN_HEADER_LENGTH;
@@ -94,7 +103,8 @@ final class SegmentWriter {
         }
         if (c.sackOk && c.reassembly.rangeCount() > 0) {
             // SACK blocks ride only in the option space the MTU leaves beside the payload.
-            int mtuRoom = ctx.output().maxTransportLength(c.key.isV6()) - TcpView.MIN_HEADER_LENGTH - len;
+            int mtuRoom = ctx.output().maxTransportLength(c.key.isV6()) - TcpView.MIN_HEADER_LENGTH
+                    - (gsoSize > 0 ? gsoSize : len);
             int space = Math.min(TcpOptions.MAX_LENGTH, mtuRoom) - (p - opt);
             int room = (space - 4) / 8;
             int n = room <= 0 ? 0 : c.reassembly.sackBlocks(sackLeft, sackRight, Math.min(room, TcpOptions.MAX_SACK_BLOCKS));
@@ -122,8 +132,8 @@ final class SegmentWriter {
         TcpView.writeHeader(tx, at, c.key.localPort(), c.key.remotePort(), Integer.toUnsignedLong(wireSeq),
                 Integer.toUnsignedLong(wireAck), headerLength, flags | ACK, window, 0);
         c.ackSent(ack);
-        send(c.key, headerLength + len);
-        c.stats.segmentsOut++;
+        send(c, headerLength + len, gsoSize);
+        c.stats.segmentsOut += gsoSize > 0 ? (len + gsoSize - 1) / gsoSize : 1;
     }
 
     /**
@@ -144,8 +154,38 @@ final class SegmentWriter {
         ByteBuffer tx = ctx.output().buffer();
         int at = transportOffset(c.key);
         TcpView.writeHeader(tx, at, c.key.localPort(), c.key.remotePort(), Integer.toUnsignedLong(seq), 0, 20, RST, 0, 0);
-        send(c.key, 20);
+        send(c, 20, 0);
         ctx.counters().countReset();
+    }
+
+    /**
+     * Checksums (or, on a link with checksum offload, leaves the pseudo-header sum for the link
+     * to complete) and sends a connection's segment with the flow's own IP IDs: a receiver's GRO
+     * merges segments only when their IDs are consecutive per flow.
+     */
+    private void send(TcpConnection c, int segmentLength, int gsoSize) {
+        FlowKey k = c.key;
+        IpOutput out = ctx.output();
+        ByteBuffer tx = out.buffer();
+        int at = transportOffset(k);
+        boolean partial = c.layer.checksumOffload;
+        int pseudo = k.isV6()
+                ? Checksum.pseudoHeaderIpv6(k.localHi(), k.localLo(), k.remoteHi(), k.remoteLo(), IpProtocol.TCP,
+                        segmentLength)
+                : Checksum.pseudoHeaderIpv4(k.local4(), k.remote4(), IpProtocol.TCP, segmentLength);
+        if (partial) {
+            tx.putShort(at + 16, (short) pseudo); // the kernel adds the rest, per segment after GSO
+        } else {
+            TcpView.fillChecksum(tx, at, segmentLength, pseudo);
+        }
+        if (k.isV6()) {
+            out.sendTcpV6(k.localHi(), k.localLo(), k.remoteHi(), k.remoteLo(), segmentLength, partial, gsoSize);
+        } else {
+            int payload = segmentLength - ((tx.get(at + 12) & 0xf0) >>> 2); // less the data offset
+            int segments = gsoSize > 0 ? Math.max(1, (payload + gsoSize - 1) / gsoSize) : 1;
+            out.sendTcpV4(k.local4(), k.remote4(), segmentLength, c.ipId, partial, gsoSize);
+            c.ipId += segments;
+        }
     }
 
     private void send(FlowKey k, int segmentLength) {

@@ -122,6 +122,11 @@ public final class TcpConnection {
     /** Created from a SYN cookie (no half-open state was held). */
     boolean fromCookie;
 
+    /** IPv4 ID of the next segment: per flow, consecutive across the segments of a super-packet. */
+    int ipId;
+    /** Queued in {@link TcpLayer}'s list of connections to output at the end of the input batch. */
+    boolean outputDue;
+
     // Timer heap bookkeeping (see TimerHeap)
     int heapIndex = -1;
     long heapKey;
@@ -150,6 +155,7 @@ public final class TcpConnection {
         this.tsOffset = layer.random().nextInt();
         this.keepaliveIdleNanos = config.keepaliveIdleNanos();
         this.lastReceivedAt = now;
+        this.ipId = iss ^ (iss >>> 16); // a per-flow start that costs no draw from the random source
     }
 
     // ------------------------------------------------------------------ opening
@@ -245,8 +251,7 @@ public final class TcpConnection {
             default -> inputSynchronized(seg, now);
         }
         if (state != TcpState.CLOSED) {
-            output(now);
-            layer.timers.update(this);
+            layer.outputAfterInput(this, now); // at the end of the batch when a batch is being read
         }
     }
 
@@ -757,7 +762,9 @@ public final class TcpConnection {
             return;
         }
         if (len > 0) {
-            scheduleAck(now, len >= smss);
+            // a super-packet counts as the segments it stands for: one ACK answers it at once
+            int full = seg.gsoSize > 0 ? (len + seg.gsoSize - 1) / seg.gsoSize : len >= smss ? 1 : 0;
+            scheduleAck(now, full);
         }
     }
 
@@ -1100,9 +1107,9 @@ public final class TcpConnection {
         delAckAt = 0; // due immediately
     }
 
-    private void scheduleAck(long now, boolean fullSegment) {
+    private void scheduleAck(long now, int fullSegments) {
         ackPending = true;
-        unackedSegments += fullSegment ? 1 : 0;
+        unackedSegments += fullSegments;
         // RFC 5681 §4.2: ACK at least every second full-sized segment; quick ACKs at start.
         if (unackedSegments >= 2 || quickAcks > 0) {
             if (quickAcks > 0) {
@@ -1138,7 +1145,7 @@ public final class TcpConnection {
             sent = stats.segmentsOut != before;
         }
         if (state != TcpState.TIME_WAIT) {
-            while (sendOneSegment(now)) {
+            while (sendSuperPacket(now) || sendOneSegment(now)) {
                 sent = true;
             }
         }
@@ -1146,6 +1153,64 @@ public final class TcpConnection {
             layer.writer.data(this, acceptableSeq(), 0, ACK, now);
         }
         armPersistIfStalled(now);
+    }
+
+    /**
+     * On a link with segmentation offload, sends new data as one super-packet of k consecutive
+     * full segments (2 <= k <= {@link TcpLayer#MAX_SEGMENTS_PER_PACKET}), each exactly SMSS and,
+     * for a segment-aligned protection, each one whole frame; the kernel cuts it at SMSS, so the
+     * peer sees the segments sendOneSegment would have sent, in one system call. A short tail, a
+     * FIN and retransmissions go by {@link #sendOneSegment}.
+     *
+     * @return whether a super-packet went out
+     */
+    private boolean sendSuperPacket(long now) {
+        if (!layer.segmentationOffload || sndNxt != sndMax || finSent) {
+            return false;
+        }
+        int unsent = sendBuffer.bytesFrom(sndNxt);
+        if (unsent < 2 * smss) {
+            return false;
+        }
+        long wnd = Math.min(sndWnd, cc.cwnd());
+        long usable = (long) SeqNum.diff(sndUna, sndNxt) + wnd;
+        int headerRoom = 60 + (key.isV6() ? 40 : 20);
+        int k = (int) Math.min(Math.min(unsent, Math.max(usable, 0)) / smss,
+                Math.min(TcpLayer.MAX_SEGMENTS_PER_PACKET, (65535 - headerRoom) / smss));
+        if (k >= 2 && stream != null && stream.frameRemainder(sndNxt) != Integer.MAX_VALUE) {
+            // one frame per segment: take the run of whole frames of exactly SMSS wire bytes
+            int frames = 0;
+            while (frames < k && stream.frameRemainder(sndNxt + frames * smss) == smss) {
+                frames++;
+            }
+            k = frames;
+        }
+        if (k < 2) {
+            return false;
+        }
+        int len = k * smss;
+        limitedTransmit = false;
+        int flags = ACK | (len == unsent ? PSH : 0);
+        cc.segmentsPerPacket(k);
+        layer.writer.data(this, sndNxt, len, smss, flags, now);
+        if (!timing && !tsOk) {
+            timing = true; // Karn: time only segments sent once
+            timedSeq = sndNxt;
+            timedAt = now;
+        }
+        stats.bytesSent += len;
+        sndNxt += len;
+        sndMax = sndNxt;
+        if (scoreboard != null) {
+            scoreboard.onNewData(sndMax);
+        }
+        if (rtoAt == NONE) {
+            rtoAt = now + rtt.rto();
+        }
+        if (unackedSince == NONE) {
+            unackedSince = now;
+        }
+        return true;
     }
 
     /** Sends one segment of new (or after a timeout, resent) data or a FIN, if allowed. */

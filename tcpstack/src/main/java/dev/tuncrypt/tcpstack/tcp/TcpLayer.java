@@ -67,6 +67,15 @@ public final class TcpLayer implements ProtocolHandler {
     /** Scratch for sealing: plaintext in, frame out (loop-confined, one frame at a time). */
     final java.nio.ByteBuffer plainScratch = java.nio.ByteBuffer.allocateDirect(1 << 16);
     final java.nio.ByteBuffer wireScratch = java.nio.ByteBuffer.allocateDirect((1 << 16) + 256);
+    /** Connections whose output waits for the end of the current input batch (loop-confined). */
+    private final ArrayList<TcpConnection> outputDue = new ArrayList<>();
+    private boolean inBatch;
+    /** Whether the link takes super-packets: TCP then sends up to {@link #MAX_SEGMENTS_PER_PACKET} segments in one. */
+    final boolean segmentationOffload;
+    /** Whether the link completes partial checksums: TCP then leaves them to it. */
+    final boolean checksumOffload;
+    /** Most segments in one super-packet (as Linux's and gVisor's 64 KiB GSO limit at MSS 1460). */
+    static final int MAX_SEGMENTS_PER_PACKET = 44;
     /** Scratch for the SACK blocks of the segment being processed (loop-confined). */
     final long[] sackLeft = new long[dev.tuncrypt.tcpstack.wire.TcpOptions.MAX_SACK_BLOCKS];
     final long[] sackRight = new long[dev.tuncrypt.tcpstack.wire.TcpOptions.MAX_SACK_BLOCKS];
@@ -76,6 +85,8 @@ public final class TcpLayer implements ProtocolHandler {
         this.config = config;
         this.protections = protections;
         this.writer = new SegmentWriter(ctx);
+        this.segmentationOffload = ctx.output().segmentationOffload();
+        this.checksumOffload = ctx.output().checksumOffload();
         this.isns = new IsnGenerator(ctx.random());
         this.cookies = new SynCookies(ctx.random());
     }
@@ -113,7 +124,7 @@ public final class TcpLayer implements ProtocolHandler {
     @Override
     public void input(InboundPacket p) {
         WireError error = tcp.wrap(p.buffer(), p.transportOffset(), p.transportLength());
-        if (error == null) {
+        if (error == null && !p.checksumPartial()) {
             int pseudo = p.isV6()
                     ? Checksum.pseudoHeaderIpv6(p.sourceHi(), p.sourceLo(), p.destinationHi(), p.destinationLo(),
                             IpProtocol.TCP, p.transportLength())
@@ -128,6 +139,7 @@ public final class TcpLayer implements ProtocolHandler {
             return;
         }
         seg.load(tcp);
+        seg.gsoSize = p.gsoSize();
         if (p.isV6()) {
             probe.setV6(p.destinationHi(), p.destinationLo(), tcp.destinationPort(), p.sourceHi(), p.sourceLo(),
                     tcp.sourcePort());
@@ -136,6 +148,11 @@ public final class TcpLayer implements ProtocolHandler {
         }
         long now = now();
         TcpConnection c = connections.get(probe);
+        if (c == null) {
+            // a packet no connection here takes right away may be kept (a gated SYN), handed to
+            // another loop or quoted: from here on it must verify like any other
+            p.completeChecksum();
+        }
         if (c == null && ctx.flows().forward(probe, ctx.loop(), p)) {
             return; // another loop (TUN queue) owns this flow
         }
@@ -501,6 +518,45 @@ public final class TcpLayer implements ProtocolHandler {
             return;
         }
         c.onIcmpError(r, now());
+    }
+
+    // ------------------------------------------------------------------ batching
+
+    @Override
+    public void beginBatch() {
+        inBatch = true;
+    }
+
+    /** Sends, once per connection, what the batch's segments made due (ACKs, released data). */
+    @Override
+    public void endBatch() {
+        inBatch = false;
+        if (outputDue.isEmpty()) {
+            return;
+        }
+        long now = now();
+        for (int i = 0; i < outputDue.size(); i++) {
+            TcpConnection c = outputDue.get(i);
+            c.outputDue = false;
+            if (c.state != TcpState.CLOSED) {
+                c.output(now);
+                timers.update(c);
+            }
+        }
+        outputDue.clear();
+    }
+
+    /** After a segment's input: output now, or at the end of the batch being read. */
+    void outputAfterInput(TcpConnection c, long now) {
+        if (inBatch) {
+            if (!c.outputDue) {
+                c.outputDue = true;
+                outputDue.add(c);
+            }
+        } else {
+            c.output(now);
+        }
+        timers.update(c);
     }
 
     // ------------------------------------------------------------------ timers

@@ -82,10 +82,15 @@ public final class KernelPeerFixture implements AutoCloseable {
 
     /** As {@link #start(String, TcpConfig)} on a device with {@code queues} queues, one stack loop each. */
     public static KernelPeerFixture start(String prefix, TcpConfig tcp, int queues) throws Exception {
+        return start(prefix, tcp, queues, false);
+    }
+
+    /** As {@link #start(String, TcpConfig, int)}, with the device's TCP offloads on or off (super-packets both ways). */
+    public static KernelPeerFixture start(String prefix, TcpConfig tcp, int queues, boolean offloads) throws Exception {
         Requirements.rootAndTun();
         KernelPeerFixture f = new KernelPeerFixture(TestNamespace.create(prefix));
         try {
-            f.device = f.ns.exec(() -> TunDevice.open(TunConfig.of(DEVICE).withQueues(queues)));
+            f.device = f.ns.exec(() -> TunDevice.open(TunConfig.of(DEVICE).withQueues(queues).withTcpOffloads(offloads)));
             f.device.addAddress(KERNEL4, 24);
             f.device.addAddress(KERNEL6, 64);
             f.device.setUp(true);
