@@ -412,6 +412,17 @@ final class TcpCryptProtection implements SegmentProtection {
     }
 
     @Override
+    public int pendingOptionLength() {
+        if (!minimalOptionPending) {
+            return 0;
+        }
+        if (dialect == Dialect.RFC8548) {
+            return peerNonSynSeen || !outcome.encrypts() ? 0 : Rfc8548.ENO_HEADER_LENGTH;
+        }
+        return Tcpcrypt05.ENO_HEADER_LENGTH;
+    }
+
+    @Override
     public int writeOptions(ByteBuffer buf, int index, int room) {
         if (!minimalOptionPending) {
             return index;

@@ -43,6 +43,15 @@ public interface SegmentProtection {
         return index;
     }
 
+    /**
+     * How many option bytes {@link #writeOptions} would add to the next non-SYN segment (before
+     * padding): the sender leaves that much room beside the payload so the segment stays within
+     * the MTU. Default 0.
+     */
+    default int pendingOptionLength() {
+        return 0;
+    }
+
     /** Whether the byte stream is transformed; false after negotiation means plain TCP. */
     boolean transformsStream();
 

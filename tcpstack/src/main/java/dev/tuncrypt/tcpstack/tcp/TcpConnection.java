@@ -1165,7 +1165,7 @@ public final class TcpConnection {
      * @return whether a super-packet went out
      */
     private boolean sendSuperPacket(long now) {
-        if (!layer.segmentationOffload || sndNxt != sndMax || finSent) {
+        if (!layer.segmentationOffload || sndNxt != sndMax || finSent || protection.pendingOptionLength() > 0) {
             return false;
         }
         int unsent = sendBuffer.bytesFrom(sndNxt);
@@ -1222,7 +1222,8 @@ public final class TcpConnection {
         }
         long wnd = Math.min(sndWnd, cc.cwnd() + (limitedTransmit ? 2L * smss : 0));
         long usable = (long) SeqNum.diff(sndUna, sndNxt) + wnd;
-        int segCap = smss;
+        int fullSegment = smss - ((protection.pendingOptionLength() + 3) & ~3); // room for the protection's option
+        int segCap = fullSegment;
         int frame = stream != null ? stream.frameRemainder(sndNxt) : Integer.MAX_VALUE;
         if (frame != Integer.MAX_VALUE && frame > 0) {
             segCap = frame; // one frame per segment, never split (segment-aligned protection)
@@ -1239,12 +1240,12 @@ public final class TcpConnection {
             return false;
         }
         int inFlight = SeqNum.diff(sndNxt, sndUna);
-        if (len < smss && !fin && len < unsent) {
+        if (len < fullSegment && !fin && len < unsent) {
             // window-limited partial segment: RFC 9293 §3.8.6.2.1 sender SWS avoidance
             if (len < maxSndWnd / 2 && inFlight > 0) {
                 return false;
             }
-        } else if (len < smss && !fin && !noDelay && inFlight > 0 && SeqNum.ge(sndNxt, sndMax)) {
+        } else if (len < fullSegment && !fin && !noDelay && inFlight > 0 && SeqNum.ge(sndNxt, sndMax)) {
             // Nagle (RFC 9293 §3.7.4): small segment while data is unacknowledged: wait.
             return false;
         }
