@@ -10,13 +10,17 @@ import dev.tuncrypt.tcpcrypt.v05.EnoOption;
 import dev.tuncrypt.tcpcrypt.v05.EnoOutcome;
 import dev.tuncrypt.tcpcrypt.v05.EnoTranscript;
 import dev.tuncrypt.tcpcrypt.v05.Tcpcrypt05;
+import dev.tuncrypt.tcpstack.TcpConnectException;
 import dev.tuncrypt.tcpstack.tcp.FlowKey;
 import dev.tuncrypt.tcpstack.tcp.SegmentProtection;
 import dev.tuncrypt.tcpstack.tcp.StreamProtection;
+import dev.tuncrypt.tcpstack.tcp.TcpError;
 import dev.tuncrypt.tcpstack.wire.TcpOptions;
 import dev.tuncrypt.tcpstack.wire.TcpView;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * TCP-ENO negotiation of one connection, in the dialects its settings name
@@ -59,6 +63,8 @@ final class TcpCryptProtection implements SegmentProtection {
     private EnoOutcome outcome;
     private boolean minimalOptionPending;
     private volatile TcpCryptInfo info;
+    /** Completed on the loop: keys agreed (the info), plain (empty), or the connection failed first. */
+    final CompletableFuture<Optional<TcpCryptInfo>> handshake = new CompletableFuture<>();
 
     TcpCryptProtection(TcpCrypt crypt, TcpCryptConfig config, FlowKey flow, boolean active) {
         this.crypt = crypt;
@@ -204,6 +210,17 @@ final class TcpCryptProtection implements SegmentProtection {
         }
         if (outcome instanceof EnoOutcome.NotNegotiated n) {
             crypt.countFallback(n.reason());
+            if (config.mode() != CryptMode.ALWAYS) {
+                handshake.complete(Optional.empty()); // settled plain (under ALWAYS the connection is refused)
+            }
+        }
+    }
+
+    @Override
+    public void onClosed(TcpError reason) {
+        if (!handshake.isDone()) {
+            handshake.completeExceptionally(new TcpConnectException("connection closed before tcpcrypt settled"
+                    + (reason != null ? ": " + reason.message() : ""), reason != null ? reason : TcpError.ABORTED));
         }
     }
 
@@ -398,5 +415,6 @@ final class TcpCryptProtection implements SegmentProtection {
 
     void established(TcpCryptInfo i) {
         this.info = i;
+        handshake.complete(Optional.of(i));
     }
 }

@@ -48,6 +48,8 @@ public final class StackLoop implements LoopContext {
     private final ProtocolHandler[] distinct;
     private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private volatile boolean running;
+    /** The thread running {@link #run}, or null (a simulation polls it itself). */
+    private volatile Thread thread;
 
     StackLoop(int index, PacketLink link, Clock clock, RandomGenerator random, StackAddresses addresses,
             StackConfig config, java.util.Map<Integer, ProtocolHandler.Factory> transports, FlowDirectory<Object> flows) {
@@ -127,6 +129,7 @@ public final class StackLoop implements LoopContext {
 
     /** Thread body: polls until {@link #stop()}, sleeping on the link when idle. */
     void run() {
+        thread = Thread.currentThread();
         running = true;
         try {
             while (running) {
@@ -146,6 +149,11 @@ public final class StackLoop implements LoopContext {
                 h.close();
             }
         }
+    }
+
+    /** Whether the caller is this loop's own thread (false in a simulation that polls it). */
+    public boolean inLoop() {
+        return thread == Thread.currentThread();
     }
 
     void stop() {
