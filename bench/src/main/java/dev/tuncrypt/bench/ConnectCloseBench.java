@@ -71,12 +71,22 @@ public final class ConnectCloseBench {
     }
 
     private static void run(InetSocketAddress server, int clients, double seconds, String label) throws Exception {
-        once(server); // warm-up: the JIT, the route, the first ephemeral keys
+        once(server);
+        // warm-up, as long as the measurement: the JIT of both daemons, the route, the first keys
+        rounds(server, clients, seconds, new AtomicLong());
+        AtomicLong failures = new AtomicLong();
+        long start = System.nanoTime();
+        List<long[]> times = rounds(server, clients, seconds, failures);
+        double elapsed = (System.nanoTime() - start) / 1e9;
+        report(label, times, elapsed, failures.get());
+    }
+
+    /** Each of {@code clients} threads repeats {@link #once} for {@code seconds}; their round times. */
+    private static List<long[]> rounds(InetSocketAddress server, int clients, double seconds, AtomicLong failures)
+            throws InterruptedException {
         long end = System.nanoTime() + (long) (seconds * 1e9);
         List<long[]> times = new ArrayList<>();
         List<Thread> threads = new ArrayList<>();
-        AtomicLong failures = new AtomicLong();
-        long start = System.nanoTime();
         for (int i = 0; i < clients; i++) {
             long[] mine = new long[1 << 20];
             times.add(mine);
@@ -97,7 +107,10 @@ public final class ConnectCloseBench {
         for (Thread t : threads) {
             t.join();
         }
-        double elapsed = (System.nanoTime() - start) / 1e9;
+        return times;
+    }
+
+    private static void report(String label, List<long[]> times, double elapsed, long failed) {
         int total = 0;
         for (long[] t : times) {
             total += (int) t[t.length - 1];
@@ -111,12 +124,12 @@ public final class ConnectCloseBench {
         }
         Arrays.sort(all);
         if (total == 0) {
-            System.out.printf("%s: no connection completed (%d failed)%n", label, failures.get());
+            System.out.printf("%s: no connection completed (%d failed)%n", label, failed);
             return;
         }
         System.out.printf("%s: %,.0f connections/s, median %.3f ms, p99 %.3f ms (%d connections%s)%n", label,
                 total / elapsed, all[total / 2] / 1e6, all[Math.min(total - 1, (int) (total * 0.99))] / 1e6, total,
-                failures.get() > 0 ? ", " + failures.get() + " failed" : "");
+                failed > 0 ? ", " + failed + " failed" : "");
     }
 
     /** Connect, one byte each way, close. */

@@ -346,6 +346,19 @@ public final class StackLoop implements LoopContext {
         link.wakeup();
     }
 
+    /**
+     * Runs {@code task} on this loop after the work at hand (the rest of the packet batch and
+     * the tasks before it): for a callback that wants to act on a connection after the segment
+     * being processed is done with. From the loop's own thread it skips the wakeup.
+     */
+    public void defer(Runnable task) {
+        if (inLoop()) {
+            tasks.add(task);
+        } else {
+            post(task);
+        }
+    }
+
     /** The handler of IP protocol {@code protocol} (IPv4 table), or null. */
     public ProtocolHandler handler(int protocol) {
         return handlers4[protocol];

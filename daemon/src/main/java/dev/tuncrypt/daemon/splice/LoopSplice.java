@@ -39,9 +39,8 @@ final class LoopSplice {
     private final TcpSocket leg2;
     private final Flow up;
     private final Flow down;
-    /** A move is under way (a callback from inside it only asks for another round). */
-    private boolean busy;
-    private boolean again;
+    /** A move is queued on the loop; callbacks until it runs ask for nothing more. */
+    private boolean scheduled;
     private boolean ended;
 
     /**
@@ -74,17 +73,17 @@ final class LoopSplice {
         return new ConnectionListener() {
             @Override
             public void onReadable(TcpConnection c) {
-                run();
+                schedule();
             }
 
             @Override
             public void onWritable(TcpConnection c) {
-                run();
+                schedule();
             }
 
             @Override
             public void onPeerClosed(TcpConnection c) {
-                run();
+                schedule();
             }
 
             @Override
@@ -92,31 +91,32 @@ final class LoopSplice {
                 if (reason != null) {
                     failed(other); // reset, timeout or protection failure: the other leg is reset
                 } else {
-                    run(); // orderly: what it still holds moves on, then its end of stream
+                    schedule(); // orderly: what it still holds moves on, then its end of stream
                 }
             }
         };
     }
 
-    /** Moves bytes both ways until neither can move; callbacks during a move ask for one more round. */
+    /**
+     * A leg called back (in the middle of processing a segment): the move runs once that work
+     * is done, after the rest of the packet batch, so one move takes what the whole batch
+     * brought and never acts on a connection from inside its own input processing.
+     */
+    private void schedule() {
+        if (!scheduled && !ended) {
+            scheduled = true;
+            leg1.loop().defer(this::run);
+        }
+    }
+
+    /** Moves bytes both ways until neither can move. */
     private void run() {
+        scheduled = false;
         if (ended) {
             return;
         }
-        if (busy) {
-            again = true;
-            return;
-        }
-        busy = true;
-        try {
-            do {
-                again = false;
-                move(up);
-                move(down);
-            } while (again && !ended);
-        } finally {
-            busy = false;
-        }
+        move(up);
+        move(down);
         if (!ended && up.finished && down.finished) {
             end(false);
         }

@@ -51,9 +51,13 @@ class LoopSpliceTest {
 
     @BeforeEach
     void stacks() throws Exception {
+        start(TcpCryptConfig.DEFAULT);
+    }
+
+    private void start(TcpCryptConfig crypt) throws Exception {
         MemoryLink.Pair link = MemoryLink.pair(Clock.SYSTEM, 7, FaultModel.NONE, FaultModel.NONE);
-        daemonCrypt = TcpCrypt.create(TcpCryptConfig.DEFAULT);
-        serverCrypt = TcpCrypt.create(TcpCryptConfig.DEFAULT);
+        daemonCrypt = TcpCrypt.create(crypt);
+        serverCrypt = TcpCrypt.create(crypt);
         daemon = NetStack.builder().link(link.a()).address(InetAddress.ofLiteral("198.18.5.2")).build();
         hosts = NetStack.builder().link(link.b()).address(InetAddress.ofLiteral("198.18.5.1")).build();
         daemon.start();
@@ -83,12 +87,26 @@ class LoopSpliceTest {
 
     @Test
     void sixtyFourMebibytesEachWayWithHalfCloseMoveOnTheLoopAlone() throws Exception {
+        bulkBothWays();
+    }
+
+    @Test
+    void theSameInTheRfc8548Dialect() throws Exception {
+        close();
+        start(TcpCryptConfig.DEFAULT.withDialects(java.util.List.of(dev.tuncrypt.tcpcrypt.Dialect.RFC8548)));
+        bulkBothWays();
+    }
+
+    private void bulkBothWays() throws Exception {
         TcpSocket client = connectClient();
         TcpSocket far = server.accept(Duration.ofSeconds(10));
         CountDownLatch midway = new CountDownLatch(1);
         CompletableFuture<Long> toServer = CompletableFuture.supplyAsync(() -> exchange(client, 1, 2, null));
         CompletableFuture<Long> toClient = CompletableFuture.supplyAsync(() -> exchange(far, 2, 1, midway));
-        assertThat(midway.await(60, TimeUnit.SECONDS)).isTrue();
+        if (!midway.await(60, TimeUnit.SECONDS)) {
+            SplicedConnection sc = (SplicedConnection) splicer.connections().getFirst();
+            throw new AssertionError("stalled: leg 1 " + sc.leg1().stats() + ", leg 2 " + sc.leg2().stats());
+        }
         assertThat(threadsInTheSplice()).as("threads with a splice frame on their stack, mid-transfer")
                 .allMatch(name -> name.startsWith("tuncrypt-loop-") || name.equals("splice-sweep"));
         assertThat(toServer.get(90, TimeUnit.SECONDS)).isEqualTo(BULK);
