@@ -101,7 +101,7 @@ public final class Splicer implements ControlTarget, AutoCloseable {
         Splicer[] self = new Splicer[1];
         SynGate gate = (local, remote, offersEno, decision) -> self[0].onSyn(local, remote, offersEno, decision);
         // leg 1 is handed over on its loop; the splice starts there in a task of its own
-        Consumer<TcpSocket> accepted = leg1 -> leg1.loop().post(() -> self[0].splice(leg1));
+        Consumer<TcpSocket> accepted = leg1 -> leg1.loop().defer(() -> self[0].splice(leg1));
         TcpListener l = TcpListener.transparent(stack, 4096,
                 tcpcrypt.protections(tcpcrypt.config().withMode(CryptMode.DEFAULT)), gate, accepted);
         Splicer s = new Splicer(stack, tcpcrypt, l, settings, version);
