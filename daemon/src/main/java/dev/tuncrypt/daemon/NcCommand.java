@@ -16,6 +16,9 @@ import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -132,15 +135,14 @@ final class NcCommand implements Callable<Integer> {
 
     /** Prints the session ID (or why the connection is plain) to stderr, as tcpcryptd's tools show it. */
     private static void reportSession(TcpSocket socket, PrintWriter err) {
-        long end = System.nanoTime() + 5_000_000_000L;
         TcpCryptInfo info;
-        while ((info = TcpCrypt.info(socket)) == null && TcpCrypt.peerCapable(socket) && System.nanoTime() < end) {
-            try {
-                Thread.sleep(1);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
+        try {
+            info = TcpCrypt.handshake(socket).toCompletableFuture().get(5, TimeUnit.SECONDS).orElse(null);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        } catch (ExecutionException | TimeoutException e) {
+            info = null; // the connection failed, or the key exchange is still pending
         }
         if (info != null) {
             err.println("tuncrypt nc: tcpcrypt session " + info.sessionId() + " (" + info.dialect() + ", "
@@ -210,16 +212,11 @@ final class NcCommand implements Callable<Integer> {
 
     /** Lets the stack finish the close (our FIN acknowledged) before the device goes away. */
     private static void awaitClosed(TcpSocket socket) {
-        long end = System.nanoTime() + 2_000_000_000L;
         try {
-            while (System.nanoTime() < end) {
-                var state = socket.stats().state();
-                if (state == dev.tuncrypt.tcpstack.tcp.TcpState.TIME_WAIT || state == dev.tuncrypt.tcpstack.tcp.TcpState.CLOSED) {
-                    return;
-                }
-                Thread.sleep(5);
-            }
-        } catch (IOException | InterruptedException e) {
+            socket.whenClosed().toCompletableFuture().get(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
             // closing anyway
         }
     }

@@ -123,13 +123,9 @@ public final class AuthenticatedEcho {
 
     /** The session ID exists once both Init messages have passed. */
     private static TcpCryptInfo awaitSession(TcpSocket s) throws InterruptedException {
-        long end = System.nanoTime() + 10_000_000_000L;
-        TcpCryptInfo info;
-        while ((info = TcpCrypt.info(s)) == null) {
-            if (System.nanoTime() > end) {
-                throw new IllegalStateException("no tcpcrypt session");
-            }
-            Thread.sleep(1);
+        TcpCryptInfo info = Sessions.await(s, Duration.ofSeconds(10));
+        if (info == null) {
+            throw new IllegalStateException("no tcpcrypt session");
         }
         return info;
     }

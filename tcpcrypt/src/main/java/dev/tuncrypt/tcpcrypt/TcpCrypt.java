@@ -7,6 +7,9 @@ import dev.tuncrypt.tcpstack.tcp.SegmentProtection;
 import java.net.InetAddress;
 import java.security.SecureRandom;
 import java.time.InstantSource;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -225,6 +228,26 @@ public final class TcpCrypt implements AutoCloseable {
     /** What tcpcrypt negotiated for a connection (loop-level API), or null. */
     public static TcpCryptInfo info(dev.tuncrypt.tcpstack.tcp.TcpConnection connection) {
         return connection.protection() instanceof TcpCryptProtection p ? p.info() : null;
+    }
+
+    /**
+     * How {@code socket}'s tcpcrypt handshake ends, without waiting: completed on the socket's
+     * loop with the session once keys are agreed, empty once the connection is known to stay
+     * plain (the peer did not negotiate, or tcpcrypt is off for it), or exceptionally
+     * ({@link dev.tuncrypt.tcpstack.TcpConnectException}) when the connection ended first. Key
+     * agreement itself runs on the workers, never on the loop. Dependent actions given without an
+     * executor run on the loop thread: keep them short.
+     */
+    public static CompletionStage<Optional<TcpCryptInfo>> handshake(TcpSocket socket) {
+        return handshake(socket.connection());
+    }
+
+    /** As {@link #handshake(TcpSocket)} for a connection (loop-level API). */
+    public static CompletionStage<Optional<TcpCryptInfo>> handshake(dev.tuncrypt.tcpstack.tcp.TcpConnection connection) {
+        if (connection != null && connection.protection() instanceof TcpCryptProtection p) {
+            return p.handshake.minimalCompletionStage();
+        }
+        return CompletableFuture.completedStage(Optional.empty());
     }
 
     /** Whether {@code socket}'s peer offered or accepted tcpcrypt (known after the SYN exchange). */

@@ -10,9 +10,11 @@ import dev.tuncrypt.tcpcrypt.v05.EnoOption;
 import dev.tuncrypt.tcpcrypt.v05.EnoOutcome;
 import dev.tuncrypt.tcpcrypt.v05.EnoTranscript;
 import dev.tuncrypt.tcpcrypt.v05.Tcpcrypt05;
+import dev.tuncrypt.tcpstack.TcpConnectException;
 import dev.tuncrypt.tcpstack.tcp.FlowKey;
 import dev.tuncrypt.tcpstack.tcp.SegmentProtection;
 import dev.tuncrypt.tcpstack.tcp.StreamProtection;
+import dev.tuncrypt.tcpstack.tcp.TcpError;
 import dev.tuncrypt.tcpstack.wire.TcpOptions;
 import dev.tuncrypt.tcpstack.wire.TcpView;
 import java.net.InetAddress;
@@ -20,6 +22,8 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * TCP-ENO negotiation of one connection, in the dialects its settings name
@@ -74,6 +78,8 @@ final class TcpCryptProtection implements SegmentProtection {
     private volatile TcpCryptInfo info;
     /** Completed with {@link #info} when the keys exist. */
     private final java.util.concurrent.CompletableFuture<TcpCryptInfo> keyed = new java.util.concurrent.CompletableFuture<>();
+    /** Completed on the loop: keys agreed (the info), plain (empty), or the connection failed first. */
+    final CompletableFuture<Optional<TcpCryptInfo>> handshake = new CompletableFuture<>();
 
     TcpCryptProtection(TcpCrypt crypt, TcpCryptConfig config, FlowKey flow, boolean active) {
         this(crypt, config, flow, active, true);
@@ -247,9 +253,21 @@ final class TcpCryptProtection implements SegmentProtection {
             onSynAck(buf, parsed); // role A: the server's SYN-ACK
             minimalOptionPending = outcome.encrypts();
         }
-        if (outcome instanceof EnoOutcome.NotNegotiated n
-                && (countPlainSyn || synAck || n.reason() != EnoOutcome.Reason.NO_ENO_OPTION)) {
-            crypt.countFallback(n.reason());
+        if (outcome instanceof EnoOutcome.NotNegotiated n) {
+            if (countPlainSyn || synAck || n.reason() != EnoOutcome.Reason.NO_ENO_OPTION) {
+                crypt.countFallback(n.reason());
+            }
+            if (config.mode() != CryptMode.ALWAYS) {
+                handshake.complete(Optional.empty()); // settled plain (under ALWAYS the connection is refused)
+            }
+        }
+    }
+
+    @Override
+    public void onClosed(TcpError reason) {
+        if (!handshake.isDone()) {
+            handshake.completeExceptionally(new TcpConnectException("connection closed before tcpcrypt settled"
+                    + (reason != null ? ": " + reason.message() : ""), reason != null ? reason : TcpError.ABORTED));
         }
     }
 
@@ -525,6 +543,7 @@ final class TcpCryptProtection implements SegmentProtection {
     void established(TcpCryptInfo i) {
         this.info = i;
         keyed.complete(i);
+        handshake.complete(Optional.of(i));
     }
 
     /** Completes when the keys exist (never, if the connection stays plain or ends first). */

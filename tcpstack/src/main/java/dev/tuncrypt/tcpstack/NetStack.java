@@ -91,6 +91,19 @@ public final class NetStack implements AutoCloseable {
         return loops[Math.floorMod(nextLoop.getAndIncrement(), loops.length)];
     }
 
+    /**
+     * The loop whose thread calls this (e.g. a {@link dev.tuncrypt.tcpstack.tcp.SynGate} that
+     * wants leg 2 of a splice on leg 1's loop), or null when called from elsewhere.
+     */
+    public StackLoop currentLoop() {
+        for (StackLoop loop : loops) {
+            if (loop.inLoop()) {
+                return loop;
+            }
+        }
+        return null;
+    }
+
     /** Sum of every loop's counters, read safely on each loop when the stack is running. */
     public StackCounters counters() {
         StackCounters sum = new StackCounters();

@@ -52,6 +52,8 @@ public final class StackLoop implements LoopContext {
     private volatile boolean running;
     /** The batch slot being processed, -1 for packets from elsewhere (reinjected, forwarded). */
     private int slot = -1;
+    /** The thread running {@link #run}, or null (a simulation polls it itself). */
+    private volatile Thread thread;
 
     StackLoop(int index, PacketLink link, Clock clock, RandomGenerator random, StackAddresses addresses,
             StackConfig config, java.util.Map<Integer, ProtocolHandler.Factory> transports, FlowDirectory<Object> flows) {
@@ -149,6 +151,7 @@ public final class StackLoop implements LoopContext {
 
     /** Thread body: polls until {@link #stop()}, sleeping on the link when idle. */
     void run() {
+        thread = Thread.currentThread();
         running = true;
         try {
             while (running) {
@@ -168,6 +171,11 @@ public final class StackLoop implements LoopContext {
                 h.close();
             }
         }
+    }
+
+    /** Whether the caller is this loop's own thread (false in a simulation that polls it). */
+    public boolean inLoop() {
+        return thread == Thread.currentThread();
     }
 
     void stop() {
@@ -376,6 +384,19 @@ public final class StackLoop implements LoopContext {
     public void post(Runnable task) {
         tasks.add(task);
         link.wakeup();
+    }
+
+    /**
+     * Runs {@code task} on this loop after the work at hand (the rest of the packet batch and
+     * the tasks before it): for a callback that wants to act on a connection after the segment
+     * being processed is done with. From the loop's own thread it skips the wakeup.
+     */
+    public void defer(Runnable task) {
+        if (inLoop()) {
+            tasks.add(task);
+        } else {
+            post(task);
+        }
     }
 
     /** The handler of IP protocol {@code protocol} (IPv4 table), or null. */

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * A listening TCP port on every loop of a {@link NetStack}: connections that complete their
@@ -34,6 +35,8 @@ public final class TcpListener implements Closeable {
     private final LinkedBlockingQueue<Object> queue = new LinkedBlockingQueue<>();
     private final List<ListenEndpoint> endpoints = new ArrayList<>();
     private volatile boolean closed;
+    /** Takes accepted connections on their loop instead of the queue, or null. */
+    private Consumer<TcpSocket> onAccept;
 
     private TcpListener(NetStack stack, int port, int backlog) {
         this.stack = stack;
@@ -72,12 +75,29 @@ public final class TcpListener implements Closeable {
         return open(stack, 0, true, backlog, null, protection, gate);
     }
 
+    /**
+     * As {@link #transparent(NetStack, int, SegmentProtection.Factory, SynGate)}, handing each
+     * connection that completes its handshake to {@code onAccept} on its own loop thread: no
+     * accept queue and no thread in between (the daemon splices leg 1 on that loop).
+     * {@link #accept} is not used with it.
+     */
+    public static TcpListener transparent(NetStack stack, int backlog, SegmentProtection.Factory protection,
+            SynGate gate, Consumer<TcpSocket> onAccept) throws IOException {
+        return open(stack, 0, true, backlog, null, protection, gate, onAccept);
+    }
+
     private static TcpListener open(NetStack stack, int port, boolean transparent, int backlog, TcpConfig config,
             SegmentProtection.Factory protection, SynGate gate) throws IOException {
+        return open(stack, port, transparent, backlog, config, protection, gate, null);
+    }
+
+    private static TcpListener open(NetStack stack, int port, boolean transparent, int backlog, TcpConfig config,
+            SegmentProtection.Factory protection, SynGate gate, Consumer<TcpSocket> onAccept) throws IOException {
         if (!transparent && (port < 1 || port > 65535)) {
             throw new IllegalArgumentException("port " + port + " out of range 1-65535");
         }
         TcpListener l = new TcpListener(stack, port, Math.max(1, backlog));
+        l.onAccept = onAccept;
         List<CompletableFuture<Void>> done = new ArrayList<>();
         for (int i = 0; i < stack.loopCount(); i++) {
             StackLoop loop = stack.loop(i);
@@ -114,12 +134,17 @@ public final class TcpListener implements Closeable {
         return new ListenEndpoint.AcceptSink() {
             @Override
             public boolean full() {
-                return queue.size() >= backlog;
+                return onAccept == null && queue.size() >= backlog;
             }
 
             @Override
             public void accept(TcpConnection connection, TcpLayer layer) {
-                queue.add(TcpSocket.accepted(loop, connection));
+                TcpSocket s = TcpSocket.accepted(loop, connection);
+                if (onAccept != null) {
+                    onAccept.accept(s);
+                } else {
+                    queue.add(s);
+                }
             }
 
             @Override

@@ -37,8 +37,10 @@ public final class TcpSocket implements Closeable {
     private final StackLoop loop;
     private volatile TcpConnection connection;
     private final CompletableFuture<TcpSocket> established = new CompletableFuture<>();
+    private final CompletableFuture<Void> closedFuture = new CompletableFuture<>();
     private final ArrayDeque<Pending> reads = new ArrayDeque<>(); // loop thread only
     private final ArrayDeque<Pending> writes = new ArrayDeque<>(); // loop thread only
+    private ConnectionListener delegate; // loop thread only
     private volatile TcpError error;
     private volatile boolean closed;
     private volatile TcpStats lastStats;
@@ -91,7 +93,16 @@ public final class TcpSocket implements Closeable {
      */
     public static TcpSocket connect(NetStack stack, InetSocketAddress local, InetSocketAddress remote, TcpConfig config,
             SegmentProtection.Factory protection, Duration timeout) throws IOException {
-        StackLoop loop = stack.pickLoop();
+        return connect(stack.pickLoop(), local, remote, config, protection, timeout);
+    }
+
+    /**
+     * As {@link #connect(NetStack, InetSocketAddress, InetSocketAddress, TcpConfig, SegmentProtection.Factory, Duration)}
+     * on a loop of the caller's choice: e.g. the loop of a connection this one will be spliced
+     * to, so both live on one loop.
+     */
+    public static TcpSocket connect(StackLoop loop, InetSocketAddress local, InetSocketAddress remote, TcpConfig config,
+            SegmentProtection.Factory protection, Duration timeout) throws IOException {
         TcpSocket s = new TcpSocket(loop);
         TcpLayer layer = (TcpLayer) loop.handler(6);
         CompletableFuture<Void> started = new CompletableFuture<>();
@@ -136,21 +147,33 @@ public final class TcpSocket implements Closeable {
             @Override
             public void onEstablished(TcpConnection c) {
                 established.complete(TcpSocket.this);
+                if (delegate != null) {
+                    delegate.onEstablished(c);
+                }
             }
 
             @Override
             public void onReadable(TcpConnection c) {
                 serveReads();
+                if (delegate != null) {
+                    delegate.onReadable(c);
+                }
             }
 
             @Override
             public void onWritable(TcpConnection c) {
                 serveWrites();
+                if (delegate != null) {
+                    delegate.onWritable(c);
+                }
             }
 
             @Override
             public void onPeerClosed(TcpConnection c) {
                 serveReads();
+                if (delegate != null) {
+                    delegate.onPeerClosed(c);
+                }
             }
 
             @Override
@@ -163,8 +186,35 @@ public final class TcpSocket implements Closeable {
                         reason != null ? reason : TcpError.ABORTED));
                 serveReads();
                 failWrites();
+                closedFuture.complete(null);
+                if (delegate != null) {
+                    delegate.onClosed(c, reason);
+                }
             }
         };
+    }
+
+    /**
+     * On the loop thread: the connection's events go to {@code l} too, after this socket's own
+     * bookkeeping (its error, its last statistics). For code that moves the connection's bytes
+     * on the loop itself ({@link TcpConnection#transferTo}) rather than through blocking reads
+     * and writes; the socket stays the handle for closing, aborting and statistics.
+     */
+    public void delegateEvents(ConnectionListener l) {
+        this.delegate = l;
+    }
+
+    /**
+     * Completes (on the loop) when the connection is done: closed in order (our FIN
+     * acknowledged and the peer's received: TIME-WAIT) or reset, timed out, aborted.
+     */
+    public java.util.concurrent.CompletionStage<Void> whenClosed() {
+        return closedFuture.minimalCompletionStage();
+    }
+
+    /** The loop that owns this connection. */
+    public StackLoop loop() {
+        return loop;
     }
 
     // ------------------------------------------------------------------ loop side

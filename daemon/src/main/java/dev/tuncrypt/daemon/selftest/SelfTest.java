@@ -11,6 +11,10 @@ import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,16 +47,12 @@ public final class SelfTest {
             return result(server, new SelfTestResult.Unreachable(e.getMessage()));
         }
         AtomicBoolean done = new AtomicBoolean();
-        Thread watchdog = Thread.ofPlatform().daemon(true).name("self-test-watchdog").start(() -> {
-            try {
-                Thread.sleep(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
-                if (!done.get()) {
-                    socket.abort(); // unblocks a read that waits for a silent server
-                }
-            } catch (InterruptedException e) {
-                // finished in time
+        // at the deadline, unblock a read that waits for a silent server
+        CompletableFuture<Void> watchdog = CompletableFuture.runAsync(() -> {
+            if (!done.get()) {
+                socket.abort();
             }
-        });
+        }, CompletableFuture.delayedExecutor(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
         try {
             TcpCryptInfo info = awaitKeys(socket, deadline);
             boolean negotiated = TcpCrypt.peerCapable(socket);
@@ -73,7 +73,7 @@ public final class SelfTest {
             return result(server, classify(negotiated, info, answer));
         } finally {
             done.set(true);
-            watchdog.interrupt();
+            watchdog.cancel(false);
             socket.close();
         }
     }
@@ -107,17 +107,15 @@ public final class SelfTest {
 
     /** The session once keys are agreed; null for plain TCP or when the deadline passes first. */
     static TcpCryptInfo awaitKeys(TcpSocket socket, long deadline) {
-        TcpCryptInfo info;
-        while ((info = TcpCrypt.info(socket)) == null && TcpCrypt.peerCapable(socket) && socket.error() == null
-                && System.nanoTime() - deadline < 0) {
-            try {
-                Thread.sleep(1);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return null;
-            }
+        try {
+            return TcpCrypt.handshake(socket).toCompletableFuture()
+                    .get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS).orElse(null);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        } catch (ExecutionException | TimeoutException e) {
+            return null; // the connection failed first, or the deadline passed
         }
-        return info;
     }
 
     /** Reads up to a newline, end of stream or {@link SessionLine#MAX_LENGTH} bytes. */

@@ -14,7 +14,8 @@ import java.util.function.Predicate;
  * @param required destinations that must be encrypted whatever {@code mode} says
  * @param connectTimeout how long leg 2's handshake may take
  * @param idleTimeout a connection with no byte either way for this long is reset (zero: never)
- * @param bufferBytes the copy buffer of each direction at its smallest
+ * @param bufferBytes no longer used: the splice moves bytes ring to ring on the loop (kept so
+ *     callers that set it still compile)
  * @param pathMtu the MTU of the path leg 2 takes beyond the TUN device: its MSS is clamped to it,
  *     so the TUN device (leg 1, kernel to stack on this host) may use a far larger MTU
  * @param served whether a SYN to this destination came in by the serve hook ({@code --serve}: one

@@ -26,6 +26,7 @@ final class SplicedConnection implements ConnectionView {
     private final InetSocketAddress appRemote;
     private final long startNanos;
     private final CompletableFuture<Phase> settled = new CompletableFuture<>();
+    private final CompletableFuture<Void> ended = new CompletableFuture<>();
     private volatile TcpSocket leg2;
     private volatile Phase phase = Phase.HANDSHAKING;
     private volatile String plainReason;
@@ -33,9 +34,7 @@ final class SplicedConnection implements ConnectionView {
     private volatile long endedNanos;
     private volatile boolean stopping;
     private volatile int ownerUid = Integer.MIN_VALUE;
-    private Pump up;
-    private Pump down;
-    private int pumpsRunning;
+    private volatile LoopSplice splice;
 
     /**
      * A connection whose SYN reached the transparent listener at {@code synDestination} from
@@ -81,14 +80,21 @@ final class SplicedConnection implements ConnectionView {
         this.leg2 = leg2;
     }
 
-    /** Leg 1 completed its handshake: start copying both ways. */
-    synchronized void start(TcpSocket leg1, BufferPool pool, SpliceCounters counters) {
+    /**
+     * Leg 1 completed its handshake: bytes start moving both ways, on the loop that owns both
+     * legs (the caller's). False when the legs are on different loops (nothing is spliced).
+     */
+    boolean start(TcpSocket leg1, SpliceCounters counters) {
         this.leg1 = leg1;
-        up = new Pump(leg1, leg2, pool, direction == Direction.OUTBOUND ? counters.bytesOut : counters.bytesIn, this);
-        down = new Pump(leg2, leg1, pool, direction == Direction.OUTBOUND ? counters.bytesIn : counters.bytesOut, this);
-        pumpsRunning = 2;
-        Thread.ofVirtual().name("splice-up").start(up);
-        Thread.ofVirtual().name("splice-down").start(down);
+        if (leg1.loop() != leg2.loop()) {
+            return false;
+        }
+        LoopSplice s = new LoopSplice(this, leg1, leg2,
+                direction == Direction.OUTBOUND ? counters.bytesOut : counters.bytesIn,
+                direction == Direction.OUTBOUND ? counters.bytesIn : counters.bytesOut);
+        splice = s;
+        s.start();
+        return true;
     }
 
     /** Records that the session was established or fell back; completes {@link #settled()}. */
@@ -101,18 +107,12 @@ final class SplicedConnection implements ConnectionView {
         settled.complete(p);
     }
 
-    /** Called by each pump when it ends; the second one ends the connection. */
-    void pumpEnded(Pump p) {
-        boolean last;
-        synchronized (this) {
-            last = --pumpsRunning == 0;
-        }
-        if (p.outcome() == Pump.Outcome.SOURCE_FAILED || p.outcome() == Pump.Outcome.SINK_FAILED) {
+    /** The splice ended: both directions finished, or one leg failed and the other was reset. */
+    void spliceEnded(boolean failure) {
+        if (failure && !stopping) {
             splicer.counters().resetsPropagated.increment();
         }
-        if (last) {
-            finish();
-        }
+        finish();
     }
 
     /** Ends the connection: both legs closed, the entry retired. */
@@ -130,6 +130,12 @@ final class SplicedConnection implements ConnectionView {
         }
         phase = Phase.CLOSED;
         splicer.retire(this);
+        ended.complete(null);
+    }
+
+    /** Completes when the connection has ended (for a bounded stop). */
+    CompletableFuture<Void> ended() {
+        return ended;
     }
 
     /** Resets both legs (TCP_CRYPT_RESET, idle timeout, daemon stop). */
@@ -224,10 +230,9 @@ final class SplicedConnection implements ConnectionView {
             // stack gone: report what we have
         }
         String dialect = crypto().map(TcpCryptInfo::dialect).orElse(phase == Phase.HANDSHAKING ? "-" : "plain");
-        Pump u = up;
-        Pump d = down;
-        long out = u == null ? 0 : u.bytes();
-        long in = d == null ? 0 : d.bytes();
+        LoopSplice sp = splice;
+        long out = sp == null ? 0 : sp.bytesUp();
+        long in = sp == null ? 0 : sp.bytesDown();
         if (direction == Direction.INBOUND) {
             long t = out;
             out = in;

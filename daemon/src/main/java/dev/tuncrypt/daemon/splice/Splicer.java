@@ -8,6 +8,7 @@ import dev.tuncrypt.tcpcrypt.CryptMode;
 import dev.tuncrypt.tcpcrypt.TcpCrypt;
 import dev.tuncrypt.tcpcrypt.TcpCryptInfo;
 import dev.tuncrypt.tcpstack.NetStack;
+import dev.tuncrypt.tcpstack.StackLoop;
 import dev.tuncrypt.tcpstack.TcpConnectException;
 import dev.tuncrypt.tcpstack.TcpListener;
 import dev.tuncrypt.tcpstack.TcpSocket;
@@ -22,7 +23,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -61,7 +66,6 @@ public final class Splicer implements ControlTarget, AutoCloseable {
     private final TcpCrypt tcpcrypt;
     private final TcpListener listener;
     private final SpliceCounters counters = new SpliceCounters();
-    private final BufferPool buffers;
     private final Map<TupleKey, SplicedConnection> byAppTuple = new ConcurrentHashMap<>();
     private final Map<TupleKey, SplicedConnection> byLeg2Tuple = new ConcurrentHashMap<>();
     private final Map<InetSocketAddress, TimedPreset> presets = new ConcurrentHashMap<>();
@@ -71,7 +75,6 @@ public final class Splicer implements ControlTarget, AutoCloseable {
             new java.util.concurrent.atomic.AtomicLong(System.nanoTime() - java.util.concurrent.TimeUnit.MINUTES.toNanos(1));
     private final long startNanos;
     private final String version;
-    private final Thread acceptor;
     private final Thread sweeper;
     private volatile SpliceSettings settings;
     private volatile OwnerLookup owners = (local, remote) -> -1;
@@ -93,26 +96,25 @@ public final class Splicer implements ControlTarget, AutoCloseable {
         this.tcpcrypt = tcpcrypt;
         this.listener = listener;
         this.settings = settings;
-        this.buffers = new BufferPool(settings.bufferBytes(), 1024);
         this.version = version;
         this.startNanos = System.nanoTime();
-        this.acceptor = Thread.ofPlatform().name("splice-accept").daemon(true).unstarted(this::acceptLoop);
         this.sweeper = Thread.ofPlatform().name("splice-sweep").daemon(true).unstarted(this::sweepLoop);
     }
 
     /**
      * Starts splicing on {@code stack}: opens the transparent listener (its connections take
-     * tcpcrypt when the SYN offers it) and the accept thread.
+     * tcpcrypt when the SYN offers it); each connection it accepts is spliced on its own loop.
      */
     public static Splicer start(NetStack stack, TcpCrypt tcpcrypt, SpliceSettings settings, String version)
             throws IOException {
         Splicer[] self = new Splicer[1];
         SynGate gate = (local, remote, offersEno, decision) -> self[0].onSyn(local, remote, offersEno, decision);
+        // leg 1 is handed over on its loop; the splice starts there in a task of its own
+        Consumer<TcpSocket> accepted = leg1 -> leg1.loop().defer(() -> self[0].splice(leg1));
         TcpListener l = TcpListener.transparent(stack, 4096,
-                tcpcrypt.localApplicationProtections(tcpcrypt.config().withMode(CryptMode.DEFAULT)), gate);
+                tcpcrypt.localApplicationProtections(tcpcrypt.config().withMode(CryptMode.DEFAULT)), gate, accepted);
         Splicer s = new Splicer(stack, tcpcrypt, l, settings, version);
         self[0] = s;
-        s.acceptor.start();
         s.sweeper.start();
         return s;
     }
@@ -157,22 +159,6 @@ public final class Splicer implements ControlTarget, AutoCloseable {
         return t == null ? -1 : owners.uidOf(t[1], t[0]);
     }
 
-    private void acceptLoop() {
-        while (!closed) {
-            TcpSocket leg1;
-            try {
-                leg1 = listener.accept();
-            } catch (IOException e) {
-                if (!closed) {
-                    log.warn("transparent listener stopped: {}", e.getMessage());
-                }
-                return;
-            }
-            counters.accepted.increment();
-            Thread.ofVirtual().name("splice-connect").start(() -> splice(leg1));
-        }
-    }
-
     /**
      * A SYN reached the transparent listener: connect leg 2 first, and let leg 1 be answered
      * only when that worked, so a refused, unreachable or unprotected destination reaches the
@@ -200,6 +186,7 @@ public final class Splicer implements ControlTarget, AutoCloseable {
             decision.accept(true);
             return;
         }
+        StackLoop synLoop = stack.currentLoop(); // leg 2 on leg 1's loop: the splice runs there
         Thread.ofVirtual().name("splice-connect").start(() -> {
             SpliceSettings s = settings;
             if (!takePendingSlot(s, remote, local)) {
@@ -211,7 +198,7 @@ public final class Splicer implements ControlTarget, AutoCloseable {
             SplicedConnection c = new SplicedConnection(this, local, remote, direction, nanoTime());
             TupleKey appKey = new TupleKey(c.appLocal(), c.appRemote());
             byAppTuple.put(appKey, c); // visible (handshaking) while leg 2 connects
-            TcpSocket leg2 = connectLeg2(local, mode, s);
+            TcpSocket leg2 = connectLeg2(synLoop, null, local, mode, s);
             if (leg2 == null) {
                 c.settle(Phase.CLOSED, null);
                 byAppTuple.remove(appKey, c);
@@ -288,22 +275,18 @@ public final class Splicer implements ControlTarget, AutoCloseable {
         return mode;
     }
 
-    /** Connects leg 2 to {@code destination}; null (counted and logged) when that fails. */
-    private TcpSocket connectLeg2(InetSocketAddress destination, CryptMode mode, SpliceSettings s) {
-        return connectLeg2(null, destination, mode, s);
-    }
-
     /**
      * Connects leg 2 from {@code source} (null: the stack's address and an ephemeral port) to
-     * {@code destination}; null (counted and logged) when that fails.
+     * {@code destination} on {@code loop} (leg 1's; null: any); null (counted and logged) when
+     * that fails.
      */
-    private TcpSocket connectLeg2(InetSocketAddress source, InetSocketAddress destination, CryptMode mode,
-            SpliceSettings s) {
+    private TcpSocket connectLeg2(StackLoop loop, InetSocketAddress source, InetSocketAddress destination,
+            CryptMode mode, SpliceSettings s) {
         try {
             TcpConfig base = stack.tcp(0).config();
             int headers = destination.getAddress() instanceof java.net.Inet6Address ? 60 : 40;
             TcpConfig config = base.withMss(Math.min(base.mss(), s.pathMtu() - headers));
-            return TcpSocket.connect(stack, source, destination, config,
+            return TcpSocket.connect(loop != null ? loop : stack.pickLoop(), source, destination, config,
                     tcpcrypt.protections(tcpcrypt.config().withMode(mode)), s.connectTimeout());
         } catch (TcpConnectException e) {
             if (e.error() == TcpError.NOT_PROTECTED) {
@@ -321,12 +304,14 @@ public final class Splicer implements ControlTarget, AutoCloseable {
         return null;
     }
 
-    /** Leg 1 completed its handshake: splice it to the leg 2 connected for it. */
+    /** Leg 1 completed its handshake (on its loop): splice it to the leg 2 connected for it. */
     private void splice(TcpSocket leg1) {
+        counters.accepted.increment();
         ReadyLeg2 r = ready.remove(new TupleKey(leg1.localAddress(), leg1.remoteAddress()));
         if (r == null) {
             if (classify(settings, leg1.localAddress(), true) == Direction.INBOUND) {
-                spliceInbound(leg1);
+                // waits for tcpcrypt and for the service: never on the loop
+                Thread.ofVirtual().name("splice-inbound").start(() -> spliceInbound(leg1));
                 return;
             }
             // Its leg 2 expired meanwhile (the client took too long to complete the handshake).
@@ -337,7 +322,13 @@ public final class Splicer implements ControlTarget, AutoCloseable {
         releasePendingSlot(r.pendingSource()); // the client completed its handshake: no longer pending
         SplicedConnection c = r.connection();
         TcpSocket leg2 = r.leg2();
-        c.start(leg1, buffers, counters);
+        if (!c.start(leg1, counters)) {
+            log.warn("leg 2 of {} is on another loop than leg 1: reset", c);
+            counters.connectFailed.increment();
+            c.abortBoth();
+            c.finish();
+            return;
+        }
         if (c.direction() == Direction.INBOUND) {
             followHandshake(c, leg1, null);
         } else {
@@ -368,7 +359,7 @@ public final class Splicer implements ControlTarget, AutoCloseable {
             c.finish();
             return;
         }
-        TcpSocket leg2 = connectLeg2(client, service, CryptMode.NEVER, s);
+        TcpSocket leg2 = connectLeg2(leg1.loop(), client, service, CryptMode.NEVER, s);
         if (leg2 == null) {
             log.debug("served connection from {} to {}: the local service refused it or did not answer", client, service);
             leg1.abort();
@@ -377,16 +368,24 @@ public final class Splicer implements ControlTarget, AutoCloseable {
         }
         c.leg2Connected(leg2);
         byLeg2Tuple.put(new TupleKey(leg2.localAddress(), leg2.remoteAddress()), c);
-        c.start(leg1, buffers, counters);
-        if (encrypted) {
-            counters.encrypted.increment();
-            c.settle(Phase.ENCRYPTED, null);
-            log.debug("spliced {}: tcpcrypt on leg 1", c);
-        } else {
-            counters.plain.increment();
-            c.settle(Phase.PLAIN, "the peer's ENO offer did not lead to tcpcrypt (no common TEP)");
-            log.debug("spliced {} in the clear: ENO offered, tcpcrypt not negotiated", c);
-        }
+        leg1.loop().defer(() -> {
+            if (!c.start(leg1, counters)) {
+                log.warn("leg 2 of {} is on another loop than leg 1: reset", c);
+                counters.connectFailed.increment();
+                c.abortBoth();
+                c.finish();
+                return;
+            }
+            if (encrypted) {
+                counters.encrypted.increment();
+                c.settle(Phase.ENCRYPTED, null);
+                log.debug("spliced {}: tcpcrypt on leg 1", c);
+            } else {
+                counters.plain.increment();
+                c.settle(Phase.PLAIN, "the peer's ENO offer did not lead to tcpcrypt (no common TEP)");
+                log.debug("spliced {} in the clear: ENO offered, tcpcrypt not negotiated", c);
+            }
+        });
     }
 
     /** Waits up to {@code timeout} for leg 1's tcpcrypt keys. */
@@ -402,7 +401,10 @@ public final class Splicer implements ControlTarget, AutoCloseable {
         }
     }
 
-    /** Waits (with backoff) until the crypt leg has keys or is known to be plain. */
+    /**
+     * Settles the connection when the crypt leg's handshake ends: keys agreed, plain, or the
+     * leg gone first. Nothing waits: the handshake future completes on the loop.
+     */
     private void followHandshake(SplicedConnection c, TcpSocket cryptLeg, String disabledReason) {
         if (disabledReason != null) {
             counters.plain.increment();
@@ -410,33 +412,20 @@ public final class Splicer implements ControlTarget, AutoCloseable {
             log.debug("spliced {} in the clear: {}", c, disabledReason);
             return;
         }
-        long sleepMs = 1;
-        long deadline = nanoTime() + settings.connectTimeout().toNanos();
-        while (c.phase() == Phase.HANDSHAKING) {
-            TcpCryptInfo info = TcpCrypt.info(cryptLeg);
-            if (info != null) {
+        TcpCrypt.handshake(cryptLeg).whenComplete((info, failure) -> {
+            if (failure != null) {
+                c.settle(Phase.CLOSED, null);
+            } else if (info.isPresent()) {
+                TcpCryptInfo i = info.get();
                 counters.encrypted.increment();
                 c.settle(Phase.ENCRYPTED, null);
-                log.debug("spliced {}: tcpcrypt {} {} {}", c, info.dialect(), info.tep(), info.cipher());
-                return;
-            }
-            if (!TcpCrypt.peerCapable(cryptLeg)) {
+                log.debug("spliced {}: tcpcrypt {} {} {}", c, i.dialect(), i.tep(), i.cipher());
+            } else {
                 counters.plain.increment();
                 c.settle(Phase.PLAIN, "the peer did not negotiate tcpcrypt (no ENO answer or no common TEP)");
                 log.debug("spliced {} in the clear: peer without tcpcrypt", c);
-                return;
             }
-            if (nanoTime() > deadline || cryptLeg.error() != null) {
-                c.settle(Phase.CLOSED, null);
-                return;
-            }
-            try {
-                Thread.sleep(sleepMs);
-            } catch (InterruptedException e) {
-                return;
-            }
-            sleepMs = Math.min(50, sleepMs * 2);
-        }
+        });
     }
 
     /** Takes the presets remembered for an application socket bound to {@code local}. */
@@ -574,16 +563,8 @@ public final class Splicer implements ControlTarget, AutoCloseable {
         }
         closed = true;
         listener.close();
-        acceptor.interrupt();
         sweeper.interrupt();
-        long end = nanoTime() + grace.toNanos();
-        while (nanoTime() < end && byAppTuple.values().stream().anyMatch(c -> c.phase() != Phase.CLOSED)) {
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                break;
-            }
-        }
+        awaitEnded(grace);
         ready.values().forEach(r -> {
             releasePendingSlot(r.pendingSource());
             r.leg2().abort();
@@ -599,11 +580,20 @@ public final class Splicer implements ControlTarget, AutoCloseable {
         }
         if (reset > 0) {
             log.info("reset {} connection(s) still open at stop", reset);
-            try {
-                Thread.sleep(50); // let the loops send the resets before the stack goes
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            awaitEnded(Duration.ofMillis(500)); // the loops send the resets before the stack goes
+        }
+    }
+
+    /** Waits up to {@code limit} until every connection listed has ended. */
+    private void awaitEnded(Duration limit) {
+        CompletableFuture<?>[] open = byAppTuple.values().stream().filter(c -> c.phase() != Phase.CLOSED)
+                .map(SplicedConnection::ended).toArray(CompletableFuture[]::new);
+        try {
+            CompletableFuture.allOf(open).get(limit.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            // the rest is reset
         }
     }
 

@@ -92,6 +92,16 @@ final class ProtectedStream implements StreamIo {
         return appClosed ? -1 : appOut.write(src);
     }
 
+    /** The plaintext ready for the application, for a splice that moves it ring to ring. */
+    ReceiveBuffer appIn() {
+        return appIn;
+    }
+
+    /** As {@link #appSend}, moving the bytes from another connection's ring. */
+    int appSendFrom(ReceiveBuffer src) {
+        return appClosed ? -1 : src.moveTo(appOut);
+    }
+
     int appWritable() {
         return appClosed ? 0 : appOut.free();
     }

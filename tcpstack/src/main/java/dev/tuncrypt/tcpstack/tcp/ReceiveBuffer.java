@@ -119,6 +119,38 @@ public final class ReceiveBuffer {
     }
 
     /**
+     * Moves as many readable octets as {@code dst} has room for to its end, ring to ring (no
+     * buffer in between): the splice of two connections.
+     *
+     * @return bytes moved
+     */
+    int moveTo(SendBuffer dst) {
+        int n = Math.min(readable, dst.free());
+        if (n == 0) {
+            return 0;
+        }
+        int first = Math.min(n, capacity - head);
+        dst.appendRange(ring, head, first);
+        dst.appendRange(ring, 0, n - first);
+        consume(n);
+        return n;
+    }
+
+    /** As {@link #moveTo(SendBuffer)} into another receive buffer (a protected stream's plaintext). */
+    int moveTo(ReceiveBuffer dst) {
+        int n = Math.min(readable, dst.free());
+        if (n == 0) {
+            return 0;
+        }
+        int first = Math.min(n, capacity - head);
+        dst.writeAt(0, ring, head, first);
+        dst.writeAt(first, ring, 0, n - first);
+        dst.commit(n);
+        consume(n);
+        return n;
+    }
+
+    /**
      * Copies up to {@code dst.remaining()} readable octets starting {@code skip} octets in,
      * without consuming them, advancing {@code dst}'s position.
      *

@@ -71,6 +71,12 @@ public interface SegmentProtection {
         return false;
     }
 
+    /**
+     * The connection is gone ({@code reason} null after an orderly close), whether or not a
+     * stream half was ever asked for: a handshake still waiting can end here.
+     */
+    default void onClosed(TcpError reason) {}
+
     /** No protection: plain TCP. */
     SegmentProtection NONE = new SegmentProtection() {
         @Override

@@ -62,6 +62,22 @@ public final class SendBuffer {
     }
 
     /**
+     * Appends {@code length} octets of {@code src} from its absolute index {@code index} (the
+     * caller checked they fit); {@code src}'s position does not change.
+     */
+    void appendRange(ByteBuffer src, int index, int length) {
+        if (length == 0) {
+            return;
+        }
+        int tail = index(size);
+        int first = Math.min(length, capacity - tail);
+        ByteBuffer r = ring();
+        r.put(tail, src, index, first);
+        r.put(0, src, index + first, length - first);
+        size += length;
+    }
+
+    /**
      * Copies the octets [seq, seq + length) into {@code dst} at its position, for a first
      * transmission or a retransmission, advancing {@code dst}'s position. Copies less when the
      * buffer ends earlier or {@code dst} has less room.

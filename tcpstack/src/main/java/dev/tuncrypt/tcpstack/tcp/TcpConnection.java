@@ -975,6 +975,72 @@ public final class TcpConnection {
         return n;
     }
 
+    /**
+     * Moves the in-order bytes received here straight into {@code to}'s send side, as many as it
+     * has room for: the splice of two connections of one loop, ring to ring with no buffer in
+     * between. Back-pressure is the windows': what {@code to} cannot take stays here and keeps
+     * this side's window closed; what moves opens it (as {@link #receive} does). Loop thread.
+     *
+     * @return bytes moved (0: nothing ready or no room), -1 if {@code to} can no longer send
+     */
+    public int transferTo(TcpConnection to) {
+        if (to.layer != layer) {
+            throw new IllegalArgumentException("a transfer needs both connections on one loop");
+        }
+        ReceiveBuffer src = stream != null ? stream.appIn() : receiveBuffer;
+        if (src.readable() == 0) {
+            return 0;
+        }
+        int n = to.appendFrom(src);
+        if (n <= 0) {
+            return n;
+        }
+        stats.bytesDelivered += n;
+        if (stream != null) {
+            src.releaseRingIfEmpty();
+            if (state != TcpState.CLOSED && pumpWire()) {
+                maybeWindowUpdate();
+            }
+        } else {
+            releaseReceiveRingIfIdle();
+            maybeWindowUpdate();
+        }
+        return n;
+    }
+
+    /** The sending half of {@link #transferTo}: {@link #send} from another connection's ring. */
+    private int appendFrom(ReceiveBuffer src) {
+        if (appClosed || !(state.canSend() || state == TcpState.SYN_SENT || state == TcpState.SYN_RECEIVED)) {
+            return -1;
+        }
+        if (stream != null) {
+            int n = stream.appSendFrom(src);
+            if (n > 0) {
+                sealAndSend(layer.now());
+                layer.timers.update(this);
+            }
+            return n;
+        }
+        if (!state.synchronized_() && protection != SegmentProtection.NONE) {
+            if (staged == null) {
+                staged = new ReceiveBuffer(config.sendBuffer(), layer.rings);
+            }
+            return src.moveTo(staged); // until the handshake says whether to seal it
+        }
+        int n = src.moveTo(sendBuffer);
+        if (n > 0 && state.synchronized_()) {
+            output(layer.now());
+            layer.timers.update(this);
+        }
+        return n;
+    }
+
+    /** Whether the peer finished and every byte was read ({@link #receive} would return -1). */
+    public boolean endOfStream() {
+        boolean ended = peerFinReceived || state == TcpState.CLOSED || state == TcpState.TIME_WAIT;
+        return ended && (stream != null ? stream.drained() : receiveBuffer.readable() == 0);
+    }
+
     /** Gives the receive ring back when it holds nothing, in order or not. */
     void releaseReceiveRingIfIdle() {
         if (receiveBuffer.readable() == 0 && reassembly.rangeCount() == 0) {
@@ -1540,6 +1606,7 @@ public final class TcpConnection {
         sendBuffer.discard();
         releaseReceiveRingIfIdle();
         layer.remove(this);
+        protection.onClosed(reason);
         if (listener != null) {
             ConnectionListener l = listener;
             listener = null;
