@@ -89,7 +89,7 @@ final class ProtectedStream implements StreamIo {
 
     /** Takes application bytes; they are sealed as the protection and Nagle allow. */
     int appSend(ByteBuffer src) {
-        return appClosed ? -1 : appOut.write(src);
+        return appClosed ? -1 : appOut.offer(src);
     }
 
     int appWritable() {

@@ -929,9 +929,9 @@ public final class TcpConnection {
             if (staged == null) {
                 staged = new ReceiveBuffer(config.sendBuffer(), layer.rings);
             }
-            return staged.write(src); // until the handshake says whether to seal it
+            return staged.offer(src); // until the handshake says whether to seal it
         }
-        int n = sendBuffer.append(src);
+        int n = sendBuffer.offer(src);
         if (n > 0 && state.synchronized_()) {
             output(layer.now());
             layer.timers.update(this);
