@@ -58,6 +58,28 @@ public final class SocketOwners {
         return OptionalInt.empty();
     }
 
+    /** Every socket of both tables at once: (local, remote), normalized, to its owner's uid. */
+    public java.util.Map<List<InetSocketAddress>, Integer> snapshot() throws IOException {
+        java.util.Map<List<InetSocketAddress>, Integer> all = new java.util.HashMap<>();
+        for (Path p : List.of(tcp, tcp6)) {
+            List<String> lines;
+            try {
+                lines = Files.readAllLines(p);
+            } catch (NoSuchFileException e) {
+                continue;
+            }
+            for (int i = 1; i < lines.size(); i++) {
+                try {
+                    Entry e = parse(lines.get(i));
+                    all.putIfAbsent(List.of(normalize(e.local()), normalize(e.remote())), e.uid());
+                } catch (IllegalArgumentException ex) {
+                    // not a socket line
+                }
+            }
+        }
+        return all;
+    }
+
     private static Optional<Entry> scan(Path file, InetSocketAddress local, InetSocketAddress remote)
             throws IOException {
         List<String> lines;
