@@ -166,7 +166,7 @@ final class Daemon implements AutoCloseable {
     }
 
     /** How old the kernel's socket table may be before a connection not in it is looked for again. */
-    static final Duration OWNER_TABLE_MAX_AGE = Duration.ofMillis(250);
+    static final Duration OWNER_TABLE_MAX_AGE = Duration.ofSeconds(1);
 
     /** Beyond the grace period, what the orderly stop (routing restored, device removed) may take. */
     static final Duration STOP_MARGIN = Duration.ofSeconds(8);

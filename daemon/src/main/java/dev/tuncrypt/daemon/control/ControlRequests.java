@@ -53,6 +53,8 @@ final class ControlRequests {
     /** How long one sorting of the connection table serves every page request. */
     static final long SORTED_MAX_AGE_NANOS = 100_000_000L;
     private List<ConnectionView> sortedList;
+    /** Wide-netstat pages of {@link #sortedList} by start index, built once for every client asking within its age. */
+    private final Map<Long, byte[]> pages = new HashMap<>();
     private long sortedAt;
     private final Map<Integer, Handler> getters = new HashMap<>();
     private final Map<Integer, Handler> setters = new HashMap<>();
@@ -284,7 +286,7 @@ final class ControlRequests {
         return ok(new PayloadWriter().i32(n).toByteArray());
     }
 
-    /** The connections in table order, sorted at most once per {@link #SORTED_MAX_AGE_NANOS} for every request. */
+    /** The connections in table order, sorted (and their pages built) at most once per {@link #SORTED_MAX_AGE_NANOS} for every request. */
     private synchronized List<ConnectionView> sorted() {
         long now = System.nanoTime();
         if (sortedList == null || now - sortedAt > SORTED_MAX_AGE_NANOS) {
@@ -296,6 +298,7 @@ final class ControlRequests {
             keyed.sort(Comparator.comparing(Keyed::local).thenComparing(Keyed::remote));
             sortedList = keyed.stream().map(Keyed::view).toList();
             sortedAt = now;
+            pages.clear();
         }
         return sortedList;
     }
@@ -326,7 +329,19 @@ final class ControlRequests {
 
     private Outcome getWide(ControlMessage request, Requester who) throws MalformedMessageException {
         long start = WidePage.decodeRequest(request.data());
-        List<ConnectionView> all = sorted();
+        synchronized (this) {
+            List<ConnectionView> all = sorted();
+            byte[] page = pages.get(start);
+            if (page == null) {
+                page = widePage(all, start);
+                pages.put(start, page);
+            }
+            return ok(page);
+        }
+    }
+
+    /** One page of the table from {@code start}: the records that fit a reply. */
+    private static byte[] widePage(List<ConnectionView> all, long start) {
         List<ConnectionRecord> page = new ArrayList<>();
         PayloadWriter size = new PayloadWriter();
         long next = WidePage.END;
@@ -339,7 +354,7 @@ final class ControlRequests {
             }
             page.add(r);
         }
-        return ok(new WidePage(all.size(), next, page).encode());
+        return new WidePage(all.size(), next, page).encode();
     }
 
     // TUNCRYPT_CONN_INFO get: one connection by an IPv4 or IPv6 tuple, after its handshake.

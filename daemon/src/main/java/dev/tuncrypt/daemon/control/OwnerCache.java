@@ -2,7 +2,6 @@ package dev.tuncrypt.daemon.control;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.util.List;
 import java.util.Map;
 import java.util.function.LongSupplier;
 
@@ -16,7 +15,7 @@ public final class OwnerCache {
     private final SocketOwners owners;
     private final long maxAgeNanos;
     private final LongSupplier nanoTime;
-    private Map<List<InetSocketAddress>, Integer> table = Map.of();
+    private Map<SocketOwners.Tuple, Integer> table = Map.of();
     private long readAt;
     private boolean read;
     private long readings;
@@ -29,7 +28,7 @@ public final class OwnerCache {
 
     /** The uid owning the kernel socket {@code local} &rarr; {@code remote}, or -1. */
     public synchronized int uidOf(InetSocketAddress local, InetSocketAddress remote) {
-        List<InetSocketAddress> key = List.of(SocketOwners.normalize(local), SocketOwners.normalize(remote));
+        SocketOwners.Tuple key = SocketOwners.Tuple.of(local, remote);
         Integer uid = table.get(key);
         if (uid != null) {
             return uid;
