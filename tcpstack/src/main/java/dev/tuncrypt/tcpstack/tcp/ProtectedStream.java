@@ -300,6 +300,12 @@ final class ProtectedStream implements StreamIo {
         return Math.max(0, Math.min(free - windowSlack(), MAX_FRAMES_IN_FLIGHT * perFrame));
     }
 
+    /** Drops what the application has not read or sent yet (the connection was reset or aborted). */
+    void discard() {
+        appIn.clear();
+        appOut.clear();
+    }
+
     void close() {
         protection.close();
         appOut.releaseRingIfEmpty();

@@ -1466,6 +1466,15 @@ public final class TcpConnection {
         timeWaitAt = NONE;
         delAckAt = NONE;
         ackPending = false;
+        if (reason != null) {
+            // RFC 9293 §3.10.7.4 (RST) and §3.10.5 (ABORT): "All segment queues should be flushed":
+            // nothing is left to read, and the rings go back to the memory budget now.
+            receiveBuffer.clear();
+            reassembly.reset(rcvNxt());
+            if (stream != null) {
+                stream.discard();
+            }
+        }
         if (stream != null) {
             stream.close();
         }
