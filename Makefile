@@ -12,13 +12,15 @@ export PATH := $(JDK)/bin:$(PATH)
 MVN := mvn -B -q -e
 MVN_OPTS ?=
 
-.PHONY: help build test demo bench clean deps unit example-echo example-http example-sid
+.PHONY: help build test demo bench clean deps unit example-echo example-http example-sid fuzz soak
 
 help:
 	@echo "make build   compile every module and produce bin/tuncryptd and bin/tuncrypt"
 	@echo "make test    set up what tests need (root: Debian packages) and run every test"
 	@echo "make demo    run the demo inside network namespaces it creates and removes (root)"
 	@echo "make bench   run the benchmarks; results go to docs/benchmarks.md by hand"
+	@echo "make fuzz    fuzz every parser for FUZZ_SECONDS each (default 60); the corpus becomes regression inputs"
+	@echo "make soak    the seeded fault matrix for SOAK_RUNS fresh seeds (default 20); prints the replay of a failure"
 	@echo "make clean   remove build output"
 	@echo "make example-echo   password-authenticated tcpcrypt echo (no root; ARGS=\"server-pw client-pw\")"
 	@echo "make example-http   HTTP over the stack, plain and with tcpcrypt, in a namespace (root)"
@@ -51,6 +53,12 @@ example-http: build
 
 example-sid: build
 	@tools/example-sid
+
+fuzz: build
+	@MVN="$(MVN)" tools/fuzz
+
+soak: build
+	@MVN="$(MVN)" tools/soak
 
 clean:
 	$(MVN) clean
