@@ -304,6 +304,8 @@ final class ProtectedStream implements StreamIo {
     void discard() {
         appIn.clear();
         appOut.clear();
+        appIn.releaseRingIfEmpty();
+        appOut.releaseRingIfEmpty();
     }
 
     void close() {

@@ -1025,10 +1025,25 @@ public final class TcpConnection {
     /** ABORT (RFC 9293 §3.10.5): send a reset if synchronized, drop everything. */
     public void abort() {
         if (state == TcpState.CLOSED) {
+            // Ended already (a reset, say) with data left unread: the application gives up on it.
+            receiveBuffer.clear();
+            reassembly.reset(rcvNxt());
+            if (stream != null) {
+                stream.discard();
+            }
+            releaseReceiveRingIfIdle();
             return;
         }
         if ((state.synchronized_() || state == TcpState.SYN_RECEIVED) && state != TcpState.TIME_WAIT) {
             layer.writer.reset(this, acceptableSeq()); // nothing left to reset in TIME-WAIT
+        }
+        // RFC 9293 §3.10.5: "All queued SENDs and RECEIVEs should be given reset responses" and the
+        // segment queues flushed: the application gave up on the data, so the rings go back to the
+        // memory budget now. (A RST from the peer keeps what was received readable, as Linux does.)
+        receiveBuffer.clear();
+        reassembly.reset(rcvNxt());
+        if (stream != null) {
+            stream.discard();
         }
         terminate(TcpError.ABORTED);
     }
@@ -1466,15 +1481,6 @@ public final class TcpConnection {
         timeWaitAt = NONE;
         delAckAt = NONE;
         ackPending = false;
-        if (reason != null) {
-            // RFC 9293 §3.10.7.4 (RST) and §3.10.5 (ABORT): "All segment queues should be flushed":
-            // nothing is left to read, and the rings go back to the memory budget now.
-            receiveBuffer.clear();
-            reassembly.reset(rcvNxt());
-            if (stream != null) {
-                stream.discard();
-            }
-        }
         if (stream != null) {
             stream.close();
         }
