@@ -12,13 +12,15 @@ export PATH := $(JDK)/bin:$(PATH)
 MVN := mvn -B -q -e
 MVN_OPTS ?=
 
-.PHONY: help build test demo bench clean deps unit example-echo example-http example-sid install deb image
+.PHONY: help build test demo bench clean deps unit example-echo example-http example-sid install deb image fuzz soak
 
 help:
 	@echo "make build   compile every module and produce bin/tuncryptd and bin/tuncrypt"
 	@echo "make test    set up what tests need (root: Debian packages) and run every test"
 	@echo "make demo    run the demo inside network namespaces it creates and removes (root)"
 	@echo "make bench   run the benchmarks; results go to docs/benchmarks.md by hand"
+	@echo "make fuzz    fuzz every parser for FUZZ_SECONDS each (default 60); the corpus becomes regression inputs"
+	@echo "make soak    the seeded fault matrix for SOAK_RUNS fresh seeds (default 20); prints the replay of a failure"
 	@echo "make clean   remove build output"
 	@echo "make install [PREFIX=/usr/local] [DESTDIR=] [SYSCONFDIR=/etc]   launchers, jars, Java runtime, man pages, completion, unit, config"
 	@echo "make deb     a Debian package in target/ (its own Java runtime; dpkg -i it)"
@@ -67,6 +69,12 @@ deb: build
 
 image: build
 	@tools/image build
+
+fuzz: build
+	@MVN="$(MVN)" tools/fuzz
+
+soak: build
+	@MVN="$(MVN)" tools/soak
 
 clean:
 	$(MVN) clean

@@ -2,6 +2,7 @@ package dev.tuncrypt.daemon;
 
 import dev.tuncrypt.client.ControlAddress;
 import dev.tuncrypt.daemon.control.ControlServer;
+import dev.tuncrypt.daemon.control.OwnerCache;
 import dev.tuncrypt.daemon.control.SocketOwners;
 import dev.tuncrypt.daemon.metrics.MetricsServer;
 import dev.tuncrypt.daemon.selftest.SelfTest;
@@ -74,14 +75,8 @@ final class Daemon implements AutoCloseable {
                 extras.add(RoutingSetup.apply(plan));
             }
             splicer = Splicer.start(host.stack(), tcpcrypt, spliceSettings(options), Version.NUMBER);
-            SocketOwners owners = new SocketOwners();
-            splicer.ownerResolver((local, remote) -> {
-                try {
-                    return owners.ownerOf(local, remote).orElse(-1);
-                } catch (IOException e) {
-                    return -1;
-                }
-            });
+            OwnerCache owners = new OwnerCache(new SocketOwners(), OWNER_TABLE_MAX_AGE.toNanos(), System::nanoTime);
+            splicer.ownerResolver(owners::uidOf);
             if (options.metricsAddress != null) {
                 extras.add(MetricsServer.start(options.metricsAddress.socketAddress(), splicer, host.stack(), tcpcrypt));
             }
@@ -165,6 +160,7 @@ final class Daemon implements AutoCloseable {
             }
             if (r == Request.STOP) {
                 log.info("stopping");
+                armStopDeadline(Duration.ofSeconds(options.stopGrace).plus(STOP_MARGIN));
                 return;
             }
             DaemonOptions fresh = reload.get();
@@ -172,6 +168,29 @@ final class Daemon implements AutoCloseable {
                 apply(fresh);
             }
         }
+    }
+
+    /** How old the kernel's socket table may be before a connection not in it is looked for again. */
+    static final Duration OWNER_TABLE_MAX_AGE = Duration.ofSeconds(1);
+
+    /** Beyond the grace period, what the orderly stop (routing restored, device removed) may take. */
+    static final Duration STOP_MARGIN = Duration.ofSeconds(8);
+
+    /**
+     * Makes sure the process ends within {@code deadline} of SIGTERM even if a stack loop or a
+     * connection does not let go: past it the JVM halts (routing left behind is what
+     * {@code tuncryptd --cleanup} and the -U watcher restore).
+     */
+    static void armStopDeadline(Duration deadline) {
+        Thread.ofPlatform().daemon().name("stop-deadline").start(() -> {
+            try {
+                Thread.sleep(deadline);
+            } catch (InterruptedException e) {
+                return;
+            }
+            log.error("stop did not finish within {} s: halting", deadline.toSeconds());
+            Runtime.getRuntime().halt(1);
+        });
     }
 
     /** SIGHUP: the crypt mode, timeouts and verbosity change now; the rest needs a restart. */

@@ -42,6 +42,11 @@ final class DeviceOptions {
                     + " By default TCP crosses it in super-packets of up to 64 KiB each way.")
     boolean noOffload;
 
+    @Option(names = "--memory", paramLabel = "SIZE",
+            description = "Memory budget of the connections' buffers, e.g. 512m or 2g (default: three quarters of the"
+                    + " JVM's direct-memory limit). Windows shrink as it fills; new connections are refused before it runs out.")
+    String memory;
+
     @Option(names = "--pcap", paramLabel = "FILE",
             description = "Write every packet the stack reads or writes to FILE (pcap, raw IP), for tcpdump or Wireshark."
                     + " The file is created mode 0600 and written as packets pass; it holds the plaintext of every"
@@ -54,6 +59,7 @@ final class DeviceOptions {
     int pcapSnaplen;
 
     List<Cidr> kernelAddresses = List.of();
+    long memoryBytes;
     List<InetAddress> stackAddresses = List.of();
 
     /** Checks what the parser cannot: address syntax, ranges, duplicates. */
@@ -77,6 +83,10 @@ final class DeviceOptions {
         if (queues < 1 || queues > 64) {
             throw new UsageException("--queues " + queues + ": must be 1-64");
         }
+        memoryBytes = memory == null ? dev.tuncrypt.tcpstack.MemoryBudget.defaultBytes() : parseSize("--memory", memory);
+        if (memoryBytes < (1L << 20)) {
+            throw new UsageException("--memory " + memory + ": must be at least 1m");
+        }
         List<Cidr> kernel = new ArrayList<>();
         for (String s : tunAddrs) {
             kernel.add(Cidr.parse(s));
@@ -96,5 +106,37 @@ final class DeviceOptions {
         }
         kernelAddresses = List.copyOf(kernel);
         stackAddresses = List.copyOf(stack);
+    }
+
+    /** Bytes from "1048576", "64k", "512m", "2g" (binary units; an optional "b" or "ib" after the letter). */
+    static long parseSize(String option, String text) throws UsageException {
+        String t = text.trim().toLowerCase(java.util.Locale.ROOT);
+        if (t.endsWith("ib")) {
+            t = t.substring(0, t.length() - 2);
+        } else if (t.endsWith("b") && t.length() > 1 && Character.isLetter(t.charAt(t.length() - 2))) {
+            t = t.substring(0, t.length() - 1);
+        }
+        int shift = 0;
+        if (!t.isEmpty()) {
+            switch (t.charAt(t.length() - 1)) {
+                case 'k' -> shift = 10;
+                case 'm' -> shift = 20;
+                case 'g' -> shift = 30;
+                case 't' -> shift = 40;
+                default -> { }
+            }
+        }
+        if (shift > 0) {
+            t = t.substring(0, t.length() - 1);
+        }
+        try {
+            long n = Long.parseLong(t);
+            if (n < 0 || n > (Long.MAX_VALUE >> 4) >> shift) {
+                throw new NumberFormatException();
+            }
+            return n << shift;
+        } catch (NumberFormatException e) {
+            throw new UsageException(option + " '" + text + "': a size such as 512m, 2g or 1048576");
+        }
     }
 }

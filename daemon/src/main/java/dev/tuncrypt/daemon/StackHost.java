@@ -54,7 +54,9 @@ final class StackHost implements AutoCloseable {
             if (options.pcap != null) {
                 pcap = PcapWriter.create(options.pcap, PcapWriter.SYSTEM_MICROS, options.pcapSnaplen); // 0600
             }
-            NetStack.Builder builder = NetStack.builder();
+            long memory = options.memoryBytes > 0 ? options.memoryBytes : dev.tuncrypt.tcpstack.MemoryBudget.defaultBytes();
+            NetStack.Builder builder = NetStack.builder().memory(dev.tuncrypt.tcpstack.MemoryBudget.of(memory));
+            log.info("memory budget {} MiB for connection buffers", memory >> 20);
             for (int q = 0; q < device.queues(); q++) {
                 PacketLink link = device.queue(q);
                 builder.link(pcap == null ? link : new PcapTap(link, pcap));

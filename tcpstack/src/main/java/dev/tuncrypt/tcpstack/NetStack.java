@@ -35,8 +35,10 @@ public final class NetStack implements AutoCloseable {
     private final StackAddresses addresses;
     private final java.util.concurrent.atomic.AtomicInteger nextLoop = new java.util.concurrent.atomic.AtomicInteger();
     private Thread[] threads;
+    private final MemoryBudget memory;
 
     private NetStack(Builder b) {
+        this.memory = b.memory;
         this.addresses = new StackAddresses(b.addresses);
         this.loops = new StackLoop[b.links.size()];
         FlowDirectory<Object> flows = new FlowDirectory<>(loops.length);
@@ -44,6 +46,11 @@ public final class NetStack implements AutoCloseable {
             loops[i] = new StackLoop(i, b.links.get(i), b.clock, b.random.apply(i), addresses, b.config, b.transports,
                     flows);
         }
+    }
+
+    /** The memory budget of the connections' buffers. */
+    public MemoryBudget memory() {
+        return memory;
     }
 
     public static Builder builder() {
@@ -159,6 +166,7 @@ public final class NetStack implements AutoCloseable {
 
         private TcpConfig tcpConfig = TcpConfig.DEFAULT;
         private SegmentProtection.Factory protections = (flow, active) -> SegmentProtection.NONE;
+        private MemoryBudget memory = MemoryBudget.unlimited();
 
         private Builder() {
             transports.put(IpProtocol.UDP, UdpHandler::new);
@@ -167,6 +175,12 @@ public final class NetStack implements AutoCloseable {
         /** TCP settings (default {@link TcpConfig#DEFAULT}). */
         public Builder tcp(TcpConfig config) {
             this.tcpConfig = config;
+            return this;
+        }
+
+        /** The memory budget of every loop's connection buffers (default: the JVM's limit only). */
+        public Builder memory(MemoryBudget budget) {
+            this.memory = budget;
             return this;
         }
 
@@ -226,7 +240,7 @@ public final class NetStack implements AutoCloseable {
             if (addresses.isEmpty()) {
                 throw new IllegalStateException("a stack needs at least one address");
             }
-            transports.putIfAbsent(IpProtocol.TCP, TcpLayer.factory(tcpConfig, protections));
+            transports.putIfAbsent(IpProtocol.TCP, TcpLayer.factory(tcpConfig, protections, memory));
             return new NetStack(this);
         }
     }

@@ -7,6 +7,7 @@ public final class Errno {
     public static final int EPERM = 1;
     public static final int ENOENT = 2;
     public static final int EIO = 5;
+    public static final int EAGAIN = 11;
     public static final int EACCES = 13;
     public static final int EBUSY = 16;
     public static final int EINVAL = 22;
@@ -23,6 +24,7 @@ public final class Errno {
             case EPERM -> "operation not permitted";
             case ENOENT -> "no such connection";
             case EIO -> "internal failure in the daemon";
+            case EAGAIN -> "too many requests, try again";
             case EACCES -> "permission denied";
             case EBUSY -> "handshake in progress";
             case EINVAL -> "invalid argument";

@@ -34,6 +34,8 @@ public final class ControlCounters {
     public final AtomicLong unreplyable = new AtomicLong();
     /** Requests whose handler failed unexpectedly (answered EIO-like EINVAL, logged). */
     public final AtomicLong handlerFailures = new AtomicLong();
+    /** Requests answered EAGAIN because their client (or its user) asked too often. */
+    public final AtomicLong rateLimited = new AtomicLong();
 
     /** All counters by name, for status output. */
     public Map<String, Long> snapshot() {
@@ -52,6 +54,7 @@ public final class ControlCounters {
         m.put("control.reply_dropped", replyDropped.get());
         m.put("control.unreplyable", unreplyable.get());
         m.put("control.handler_failures", handlerFailures.get());
+        m.put("control.rate_limited", rateLimited.get());
         return m;
     }
 }

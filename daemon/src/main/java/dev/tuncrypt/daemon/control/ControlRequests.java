@@ -50,6 +50,12 @@ final class ControlRequests {
     private final long settleTimeoutMillis;
     private final int maxPending;
     private final AtomicInteger pending = new AtomicInteger();
+    /** How long one sorting of the connection table serves every page request. */
+    static final long SORTED_MAX_AGE_NANOS = 100_000_000L;
+    private List<ConnectionView> sortedList;
+    /** Wide-netstat pages of {@link #sortedList} by start index, built once for every client asking within its age. */
+    private final Map<Long, byte[]> pages = new HashMap<>();
+    private long sortedAt;
     private final Map<Integer, Handler> getters = new HashMap<>();
     private final Map<Integer, Handler> setters = new HashMap<>();
 
@@ -280,17 +286,28 @@ final class ControlRequests {
         return ok(new PayloadWriter().i32(n).toByteArray());
     }
 
-    private static Comparator<ConnectionView> order() {
-        return Comparator.comparing((ConnectionView c) -> c.appLocal().toString())
-                .thenComparing(c -> c.appRemote().toString());
+    /** The connections in table order, sorted (and their pages built) at most once per {@link #SORTED_MAX_AGE_NANOS} for every request. */
+    private synchronized List<ConnectionView> sorted() {
+        long now = System.nanoTime();
+        if (sortedList == null || now - sortedAt > SORTED_MAX_AGE_NANOS) {
+            record Keyed(String local, String remote, ConnectionView view) {}
+            List<Keyed> keyed = new ArrayList<>();
+            for (ConnectionView c : target.connections()) {
+                keyed.add(new Keyed(c.appLocal().toString(), c.appRemote().toString(), c));
+            }
+            keyed.sort(Comparator.comparing(Keyed::local).thenComparing(Keyed::remote));
+            sortedList = keyed.stream().map(Keyed::view).toList();
+            sortedAt = now;
+            pages.clear();
+        }
+        return sortedList;
     }
 
     // TCP_CRYPT_NETSTAT get (do_tcpcrypt_netstat): encrypting IPv4 connections, as many as fit dlen;
     // like tcpcryptd, a connection that just ended stays listed while the daemon still holds it.
     private Outcome getNetstat(ControlMessage request, Requester who) {
         List<NetstatRecord> records = new ArrayList<>();
-        List<ConnectionView> all = new ArrayList<>(target.connections());
-        all.sort(order());
+        List<ConnectionView> all = sorted();
         for (ConnectionView c : all) {
             boolean encrypting = c.phase() == ConnectionView.Phase.ENCRYPTED || c.phase() == ConnectionView.Phase.CLOSED;
             if (!encrypting || c.crypto().isEmpty()
@@ -312,8 +329,19 @@ final class ControlRequests {
 
     private Outcome getWide(ControlMessage request, Requester who) throws MalformedMessageException {
         long start = WidePage.decodeRequest(request.data());
-        List<ConnectionView> all = new ArrayList<>(target.connections());
-        all.sort(order());
+        synchronized (this) {
+            List<ConnectionView> all = sorted();
+            byte[] page = pages.get(start);
+            if (page == null) {
+                page = widePage(all, start);
+                pages.put(start, page);
+            }
+            return ok(page);
+        }
+    }
+
+    /** One page of the table from {@code start}: the records that fit a reply. */
+    private static byte[] widePage(List<ConnectionView> all, long start) {
         List<ConnectionRecord> page = new ArrayList<>();
         PayloadWriter size = new PayloadWriter();
         long next = WidePage.END;
@@ -326,7 +354,7 @@ final class ControlRequests {
             }
             page.add(r);
         }
-        return ok(new WidePage(all.size(), next, page).encode());
+        return new WidePage(all.size(), next, page).encode();
     }
 
     // TUNCRYPT_CONN_INFO get: one connection by an IPv4 or IPv6 tuple, after its handshake.

@@ -47,6 +47,7 @@ public final class ControlServer implements AutoCloseable {
     private final ControlCounters counters;
     private final ExecutorService replies;
     private final Thread receiver;
+    private final ClientLimits limits = new ClientLimits(System::nanoTime);
     private volatile boolean closing;
 
     private ControlServer(ControlAddress address, ControlEndpoint endpoint, ControlTarget target,
@@ -202,6 +203,15 @@ public final class ControlServer implements AutoCloseable {
             return;
         }
         Requester who = in.credentials() == null ? Requester.UNKNOWN : new Requester(in.credentials().uid());
+        if (!limits.admit(in.from(), who.uid())) {
+            counters.rateLimited.incrementAndGet();
+            byte[] header = new byte[ControlMessage.HEADER_LENGTH];
+            buf.get(0, header, 0, Math.min(in.length(), Math.min(buf.limit(), header.length)));
+            ByteBuffer h = ByteBuffer.wrap(header).order(ControlMessage.HOST_ORDER);
+            h.putInt(24, Errno.EAGAIN).putInt(32, 0);
+            send(header, in.from());
+            return;
+        }
         ControlMessage request;
         try {
             if (in.truncated()) {

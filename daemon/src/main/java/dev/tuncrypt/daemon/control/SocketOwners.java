@@ -58,6 +58,53 @@ public final class SocketOwners {
         return OptionalInt.empty();
     }
 
+    /**
+     * A socket's 4-tuple as numbers: addresses as IPv6 (IPv4 as IPv4-mapped, so a dual-stack
+     * socket's IPv4 peer matches), ports.
+     */
+    public record Tuple(long localHi, long localLo, int localPort, long remoteHi, long remoteLo, int remotePort) {
+        public static Tuple of(InetSocketAddress local, InetSocketAddress remote) {
+            long[] l = words(local.getAddress());
+            long[] r = words(remote.getAddress());
+            return new Tuple(l[0], l[1], local.getPort(), r[0], r[1], remote.getPort());
+        }
+
+        private static long[] words(InetAddress a) {
+            byte[] b = a.getAddress();
+            if (b.length == 4) {
+                return new long[] {0, 0xffff_0000_0000L | (Integer.toUnsignedLong(java.nio.ByteBuffer.wrap(b).getInt()))};
+            }
+            java.nio.ByteBuffer w = java.nio.ByteBuffer.wrap(b);
+            return new long[] {w.getLong(), w.getLong()};
+        }
+    }
+
+    /**
+     * Every socket of both tables in one reading, to its owner's uid: a plain scan of the text (no
+     * regular expressions, no address objects), so a table of 10,000 sockets reads in milliseconds.
+     */
+    public java.util.Map<Tuple, Integer> snapshot() throws IOException {
+        java.util.Map<Tuple, Integer> all = new java.util.HashMap<>();
+        for (Path p : List.of(tcp, tcp6)) {
+            byte[] text;
+            try {
+                text = Files.readAllBytes(p);
+            } catch (NoSuchFileException e) {
+                continue;
+            }
+            int at = 0;
+            while (at < text.length) {
+                int end = at;
+                while (end < text.length && text[end] != '\n') {
+                    end++;
+                }
+                TableLine.parse(text, at, end, all);
+                at = end + 1;
+            }
+        }
+        return all;
+    }
+
     private static Optional<Entry> scan(Path file, InetSocketAddress local, InetSocketAddress remote)
             throws IOException {
         List<String> lines;

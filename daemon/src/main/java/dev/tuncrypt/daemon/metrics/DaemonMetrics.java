@@ -186,6 +186,16 @@ public final class DaemonMetrics {
                 .sample(c.icmpErrorsSent());
         w.family("tuncrypt_stack_echo_replies_total", Type.COUNTER, "ICMP and ICMPv6 echo replies sent.")
                 .sample(c.echoReplies());
+        var memory = stack.memory();
+        w.family("tuncrypt_memory_budget_bytes", Type.GAUGE, "The memory budget of the connections' buffers (--memory).")
+                .sample(memory.limit());
+        w.family("tuncrypt_memory_used_bytes", Type.GAUGE, "Bytes of connection buffers held now (in use or pooled).")
+                .sample(memory.used());
+        w.family("tuncrypt_memory_peak_bytes", Type.GAUGE, "Most bytes of connection buffers held at once.")
+                .sample(memory.peak());
+        w.family("tuncrypt_memory_refused_connections_total", Type.COUNTER,
+                "New connections refused because the memory budget was nearly used up.")
+                .sample(memory.refusedConnections());
         TcpTotals t = tcpTotals();
         w.family("tuncrypt_tcp_listen_overflows_total", Type.COUNTER, "SYNs dropped because an accept queue was full.")
                 .sample(t.listenOverflows);

@@ -252,7 +252,9 @@ final class SplicedConnection implements ConnectionView {
         int u = ownerUid;
         if (u == Integer.MIN_VALUE) {
             u = splicer.ownerOf(this);
-            ownerUid = u;
+            if (u >= 0) {
+                ownerUid = u; // not found: asked again later (the owner table may predate this socket)
+            }
         }
         return u;
     }

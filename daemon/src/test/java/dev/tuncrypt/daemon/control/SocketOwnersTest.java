@@ -52,6 +52,29 @@ class SocketOwnersTest {
     }
 
     @Test
+    void oneReadingFindsWhatLookupsFindAndCachesMisses() throws Exception {
+        Path tcp = Files.writeString(dir.resolve("tcp"), HEADER4 + LISTEN4 + EST4 + "garbage line\n");
+        Path tcp6 = Files.writeString(dir.resolve("tcp6"), HEADER4 + EST6 + MAPPED6);
+        long[] now = {0};
+        OwnerCache cache = new OwnerCache(new SocketOwners(tcp, tcp6), 1_000_000_000L, () -> now[0]);
+        assertThat(cache.uidOf(new InetSocketAddress("198.18.0.1", 52774), new InetSocketAddress("198.18.0.2", 7777)))
+                .isEqualTo(1000);
+        assertThat(cache.uidOf(new InetSocketAddress("2001:2::1", 40000), new InetSocketAddress("2001:2::2", 443)))
+                .isEqualTo(65534);
+        assertThat(cache.uidOf(new InetSocketAddress("198.18.0.5", 443), new InetSocketAddress("198.18.0.6", 51000)))
+                .as("a dual-stack socket's IPv4 peer").isEqualTo(33);
+        for (int i = 0; i < 1000; i++) { // connections that ended: one reading answers them all
+            assertThat(cache.uidOf(new InetSocketAddress("198.18.0.9", 1000 + i), R)).isEqualTo(-1);
+        }
+        assertThat(cache.readings()).isEqualTo(1);
+        now[0] += 1_000_000_001L;
+        assertThat(cache.uidOf(new InetSocketAddress("198.18.0.9", 999), R)).isEqualTo(-1);
+        assertThat(cache.readings()).as("a miss reads again once the reading is old").isEqualTo(2);
+    }
+
+    static final InetSocketAddress R = new InetSocketAddress("198.18.0.10", 80);
+
+    @Test
     void findsOwnersInTables() throws Exception {
         Path tcp = Files.writeString(dir.resolve("tcp"), HEADER4 + LISTEN4 + EST4 + "garbage line\n");
         Path tcp6 = Files.writeString(dir.resolve("tcp6"), HEADER4 + EST6 + MAPPED6);

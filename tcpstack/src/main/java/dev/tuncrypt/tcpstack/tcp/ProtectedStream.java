@@ -89,7 +89,7 @@ final class ProtectedStream implements StreamIo {
 
     /** Takes application bytes; they are sealed as the protection and Nagle allow. */
     int appSend(ByteBuffer src) {
-        return appClosed ? -1 : appOut.write(src);
+        return appClosed ? -1 : appOut.offer(src);
     }
 
     /** The plaintext ready for the application, for a splice that moves it ring to ring. */
@@ -319,6 +319,14 @@ final class ProtectedStream implements StreamIo {
         }
         int perFrame = Math.max(1, c.smss - protection.frameOverhead());
         return Math.max(0, Math.min(free - windowSlack(), MAX_FRAMES_IN_FLIGHT * perFrame));
+    }
+
+    /** Drops what the application has not read or sent yet (the connection was reset or aborted). */
+    void discard() {
+        appIn.clear();
+        appOut.clear();
+        appIn.releaseRingIfEmpty();
+        appOut.releaseRingIfEmpty();
     }
 
     void close() {

@@ -11,13 +11,21 @@ import java.util.Objects;
  * <p>The free part of the ring also stores out-of-order octets at their final place: a
  * {@link ReassemblyQueue} writes them there and makes them readable once the gap before them is
  * filled, without copying. On a connection that uses a {@link ReassemblyQueue}, all incoming
- * data must go through it rather than {@link #write}. Nothing is allocated after construction.
+ * data must go through it rather than {@link #write}.
+ *
+ * <p>The ring is sized by need: taken from the {@link RingPool} on the first write, grown in
+ * power-of-two steps up to {@code capacity} as data waits (out-of-order octets included), given
+ * back when empty. The window offered ({@link #free}) shrinks as the stack's memory budget fills.
  */
 public final class ReceiveBuffer {
     /** Taken on the first write and given back when empty, so an idle connection holds no buffer memory. */
     private ByteBuffer ring;
+    private RingPool.Ring lease;
     private final RingPool pool;
-    private final int capacity;
+    /** Most bytes the buffer holds. */
+    private final int maxCapacity;
+    /** Size of the ring now (0 without one). */
+    private int capacity;
     /** Index in {@link #ring} of the next octet the application reads. */
     private int head;
     private int readable;
@@ -32,8 +40,8 @@ public final class ReceiveBuffer {
         if (capacity <= 0) {
             throw new IllegalArgumentException("capacity must be positive: " + capacity);
         }
-        this.capacity = capacity;
-        this.pool = pool;
+        this.maxCapacity = capacity;
+        this.pool = pool != null ? pool : RingPool.unpooled();
     }
 
     /** Discards everything. */
@@ -48,7 +56,25 @@ public final class ReceiveBuffer {
      * @return bytes appended
      */
     public int write(ByteBuffer src) {
+        return write(src, true);
+    }
+
+    /**
+     * As {@link #write} for application data: takes less, or nothing, when the memory budget has
+     * no room to grow the ring (the writer waits as for a full buffer).
+     */
+    public int offer(ByteBuffer src) {
+        return write(src, false);
+    }
+
+    private int write(ByteBuffer src, boolean force) {
         int n = Math.min(src.remaining(), free());
+        if (n > 0 && !fit(readable + n, force)) {
+            n = Math.min(n, capacity - readable);
+        }
+        if (n <= 0) {
+            return 0;
+        }
         writeAt(0, src, src.position(), n);
         src.position(src.position() + n);
         readable += n;
@@ -61,23 +87,26 @@ public final class ReceiveBuffer {
      * position does not change.
      */
     void writeAt(int offset, ByteBuffer src, int srcIndex, int length) {
-        if (offset < 0 || length < 0 || (long) offset + length > free()) {
-            throw new IllegalArgumentException("[" + offset + ", +" + length + ") outside the free space " + free());
+        if (offset < 0 || length < 0 || (long) offset + length > room()) {
+            throw new IllegalArgumentException("[" + offset + ", +" + length + ") outside the free space " + room());
         }
-        int at = index(readable + offset);
-        int first = Math.min(length, capacity - at);
         if (length == 0) {
             return;
         }
-        ByteBuffer r = ring();
+        if (!fit(readable + offset + length, true)) {
+            throw new IllegalStateException("no memory left for a receive ring of " + (readable + offset + length) + " bytes");
+        }
+        int at = index(readable + offset);
+        int first = Math.min(length, capacity - at);
+        ByteBuffer r = ring;
         r.put(at, src, srcIndex, first);
         r.put(0, src, srcIndex + first, length - first);
     }
 
     /** Makes {@code n} octets stored by {@link #writeAt} right after the readable data readable. */
     void commit(int n) {
-        if (n < 0 || n > free()) {
-            throw new IllegalArgumentException("cannot commit " + n + " of " + free() + " free bytes");
+        if (n < 0 || n > room()) {
+            throw new IllegalArgumentException("cannot commit " + n + " of " + room() + " free bytes");
         }
         readable += n;
     }
@@ -125,7 +154,7 @@ public final class ReceiveBuffer {
      * @return bytes moved
      */
     int moveTo(SendBuffer dst) {
-        int n = Math.min(readable, dst.free());
+        int n = dst.reserve(readable);
         if (n == 0) {
             return 0;
         }
@@ -192,16 +221,41 @@ public final class ReceiveBuffer {
         return readable;
     }
 
-    /** Free space from RCV.NXT on: the receive window to advertise. */
+    /** Free space from RCV.NXT on: the receive window to advertise, smaller while the memory budget is tight. */
     public int free() {
-        return capacity - readable;
+        return Math.max(0, pool.window(maxCapacity) - readable);
     }
 
-    private ByteBuffer ring() {
-        if (ring == null) {
-            ring = pool != null ? pool.take(capacity) : ByteBuffer.allocateDirect(capacity);
+    /** Space from RCV.NXT on that data may occupy (a window advertised before the budget tightened). */
+    private int room() {
+        return maxCapacity - readable;
+    }
+
+    /**
+     * Makes the ring hold at least {@code need} octets from the head, growing it with everything
+     * kept (readable and out-of-order octets alike); false if it cannot.
+     */
+    private boolean fit(int need, boolean force) {
+        if (need <= capacity) {
+            return true;
         }
-        return ring;
+        RingPool.Ring bigger = pool.take(RingPool.sizeFor(need, maxCapacity), force);
+        if (bigger == null) {
+            return false;
+        }
+        ByteBuffer r = bigger.buffer;
+        if (capacity > 0) {
+            r.put(0, ring, head, capacity - head);
+            r.put(capacity - head, ring, 0, head);
+        }
+        if (lease != null) {
+            pool.give(lease);
+        }
+        lease = bigger;
+        ring = r;
+        capacity = r.capacity();
+        head = 0;
+        return true;
     }
 
     /**
@@ -209,9 +263,11 @@ public final class ReceiveBuffer {
      * out-of-order data sits in the free part (its reassembly queue is empty).
      */
     public void releaseRingIfEmpty() {
-        if (readable == 0 && ring != null && pool != null) {
-            pool.give(ring);
+        if (readable == 0 && lease != null) {
+            pool.give(lease);
+            lease = null;
             ring = null;
+            capacity = 0;
             head = 0;
         }
     }
@@ -221,8 +277,13 @@ public final class ReceiveBuffer {
         return ring != null;
     }
 
-    /** Total capacity in bytes. */
+    /** Total capacity in bytes (the ring grows to it as needed). */
     public int capacity() {
+        return maxCapacity;
+    }
+
+    /** Bytes of the ring held now. */
+    public int ringBytes() {
         return capacity;
     }
 }

@@ -8,13 +8,20 @@ import java.nio.ByteBuffer;
  *
  * <p>Only data octets live here: SYN and FIN occupy sequence space but no buffer space, so the
  * caller maps them (the first data octet is ISS + 1; a FIN is acknowledged by {@code end() + 1}).
- * Nothing is allocated after construction.
+ *
+ * <p>The ring is sized by need: taken from the {@link RingPool} on the first write, grown in
+ * power-of-two steps up to {@code capacity} as data waits, given back when empty. What may be
+ * appended ({@link #free}) shrinks as the stack's memory budget fills.
  */
 public final class SendBuffer {
     /** Taken on the first write and given back when empty, so an idle connection holds no buffer memory. */
     private ByteBuffer ring;
+    private RingPool.Ring lease;
     private final RingPool pool;
-    private final int capacity;
+    /** Most bytes the buffer holds. */
+    private final int maxCapacity;
+    /** Size of the ring now (0 without one). */
+    private int capacity;
     /** Index in {@link #ring} of the octet at SND.UNA. */
     private int head;
     private int size;
@@ -30,8 +37,8 @@ public final class SendBuffer {
         if (capacity <= 0) {
             throw new IllegalArgumentException("capacity must be positive: " + capacity);
         }
-        this.capacity = capacity;
-        this.pool = pool;
+        this.maxCapacity = capacity;
+        this.pool = pool != null ? pool : RingPool.unpooled();
     }
 
     /** Empties the buffer; {@code firstSeq} is the sequence number of the next octet appended. */
@@ -42,18 +49,34 @@ public final class SendBuffer {
     }
 
     /**
-     * Appends as much of {@code src} as fits, advancing its position.
+     * Appends as much of {@code src} as {@link #free} allows, advancing its position: all of it
+     * when it fits, even if the memory budget is used up (a sealed frame cannot be cut).
      *
      * @return bytes appended (0 when the buffer is full)
      */
     public int append(ByteBuffer src) {
-        int n = Math.min(src.remaining(), capacity - size);
-        int tail = index(size);
-        int first = Math.min(n, capacity - tail);
-        if (n == 0) {
+        return append(src, true);
+    }
+
+    /**
+     * As {@link #append} for application data: takes less, or nothing, when the memory budget
+     * has no room to grow the ring (the writer waits as for a full buffer).
+     */
+    public int offer(ByteBuffer src) {
+        return append(src, false);
+    }
+
+    private int append(ByteBuffer src, boolean force) {
+        int n = Math.min(src.remaining(), free());
+        if (n > 0 && !fit(size + n, force)) {
+            n = Math.min(n, capacity - size);
+        }
+        if (n <= 0) {
             return 0;
         }
-        ByteBuffer r = ring();
+        int tail = index(size);
+        int first = Math.min(n, capacity - tail);
+        ByteBuffer r = ring;
         r.put(tail, src, src.position(), first);
         r.put(0, src, src.position() + first, n - first);
         src.position(src.position() + n);
@@ -62,8 +85,20 @@ public final class SendBuffer {
     }
 
     /**
+     * Grows the ring (within the memory budget, as {@link #offer}) so that up to {@code n} more
+     * octets fit, and says how many do: {@code n}, or fewer when the budget has no room.
+     */
+    int reserve(int n) {
+        n = Math.min(n, free());
+        if (n > 0 && !fit(size + n, false)) {
+            n = Math.min(n, capacity - size);
+        }
+        return Math.max(0, n);
+    }
+
+    /**
      * Appends {@code length} octets of {@code src} from its absolute index {@code index} (the
-     * caller checked they fit); {@code src}'s position does not change.
+     * caller made room with {@link #reserve}); {@code src}'s position does not change.
      */
     void appendRange(ByteBuffer src, int index, int length) {
         if (length == 0) {
@@ -71,7 +106,7 @@ public final class SendBuffer {
         }
         int tail = index(size);
         int first = Math.min(length, capacity - tail);
-        ByteBuffer r = ring();
+        ByteBuffer r = ring;
         r.put(tail, src, index, first);
         r.put(0, src, index + first, length - first);
         size += length;
@@ -148,23 +183,45 @@ public final class SendBuffer {
         return size;
     }
 
-    /** Octets that can still be appended. */
+    /** Octets that can still be appended: up to the capacity, less while the memory budget is tight. */
     public int free() {
-        return capacity - size;
+        return Math.max(0, pool.window(maxCapacity) - size);
     }
 
-    private ByteBuffer ring() {
-        if (ring == null) {
-            ring = pool != null ? pool.take(capacity) : ByteBuffer.allocateDirect(capacity);
+    /** Makes the ring hold at least {@code need} octets, growing it with the contents kept; false if it cannot. */
+    private boolean fit(int need, boolean force) {
+        if (need <= capacity) {
+            return true;
         }
-        return ring;
+        RingPool.Ring bigger = pool.take(RingPool.sizeFor(need, maxCapacity), force);
+        if (bigger == null) {
+            return false;
+        }
+        ByteBuffer r = bigger.buffer;
+        int first = Math.min(size, capacity - head);
+        if (first > 0) {
+            r.put(0, ring, head, first);
+        }
+        if (size - first > 0) {
+            r.put(first, ring, 0, size - first);
+        }
+        if (lease != null) {
+            pool.give(lease);
+        }
+        lease = bigger;
+        ring = r;
+        capacity = r.capacity();
+        head = 0;
+        return true;
     }
 
     /** Gives the ring back to the pool when nothing is held (it is taken again on the next append). */
     public void releaseRingIfEmpty() {
-        if (size == 0 && ring != null && pool != null) {
-            pool.give(ring);
+        if (size == 0 && lease != null) {
+            pool.give(lease);
+            lease = null;
             ring = null;
+            capacity = 0;
             head = 0;
         }
     }
@@ -180,8 +237,13 @@ public final class SendBuffer {
         return ring != null;
     }
 
-    /** Total capacity in bytes. */
+    /** Total capacity in bytes (the ring grows to it as needed). */
     public int capacity() {
+        return maxCapacity;
+    }
+
+    /** Bytes of the ring held now. */
+    public int ringBytes() {
         return capacity;
     }
 }

@@ -937,9 +937,9 @@ public final class TcpConnection {
             if (staged == null) {
                 staged = new ReceiveBuffer(config.sendBuffer(), layer.rings);
             }
-            return staged.write(src); // until the handshake says whether to seal it
+            return staged.offer(src); // until the handshake says whether to seal it
         }
-        int n = sendBuffer.append(src);
+        int n = sendBuffer.offer(src);
         if (n > 0 && state.synchronized_()) {
             output(layer.now());
             layer.timers.update(this);
@@ -1099,10 +1099,25 @@ public final class TcpConnection {
     /** ABORT (RFC 9293 §3.10.5): send a reset if synchronized, drop everything. */
     public void abort() {
         if (state == TcpState.CLOSED) {
+            // Ended already (a reset, say) with data left unread: the application gives up on it.
+            receiveBuffer.clear();
+            reassembly.reset(rcvNxt());
+            if (stream != null) {
+                stream.discard();
+            }
+            releaseReceiveRingIfIdle();
             return;
         }
         if ((state.synchronized_() || state == TcpState.SYN_RECEIVED) && state != TcpState.TIME_WAIT) {
             layer.writer.reset(this, acceptableSeq()); // nothing left to reset in TIME-WAIT
+        }
+        // RFC 9293 §3.10.5: "All queued SENDs and RECEIVEs should be given reset responses" and the
+        // segment queues flushed: the application gave up on the data, so the rings go back to the
+        // memory budget now. (A RST from the peer keeps what was received readable, as Linux does.)
+        receiveBuffer.clear();
+        reassembly.reset(rcvNxt());
+        if (stream != null) {
+            stream.discard();
         }
         terminate(TcpError.ABORTED);
     }

@@ -62,8 +62,10 @@ public final class TcpLayer implements ProtocolHandler {
     private final Map<TcpConnection, Boolean> gateAfterHandshake = new HashMap<>();
     /** SYNs waiting for (or just through) a transparent listener's {@link SynGate}. */
     private final Map<FlowKey, GatedSyn> gated = new HashMap<>();
-    /** Send and receive rings of this loop's connections, reused (64 MiB kept at most). */
-    final RingPool rings = new RingPool(64L << 20);
+    /** Send and receive rings of this loop's connections, within the stack's memory budget. */
+    final RingPool rings;
+    private final dev.tuncrypt.tcpstack.MemoryBudget budget;
+    private final MemoryRefusals refusals;
     /** Scratch for sealing: plaintext in, frame out (loop-confined, one frame at a time). */
     final java.nio.ByteBuffer plainScratch = java.nio.ByteBuffer.allocateDirect(1 << 16);
     final java.nio.ByteBuffer wireScratch = java.nio.ByteBuffer.allocateDirect((1 << 16) + 256);
@@ -81,6 +83,14 @@ public final class TcpLayer implements ProtocolHandler {
     final long[] sackRight = new long[dev.tuncrypt.tcpstack.wire.TcpOptions.MAX_SACK_BLOCKS];
 
     public TcpLayer(LoopContext ctx, TcpConfig config, SegmentProtection.Factory protections) {
+        this(ctx, config, protections, dev.tuncrypt.tcpstack.MemoryBudget.unlimited());
+    }
+
+    public TcpLayer(LoopContext ctx, TcpConfig config, SegmentProtection.Factory protections,
+            dev.tuncrypt.tcpstack.MemoryBudget budget) {
+        this.budget = budget;
+        this.rings = new RingPool(budget, Math.min(64L << 20, budget.limit() / 8));
+        this.refusals = new MemoryRefusals(budget);
         this.ctx = ctx;
         this.config = config;
         this.protections = protections;
@@ -94,6 +104,17 @@ public final class TcpLayer implements ProtocolHandler {
     /** A factory for {@link dev.tuncrypt.tcpstack.NetStack.Builder#transport}. */
     public static ProtocolHandler.Factory factory(TcpConfig config, SegmentProtection.Factory protections) {
         return ctx -> new TcpLayer(ctx, config, protections);
+    }
+
+    /** As {@link #factory(TcpConfig, SegmentProtection.Factory)}, every loop's rings within {@code budget}. */
+    public static ProtocolHandler.Factory factory(TcpConfig config, SegmentProtection.Factory protections,
+            dev.tuncrypt.tcpstack.MemoryBudget budget) {
+        return ctx -> new TcpLayer(ctx, config, protections, budget);
+    }
+
+    /** This loop's ring pool. */
+    public RingPool rings() {
+        return rings;
     }
 
     /** The layer's default connection settings. */
@@ -231,6 +252,12 @@ public final class TcpLayer implements ProtocolHandler {
         if (connections.size() >= config.maxConnections() || l.acceptQueueFull()) {
             counters.listenOverflows++;
             return; // silently, as Linux: the client retries its SYN
+        }
+        if (!budget.admitsConnection()) {
+            counters.refusedNoMemory++;
+            refusals.refused(now, probe);
+            TcpResets.replyToUnmatched(ctx, p, tcp); // refused at once rather than retried into a full budget
+            return;
         }
         boolean v6 = p.isV6();
         if (SynOptionsCheck.effectiveMss(seg.options, v6, l.config, maxSegmentPayload(v6)) <= 0) {
@@ -636,6 +663,11 @@ public final class TcpLayer implements ProtocolHandler {
             }
         }
         long now = now();
+        if (!budget.admitsConnection()) {
+            counters.refusedNoMemory++;
+            refusals.refused(now, remote);
+            throw new IllegalStateException("refused: memory budget nearly used up (" + budget + ")");
+        }
         int iss = isns.isn(now, key.localHi, key.localLo, key.localPort, key.remoteHi, key.remoteLo, key.remotePort);
         SegmentProtection.Factory factory = protection != null ? protection : protections;
         TcpConnection c = null;

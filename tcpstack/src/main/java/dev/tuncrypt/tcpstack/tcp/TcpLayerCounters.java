@@ -62,6 +62,13 @@ public final class TcpLayerCounters {
         return synsGateDeferred;
     }
 
+    long refusedNoMemory;
+
+    /** Connections refused because the memory budget was nearly used up (SYNs reset, connects failed). */
+    public long refusedNoMemory() {
+        return refusedNoMemory;
+    }
+
     /** Repeated SYNs dropped while the first SYN of their flow waited for the SYN gate. */
     public long synsHeld() {
         return synsHeld;

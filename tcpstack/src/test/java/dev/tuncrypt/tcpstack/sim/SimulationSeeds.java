@@ -29,6 +29,8 @@ public final class SimulationSeeds implements BeforeEachCallback, AfterEachCallb
     public static final String PROPERTY = "tuncrypt.seed";
     /** System property moving the default seeds. */
     public static final String BASE_PROPERTY = "tuncrypt.seedBase";
+    /** System property overriding how many seeds a matrix runs (for {@code make soak}). */
+    public static final String COUNT_PROPERTY = "tuncrypt.seedCount";
 
     private static final ThreadLocal<SequencedSet<Long>> USED = ThreadLocal.withInitial(LinkedHashSet::new);
     private static final ThreadLocal<String> CURRENT_TEST = new ThreadLocal<>();
@@ -51,6 +53,7 @@ public final class SimulationSeeds implements BeforeEachCallback, AfterEachCallb
             return new long[] {replay.getAsLong()};
         }
         long base = Long.parseLong(System.getProperty(BASE_PROPERTY, "1").strip());
+        count = Integer.parseInt(System.getProperty(COUNT_PROPERTY, String.valueOf(count)).strip());
         return LongStream.range(base, base + count).toArray();
     }
 

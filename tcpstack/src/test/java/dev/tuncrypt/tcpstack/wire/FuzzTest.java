@@ -101,7 +101,7 @@ class FuzzTest {
     }
 
     /** Every view and parser on {@code [at, at+len)}; getters only after a successful wrap. */
-    private void exercise(ByteBuffer b, int at, int len) {
+    void exercise(ByteBuffer b, int at, int len) {
         long sink = 0;
         if (ip4.wrap(b, at, len) == null) {
             sink += ip4.headerLength() + ip4.totalLength() + ip4.dscpEcn() + ip4.identification()
