@@ -12,16 +12,18 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 
 /**
  * {@code tuncrypt perf} between two hosts (namespaces joined by a veth pair, each stack on its own
  * TUN device, as {@link EncryptedNcTest}): the client prints throughput, RTT and connections per
  * second, encrypted (same session ID on both ends) and plain ({@code --crypt never}); {@code --json}
- * parses; and a client on kernel sockets reaches the same server.
+ * parses; and a client on kernel sockets reaches the same server. One server for the class.
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PerfCommandTest {
     static final Path TUNCRYPT = Daemon.ROOT.resolve("bin/tuncrypt");
     private VethHosts hosts;
@@ -30,7 +32,7 @@ class PerfCommandTest {
     private Path dir;
     private Process server;
 
-    @BeforeEach
+    @BeforeAll
     void hosts() throws Exception {
         Requirements.rootAndTun();
         Requirements.command("ping", "iputils-ping");
@@ -44,7 +46,7 @@ class PerfCommandTest {
         awaitServer();
     }
 
-    @AfterEach
+    @AfterAll
     void cleanup() throws Exception {
         if (server != null) {
             server.destroyForcibly().waitFor(10, TimeUnit.SECONDS);

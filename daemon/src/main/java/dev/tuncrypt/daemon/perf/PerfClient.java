@@ -162,15 +162,18 @@ final class PerfClient {
      * connects, sends one byte, reads the server's one byte and its close, and closes.
      */
     ConnectRate connectRate(Duration duration, int workers) {
-        AtomicLong done = new AtomicLong();
         AtomicLong failed = new AtomicLong();
         long start = System.nanoTime();
         long deadline = start + duration.toNanos();
+        List<long[]> times = java.util.Collections.synchronizedList(new ArrayList<>());
         List<Thread> threads = new ArrayList<>();
         for (int i = 0; i < workers; i++) {
             threads.add(Thread.ofPlatform().name("perf-connect-" + i).start(() -> {
                 byte[] one = new byte[1];
-                while (System.nanoTime() - deadline < 0) {
+                long[] mine = new long[1024];
+                int n = 0;
+                long t0;
+                while ((t0 = System.nanoTime()) - deadline < 0) {
                     try (Connection c = transport.connect(remote, connectTimeout)) {
                         c.out().write(PerfProtocol.CONNECT);
                         c.out().flush();
@@ -180,17 +183,23 @@ final class PerfClient {
                         if (security == null) {
                             security = c.security(Duration.ZERO);
                         }
-                        done.incrementAndGet();
                     } catch (IOException e) {
                         failed.incrementAndGet();
+                        continue;
                     }
+                    if (n == mine.length) {
+                        mine = java.util.Arrays.copyOf(mine, n * 2);
+                    }
+                    mine[n++] = System.nanoTime() - t0;
                 }
+                times.add(java.util.Arrays.copyOf(mine, n));
             }));
         }
         for (Thread t : threads) {
             join(t);
         }
-        return new ConnectRate(done.get(), failed.get(), System.nanoTime() - start);
+        long[] all = times.stream().flatMapToLong(java.util.Arrays::stream).toArray();
+        return ConnectRate.of(all, all.length, failed.get(), System.nanoTime() - start);
     }
 
     /** Connects; the first connection also records (and waits for) its protection. */

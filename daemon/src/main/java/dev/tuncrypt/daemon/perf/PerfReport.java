@@ -69,8 +69,10 @@ final class PerfReport {
         }
         if (connectRate != null) {
             b.append(String.format(Locale.ROOT,
-                    "Connections: %d in %.2f s = %.1f connections/s (connect, 1 byte each way, close)%s%n",
+                    "Connections: %d in %.2f s = %.1f connections/s (connect, 1 byte each way, close);"
+                    + " each took median %.1f us, p99 %.1f us, max %.1f us%s%n",
                     connectRate.count(), connectRate.nanos() / 1e9, connectRate.perSecond(),
+                    connectRate.medianNanos() / 1e3, connectRate.p99Nanos() / 1e3, connectRate.maxNanos() / 1e3,
                     connectRate.failed() > 0 ? "; " + connectRate.failed() + " failed" : ""));
         }
         return b.toString();
@@ -131,6 +133,9 @@ final class PerfReport {
             c.put("failed", connectRate.failed());
             c.put("seconds", connectRate.nanos() / 1e9);
             c.put("per_second", connectRate.perSecond());
+            c.put("median_us", connectRate.medianNanos() / 1e3);
+            c.put("p99_us", connectRate.p99Nanos() / 1e3);
+            c.put("max_us", connectRate.maxNanos() / 1e3);
             root.put("connect", c);
         }
         try {

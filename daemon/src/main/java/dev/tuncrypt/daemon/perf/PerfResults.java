@@ -43,8 +43,17 @@ final class PerfResults {
         }
     }
 
-    /** Connections made (connect, one byte each way, close) and failed in {@code nanos}. */
-    record ConnectRate(long count, long failed, long nanos) {
+    /**
+     * Connections made (connect, one byte each way, close) and failed in {@code nanos}, with the
+     * median, p99 and longest time one of them took.
+     */
+    record ConnectRate(long count, long failed, long nanos, long medianNanos, long p99Nanos, long maxNanos) {
+        /** From each connection's time (sorted in place); nearest-rank percentiles. */
+        static ConnectRate of(long[] samples, int count, long failed, long nanos) {
+            Rtt r = Rtt.of(1, samples, count, nanos);
+            return new ConnectRate(count, failed, nanos, r.medianNanos(), r.p99Nanos(), r.maxNanos());
+        }
+
         double perSecond() {
             return nanos <= 0 ? 0 : count * 1e9 / nanos;
         }
