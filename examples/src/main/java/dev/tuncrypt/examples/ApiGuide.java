@@ -179,6 +179,13 @@ public final class ApiGuide {
     }
 
     public static void main(String[] args) throws Exception {
-        System.out.println(run("correct horse", "correct horse"));
+        Outcome o = run("correct horse", "correct horse");
+        System.out.println("session " + o.clientSessionId() + (o.clientSessionId().equals(o.serverSessionId())
+                ? " on both ends" : " (the server saw " + o.serverSessionId() + ")"));
+        System.out.println("short authentication string " + o.clientSas() + " / " + o.serverSas());
+        System.out.println("password binding: client " + (o.clientAuthenticated() ? "accepted" : "REJECTED")
+                + " the server, server " + (o.serverAuthenticated() ? "accepted" : "REJECTED") + " the client");
+        System.out.println("own protection saw " + o.synOptionsSeen() + " bytes of SYN-ACK options; port 7 "
+                + (o.plainPortWasPlain() ? "stayed plain" : "was NOT plain"));
     }
 }
