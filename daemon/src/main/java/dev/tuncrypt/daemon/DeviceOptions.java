@@ -7,7 +7,7 @@ import java.util.List;
 import picocli.CommandLine.Option;
 
 /** The TUN device and stack addresses, shared by {@code tuncryptd} and {@code tuncrypt nc}. */
-final class DeviceOptions {
+public final class DeviceOptions {
 
     @Option(names = "--tun", paramLabel = "NAME", defaultValue = "tun0",
             description = "TUN device to create or attach to (1-15 characters; default: ${DEFAULT-VALUE}).")
@@ -62,8 +62,13 @@ final class DeviceOptions {
     long memoryBytes;
     List<InetAddress> stackAddresses = List.of();
 
+    /** Whether {@code --stack-addr} was given (an embedded stack is wanted). */
+    public boolean wantsStack() {
+        return !stackAddrs.isEmpty();
+    }
+
     /** Checks what the parser cannot: address syntax, ranges, duplicates. */
-    void validate() throws UsageException {
+    public void validate() throws UsageException {
         if (stackAddrs.isEmpty()) {
             throw new UsageException("--stack-addr is required: the stack needs an address of its own");
         }

@@ -14,18 +14,18 @@ import java.util.List;
  * globally or per destination prefix. A list names what a listening side accepts; a connecting
  * side offers its first only (one ENO option per segment, RFC 8547 §4.1, §11).
  */
-final class Dialects {
+public final class Dialects {
     private Dialects() {}
 
     /** What {@code --dialect} means when not given. */
-    static final String DEFAULT = "rfc8548";
+    public static final String DEFAULT = "rfc8548";
 
     /**
      * The dialects of {@code --dialect}: one name or a comma-separated list, each once.
      *
      * @throws UsageException naming the bad entry
      */
-    static List<Dialect> parse(String value) throws UsageException {
+    public static List<Dialect> parse(String value) throws UsageException {
         return parse("--dialect", value);
     }
 
@@ -51,7 +51,7 @@ final class Dialects {
      *
      * @throws UsageException naming the bad entry
      */
-    static List<DialectRule> parseRules(List<String> values) throws UsageException {
+    public static List<DialectRule> parseRules(List<String> values) throws UsageException {
         List<DialectRule> rules = new ArrayList<>();
         for (String v : values) {
             int eq = v.indexOf('=');
@@ -82,7 +82,7 @@ final class Dialects {
     }
 
     /** {@link #config(CryptMode, List)} with per-prefix rules. */
-    static TcpCryptConfig config(CryptMode mode, List<Dialect> dialects, List<DialectRule> rules) {
+    public static TcpCryptConfig config(CryptMode mode, List<Dialect> dialects, List<DialectRule> rules) {
         return config(mode, dialects).withDialectRules(rules);
     }
 }

@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * and the {@link NetStack}. Built in that order and torn down in reverse, so a failure half-way
  * leaves nothing behind.
  */
-final class StackHost implements AutoCloseable {
+public final class StackHost implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(StackHost.class);
 
     private final TunDevice device;
@@ -36,7 +36,7 @@ final class StackHost implements AutoCloseable {
     }
 
     /** Opens the device and starts the stack; {@code customize} may adjust the stack's builder. */
-    static StackHost open(DeviceOptions options, Consumer<NetStack.Builder> customize) throws DaemonException {
+    public static StackHost open(DeviceOptions options, Consumer<NetStack.Builder> customize) throws DaemonException {
         TunDevice device = null;
         PcapWriter pcap = null;
         try {
@@ -88,7 +88,7 @@ final class StackHost implements AutoCloseable {
         }
     }
 
-    NetStack stack() {
+    public NetStack stack() {
         return stack;
     }
 
