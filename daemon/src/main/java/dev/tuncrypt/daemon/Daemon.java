@@ -209,9 +209,9 @@ final class Daemon implements AutoCloseable {
      * A reload, all or nothing: the new configuration is read and checked, then the routing plan
      * (steer, serve) is moved to the new one (one nft transaction plus the rule changes,
      * verified; on an error the old plan is put back), and only then do the per-connection
-     * settings (require, crypt mode, timeouts) and the verbosity change. Any error leaves the
+     * settings (require, crypt mode, dialects, timeouts) and the verbosity change. Any error leaves the
      * running configuration in force and is logged with its reason (file and line for the
-     * config file). The device, addresses, control socket and dialects need a restart.
+     * config file). The device, addresses, control socket and -c need a restart.
      */
     ReloadOutcome reload(ConfigSource config) {
         DaemonOptions fresh;
@@ -232,6 +232,7 @@ final class Daemon implements AutoCloseable {
             }
         }
         Logging.configure(fresh.verbosity());
+        tcpcrypt.dialects(fresh.dialects, fresh.dialectRules);
         splicer.settings(spliceSettings(fresh));
         live = fresh;
         List<String> restart = new ArrayList<>();
@@ -246,13 +247,11 @@ final class Daemon implements AutoCloseable {
         if (fresh.noCache != options.noCache) {
             restart.add("-c");
         }
-        if (!fresh.dialect.equals(options.dialect) || !fresh.dialectFor.equals(options.dialectFor)) {
-            restart.add("--dialect/--dialect-for");
-        }
         String message = String.format("configuration reloaded: %s; steer %s, serve %s, require %s; crypt %s,"
-                        + " connect timeout %d s, idle timeout %d s%s",
+                        + " dialect %s%s, connect timeout %d s, idle timeout %d s%s",
                 routingChange, fresh.routing.steer, fresh.routing.serve == null ? "none" : fresh.routing.serve,
-                fresh.routing.require, fresh.effectiveMode().name().toLowerCase(), fresh.connectTimeout, fresh.idleTimeout,
+                fresh.routing.require, fresh.effectiveMode().name().toLowerCase(), fresh.dialect,
+                fresh.dialectFor.isEmpty() ? "" : " (for " + String.join(", ", fresh.dialectFor) + ")", fresh.connectTimeout, fresh.idleTimeout,
                 restart.isEmpty() ? "" : "; changes to " + String.join(", ", restart) + " need a restart");
         log.info(message);
         return new ReloadOutcome(true, message);

@@ -110,9 +110,11 @@ class ReloadTest {
         assertThat(ns.run("nft", "list", "ruleset").output()).contains("table inet tuncrypt").doesNotContain("table netdev");
 
         // The file gains a second prefix (with a port) and a served port, and loses the first prefix.
-        config("steer = 198.18.3.0/24\nsteer = 198.18.4.0/24:443\nserve = 8443\nserve-on = dum0\n");
+        config("steer = 198.18.3.0/24\nsteer = 198.18.4.0/24:443\nserve = 8443\nserve-on = dum0\n"
+                + "dialect-for = 198.18.4.0/24=tcpcrypt-0.5\n");
         hangUp();
         awaitLog("configuration reloaded", 1);
+        assertThat(daemon.log()).contains("dialect rfc8548 (for 198.18.4.0/24=tcpcrypt-0.5)");
         assertThat(steered()).containsExactly("198.18.3.0/24", "198.18.4.0/24:443");
         String ruleset = ns.run("nft", "list", "ruleset").output();
         assertThat(ruleset).contains("table inet tuncrypt").contains("table netdev tuncrypt").contains("8443")

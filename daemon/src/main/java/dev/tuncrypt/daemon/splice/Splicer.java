@@ -109,7 +109,9 @@ public final class Splicer implements ControlTarget, AutoCloseable {
         Splicer[] self = new Splicer[1];
         SynGate gate = (local, remote, offersEno, decision) -> self[0].onSyn(local, remote, offersEno, decision);
         TcpListener l = TcpListener.transparent(stack, 4096,
-                tcpcrypt.localApplicationProtections(tcpcrypt.config().withMode(CryptMode.DEFAULT)), gate);
+                // per connection: a reload's dialects reach the next one
+                (flow, active) -> tcpcrypt.localApplicationProtections(tcpcrypt.config().withMode(CryptMode.DEFAULT))
+                        .create(flow, active), gate);
         Splicer s = new Splicer(stack, tcpcrypt, l, settings, version);
         self[0] = s;
         s.acceptor.start();
