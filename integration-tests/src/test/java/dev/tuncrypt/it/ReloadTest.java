@@ -152,4 +152,38 @@ class ReloadTest {
         assertThat(ns.run("ip", "-4", "route", "show", "table", "all", "proto", "215").output()).isBlank();
         assertThat(ns.run("nft", "list", "ruleset").output()).doesNotContain("tuncrypt");
     }
+
+    /**
+     * A kernel error half-way through a reload (an {@code ip rule add} that fails, injected by an
+     * {@code ip} wrapper first on the daemon's PATH): the rules added before it are taken back,
+     * the old set stays in force exactly, and the log names the file and the failing command.
+     */
+    @Test
+    void aKernelErrorHalfWayLeavesTheOldStateInForce() throws Exception {
+        String realIp = new String(new ProcessBuilder("sh", "-c", "command -v ip").start().getInputStream().readAllBytes()).strip();
+        Path bin = Files.createDirectories(dir.resolve("bin"));
+        Path wrapper = Files.writeString(bin.resolve("ip"), """
+                #!/bin/sh
+                case "$*" in
+                  *"rule add"*198.18.7.0/24*) echo "RTNETLINK answers: injected failure" >&2; exit 2;;
+                esac
+                exec %s "$@"
+                """.formatted(realIp));
+        wrapper.toFile().setExecutable(true);
+        Path file = config("steer = 198.18.2.0/24\n");
+        daemon = Daemon.start(ns.name(), java.util.Map.of("PATH", bin + ":" + System.getenv("PATH")), "--config",
+                file.toString());
+        daemon.awaitReady(Duration.ofSeconds(30));
+        String before = state();
+        // 198.18.6.0/24 is added, 198.18.7.0/24 fails: 198.18.6.0/24 must go again, 198.18.2.0/24 stay.
+        config("steer = 198.18.6.0/24\nsteer = 198.18.7.0/24\nserve = 8443\nserve-on = dum0\n");
+        hangUp();
+        awaitLog("configuration not applied", 1);
+        assertThat(daemon.log()).contains("--config " + file + ": routing:").contains("198.18.7.0/24")
+                .contains("injected failure");
+        assertThat(steered()).containsExactly("198.18.2.0/24");
+        assertThat(state()).isEqualTo(before);
+        assertThat(daemon.terminate()).isZero();
+        assertThat(ns.run("nft", "list", "ruleset").output()).doesNotContain("tuncrypt");
+    }
 }
