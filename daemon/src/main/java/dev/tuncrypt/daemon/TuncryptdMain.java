@@ -132,6 +132,10 @@ public final class TuncryptdMain {
         }
         try {
             options.validate();
+            if (!options.routing.cleanup()) {
+                // The plan as a whole (a steered family without a stack address, say) is part of the configuration.
+                options.routing.plan(options.device.tunName, options.device.stackAddresses, options.device.kernelAddresses);
+            }
         } catch (UsageException e) {
             String message = e.getMessage();
             java.util.Optional<ConfigFile.Entry> line = ConfigFile.lineOf(message, entries);

@@ -66,6 +66,15 @@ class ConfigErrorsTest {
     }
 
     @Test
+    void aPlanErrorNamesItsLine() throws Exception {
+        Path f = config(HEAD + "steer = 198.18.8.0/24\nsteer = 2001:2:5::/48\n");
+        Run r = run("--config", f.toString());
+        assertThat(r.exit()).isEqualTo(TuncryptdMain.EXIT_USAGE);
+        assertThat(r.err().strip())
+                .isEqualTo("tuncryptd: --config " + f + " line 6: --steer 2001:2:5::/48: the stack has no IPv6 address to connect from");
+    }
+
+    @Test
     void anErrorOfTheCommandLineItselfNamesNoLine() throws Exception {
         Path f = config(HEAD);
         Run r = run("--config", f.toString(), "--steer", "198.18.9.0/33");
