@@ -198,10 +198,14 @@ final class Daemon implements AutoCloseable {
                 log.info("stopping");
                 return;
             }
-            ReloadOutcome outcome = reload(config);
-            for (CompletableFuture<ReloadOutcome> waiter; (waiter = reloadWaiters.poll()) != null; ) {
-                waiter.complete(outcome);
+            // Those who asked before this reload read the file get its outcome; later ones queued
+            // a reload of their own.
+            List<CompletableFuture<ReloadOutcome>> waiting = new ArrayList<>();
+            for (CompletableFuture<ReloadOutcome> w; (w = reloadWaiters.poll()) != null; ) {
+                waiting.add(w);
             }
+            ReloadOutcome outcome = reload(config);
+            waiting.forEach(w -> w.complete(outcome));
         }
     }
 

@@ -16,6 +16,13 @@ import picocli.CommandLine.Command;
         footer = {"", "Exit status: 0 when applied; 1 if not applied, refused or the daemon is not there;"
                 + " 2 for a bad command line."})
 final class ReloadCommand extends ControlCommand {
+    /** A reload runs ip and nft and verifies: more than the usual 3 s on a busy host, unless --timeout says otherwise. */
+    @Override
+    java.time.Duration timeout() {
+        return spec.commandLine().getParseResult().hasMatchedOption("--timeout") ? super.timeout()
+                : java.time.Duration.ofSeconds(30);
+    }
+
     @Override
     int run(ControlClient client, PrintWriter out) throws ControlException {
         ControlClient.ReloadResult r = client.reload();
