@@ -79,6 +79,12 @@ class ReloadTest {
                 + ns.run("nft", "list", "ruleset").output();
     }
 
+    /** The handles of our nft tables: a replaced table gets a new one. */
+    private String tableHandles() throws Exception {
+        return ns.run("nft", "-a", "list", "ruleset").output().lines().filter(l -> l.startsWith("table "))
+                .collect(java.util.stream.Collectors.joining("\n"));
+    }
+
     private void hangUp() throws Exception {
         assertThat(new ProcessBuilder("kill", "-HUP", Long.toString(daemon.pid())).start().waitFor()).isZero();
     }
@@ -122,6 +128,19 @@ class ReloadTest {
         // Still fail-closed: the unreachable route behind the device route, and the owner file.
         assertThat(ns.run("ip", "-4", "route", "show", "table", "5201").output()).contains("unreachable default")
                 .contains("dev ta0");
+        // Only a prefix changes: rules change, the nft tables are not touched (same handles), so
+        // served flows keep their set entries.
+        String handles = tableHandles();
+        config("steer = 198.18.3.0/24\nsteer = 198.18.4.0/24:443\nserve = 8443\nserve-on = dum0\n"
+                + "dialect-for = 198.18.4.0/24=tcpcrypt-0.5\nsteer = 198.18.6.0/24\n");
+        hangUp();
+        awaitLog("configuration reloaded", 2);
+        assertThat(steered()).containsExactly("198.18.3.0/24", "198.18.4.0/24:443", "198.18.6.0/24");
+        assertThat(tableHandles()).isEqualTo(handles);
+        config("steer = 198.18.3.0/24\nsteer = 198.18.4.0/24:443\nserve = 8443\nserve-on = dum0\n");
+        hangUp();
+        awaitLog("configuration reloaded", 3);
+        assertThat(steered()).containsExactly("198.18.3.0/24", "198.18.4.0/24:443");
         String before = state();
 
         // A broken file (line 8): nothing changes; the log names file, line and reason.
