@@ -251,11 +251,12 @@ final class Daemon implements AutoCloseable {
         if (fresh.noCache != options.noCache) {
             restart.add("-c");
         }
-        String message = String.format("configuration reloaded: %s; steer %s, serve %s, require %s; crypt %s,"
-                        + " dialect %s%s, connect timeout %d s, idle timeout %d s%s",
-                routingChange, fresh.routing.steer, fresh.routing.serve == null ? "none" : fresh.routing.serve,
-                fresh.routing.require, fresh.effectiveMode().name().toLowerCase(), fresh.dialect,
-                fresh.dialectFor.isEmpty() ? "" : " (for " + String.join(", ", fresh.dialectFor) + ")", fresh.connectTimeout, fresh.idleTimeout,
+        String message = String.format("configuration reloaded: crypt %s, dialect %s%s, connect timeout %d s,"
+                        + " idle timeout %d s; %s; steer %s, serve %s, require %s%s",
+                fresh.effectiveMode().name().toLowerCase(), fresh.dialect,
+                fresh.dialectFor.isEmpty() ? "" : " (for " + String.join(", ", fresh.dialectFor) + ")",
+                fresh.connectTimeout, fresh.idleTimeout, routingChange, fresh.routing.steer,
+                fresh.routing.serve == null ? "none" : fresh.routing.serve, fresh.routing.require,
                 restart.isEmpty() ? "" : "; changes to " + String.join(", ", restart) + " need a restart");
         log.info(message);
         return new ReloadOutcome(true, message);
