@@ -206,6 +206,24 @@ public final class ControlClient implements AutoCloseable {
     }
 
     /**
+     * What {@link #reload()} answered.
+     *
+     * @param applied whether the new configuration is in force (false: the old one stays)
+     * @param message the daemon's line saying what changed, or why nothing did (file, line, reason)
+     */
+    public record ReloadResult(boolean applied, String message) {}
+
+    /** TUNCRYPT_RELOAD: the daemon re-reads its configuration and applies it (needs root). */
+    public ReloadResult reload() throws ControlException {
+        byte[] data = call(ControlMessage.request(0, ControlOption.TUNCRYPT_RELOAD, true, new byte[0]), "reload");
+        if (data.length < 1) {
+            throw badReply("reload", new MalformedMessageException(MalformedMessageException.Reason.BAD_PAYLOAD, "empty reply"));
+        }
+        return new ReloadResult(data[0] == 1,
+                new String(data, 1, data.length - 1, java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    /**
      * TUNCRYPT_CONN_INFO: the connection whose application socket is {@code local} &rarr;
      * {@code remote} (IPv4 or IPv6). Waits while its handshake runs.
      *

@@ -19,15 +19,27 @@ import picocli.CommandLine.Model.OptionSpec;
 final class ConfigFile {
     private ConfigFile() {}
 
+    /** One option line of the file: where it is, the option as the command line spells it, its value. */
+    record Entry(int line, String flag, List<String> args) {}
+
     /** The file's options as arguments for {@code spec}. */
     static List<String> arguments(Path file, CommandSpec spec) throws UsageException {
+        List<String> args = new ArrayList<>();
+        for (Entry e : entries(file, spec)) {
+            args.addAll(e.args());
+        }
+        return args;
+    }
+
+    /** The file's option lines, in order; a line that is not an option of {@code spec} fails naming file and line. */
+    static List<Entry> entries(Path file, CommandSpec spec) throws UsageException {
         List<String> lines;
         try {
             lines = Files.readAllLines(file, StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UsageException("--config " + file + ": cannot read: " + e.getMessage());
         }
-        List<String> args = new ArrayList<>();
+        List<Entry> entries = new ArrayList<>();
         int n = 0;
         for (String raw : lines) {
             n++;
@@ -55,7 +67,7 @@ final class ConfigFile {
             }
             if (opt.arity().max() == 0) {
                 if (value.equals("true")) {
-                    args.add(flag);
+                    entries.add(new Entry(n, flag, List.of(flag)));
                 } else if (!value.equals("false")) {
                     throw new UsageException(where(file, n) + "'" + name + "' is a flag: give true or false");
                 }
@@ -63,14 +75,37 @@ final class ConfigFile {
                 if (value.isEmpty()) {
                     throw new UsageException(where(file, n) + "'" + name + "' needs a value");
                 }
-                args.add(flag);
-                args.add(value);
+                entries.add(new Entry(n, flag, List.of(flag, value)));
             }
         }
-        return args;
+        return entries;
     }
 
-    private static String where(Path file, int line) {
+    /**
+     * The line an error about the file's options comes from: the message starts with the option
+     * ({@code --steer 198.18.0.0/33: ...}); of the file's lines with that option, the one whose
+     * value the message quotes, else the last. Empty when the option is not in the file.
+     */
+    static java.util.Optional<Entry> lineOf(String message, List<Entry> entries) {
+        var m = java.util.regex.Pattern.compile("^(-{1,2}[A-Za-z][A-Za-z0-9-]*)").matcher(message);
+        if (!m.find()) {
+            return java.util.Optional.empty();
+        }
+        String flag = m.group(1);
+        Entry last = null;
+        for (Entry e : entries) {
+            if (e.flag().equals(flag)) {
+                if (e.args().size() > 1 && message.contains(e.args().get(1))) {
+                    return java.util.Optional.of(e);
+                }
+                last = e;
+            }
+        }
+        return java.util.Optional.ofNullable(last);
+    }
+
+    /** "--config FILE line N: " */
+    static String where(Path file, int line) {
         return "--config " + file + " line " + line + ": ";
     }
 }

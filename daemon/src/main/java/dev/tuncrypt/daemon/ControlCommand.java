@@ -23,11 +23,16 @@ abstract class ControlCommand implements Callable<Integer> {
     abstract int run(ControlClient client, PrintWriter out) throws ControlException, UsageException,
             InterruptedException;
 
+    /** How long to wait for the daemon's reply: {@code --timeout}. */
+    java.time.Duration timeout() {
+        return control.timeout();
+    }
+
     @Override
     public final Integer call() {
         PrintWriter err = spec.commandLine().getErr();
         String name = "tuncrypt " + spec.name();
-        try (ControlClient client = ControlClient.open(control.address, control.timeout())) {
+        try (ControlClient client = ControlClient.open(control.address, timeout())) {
             return run(client, spec.commandLine().getOut());
         } catch (UsageException e) {
             err.println(name + ": " + e.getMessage());

@@ -8,6 +8,7 @@ import dev.tuncrypt.daemon.metrics.MetricsServer;
 import dev.tuncrypt.daemon.selftest.SelfTest;
 import dev.tuncrypt.daemon.selftest.SelfTestResult;
 import dev.tuncrypt.daemon.splice.SpliceSettings;
+import dev.tuncrypt.routing.AppliedRouting;
 import dev.tuncrypt.routing.Destination;
 import dev.tuncrypt.routing.RoutingException;
 import dev.tuncrypt.routing.RoutingPlan;
@@ -20,8 +21,9 @@ import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,10 +44,29 @@ final class Daemon implements AutoCloseable {
     private final List<AutoCloseable> extras;
     private final DaemonOptions options;
     private final LinkedBlockingQueue<Request> requests;
+    /** The routing plan in force, or null when the plan changes nothing in the kernel. */
+    private final AppliedRouting routing;
+    /** {@code tuncrypt reload} requests waiting for the next reload's outcome. */
+    private final ConcurrentLinkedQueue<CompletableFuture<ReloadOutcome>> reloadWaiters;
+    /** The options in force (those of the last successful reload). */
+    private volatile DaemonOptions live;
+
+    /** What a reload did: applied (with a summary) or refused (with the reason; the old configuration stays). */
+    record ReloadOutcome(boolean applied, String message) {}
+
+    /** The configuration as it is now; throws naming file, line and reason when it is not valid. */
+    @FunctionalInterface
+    interface ConfigSource {
+        DaemonOptions read() throws UsageException;
+    }
 
     private Daemon(TcpCrypt tcpcrypt, StackHost host, Splicer splicer, List<AutoCloseable> extras, DaemonOptions options,
-            LinkedBlockingQueue<Request> requests) {
+            LinkedBlockingQueue<Request> requests, AppliedRouting routing,
+            ConcurrentLinkedQueue<CompletableFuture<ReloadOutcome>> reloadWaiters) {
+        this.reloadWaiters = reloadWaiters;
         this.requests = requests;
+        this.routing = routing;
+        this.live = options;
         this.tcpcrypt = tcpcrypt;
         this.host = host;
         this.splicer = splicer;
@@ -67,12 +88,15 @@ final class Daemon implements AutoCloseable {
         StackHost host = null;
         Splicer splicer = null;
         List<AutoCloseable> extras = new ArrayList<>();
+        ConcurrentLinkedQueue<CompletableFuture<ReloadOutcome>> reloadWaiters = new ConcurrentLinkedQueue<>();
         try {
             host = StackHost.open(options.device, b -> b.protection(tcpcrypt.protections()));
             RoutingPlan plan = options.routing.plan(options.device.tunName, options.device.stackAddresses,
                     options.device.kernelAddresses);
+            AppliedRouting routing = null;
             if (plan.changesKernel()) {
-                extras.add(RoutingSetup.apply(plan));
+                routing = RoutingSetup.apply(plan);
+                extras.add(routing);
             }
             splicer = Splicer.start(host.stack(), tcpcrypt, spliceSettings(options), Version.NUMBER);
             OwnerCache owners = new OwnerCache(new SocketOwners(), OWNER_TABLE_MAX_AGE.toNanos(), System::nanoTime);
@@ -90,7 +114,14 @@ final class Daemon implements AutoCloseable {
             ControlAddress controlAddress = options.control.address();
             String control = "none";
             if (controlAddress != null) {
-                extras.add(ControlServer.start(controlAddress, splicer, options.control.permissions()));
+                ControlServer server = ControlServer.start(controlAddress, splicer, options.control.permissions());
+                extras.add(server);
+                server.onReload(() -> {
+                    CompletableFuture<ReloadOutcome> outcome = new CompletableFuture<>();
+                    reloadWaiters.add(outcome);
+                    requests.add(Request.RELOAD);
+                    return outcome.thenApply(o -> new ControlServer.ReloadResult(o.applied(), o.message()));
+                });
                 control = controlAddress.toString();
             }
             if (account != null) {
@@ -100,7 +131,7 @@ final class Daemon implements AutoCloseable {
             err.println("tuncryptd " + Version.NUMBER + ": " + host.describe() + "; dialect " + options.dialect
                     + ", crypt " + options.effectiveMode().name().toLowerCase()
                     + (options.noCache ? ", no session cache" : "") + "; control " + control + "; ready");
-            return new Daemon(tcpcrypt, host, splicer, extras, options, requests);
+            return new Daemon(tcpcrypt, host, splicer, extras, options, requests, routing, reloadWaiters);
         } catch (DaemonException | UsageException | RoutingException | IOException | RuntimeException e) {
             // Whatever failed half-way: undo what was set up, newest first.
             closeAll(extras);
@@ -146,10 +177,10 @@ final class Daemon implements AutoCloseable {
     }
 
     /**
-     * Serves until SIGINT or SIGTERM; on SIGHUP asks {@code reload} for the options as they are
-     * now and applies what can change at run time.
+     * Serves until SIGINT or SIGTERM; on SIGHUP or {@code tuncrypt reload} reads the configuration
+     * from {@code config} and applies it (see {@link #reload}).
      */
-    void run(Supplier<DaemonOptions> reload) {
+    void run(ConfigSource config) {
         while (true) {
             Request r;
             try {
@@ -163,10 +194,14 @@ final class Daemon implements AutoCloseable {
                 armStopDeadline(Duration.ofSeconds(options.stopGrace).plus(STOP_MARGIN));
                 return;
             }
-            DaemonOptions fresh = reload.get();
-            if (fresh != null) {
-                apply(fresh);
+            // Those who asked before this reload read the file get its outcome; later ones queued
+            // a reload of their own.
+            List<CompletableFuture<ReloadOutcome>> waiting = new ArrayList<>();
+            for (CompletableFuture<ReloadOutcome> w; (w = reloadWaiters.poll()) != null; ) {
+                waiting.add(w);
             }
+            ReloadOutcome outcome = reload(config);
+            waiting.forEach(w -> w.complete(outcome));
         }
     }
 
@@ -193,10 +228,36 @@ final class Daemon implements AutoCloseable {
         });
     }
 
-    /** SIGHUP: the crypt mode, timeouts and verbosity change now; the rest needs a restart. */
-    private void apply(DaemonOptions fresh) {
+    /**
+     * A reload, all or nothing: the new configuration is read and checked, then the routing plan
+     * (steer, serve) is moved to the new one (one nft transaction plus the rule changes,
+     * verified; on an error the old plan is put back), and only then do the per-connection
+     * settings (require, crypt mode, dialects, timeouts) and the verbosity change. Any error leaves the
+     * running configuration in force and is logged with its reason (file and line for the
+     * config file). The device, addresses, control socket and -c need a restart.
+     */
+    ReloadOutcome reload(ConfigSource config) {
+        DaemonOptions fresh;
+        RoutingPlan next;
+        try {
+            fresh = config.read();
+            // The device stays: the plan is for the running one.
+            next = fresh.routing.plan(options.device.tunName, options.device.stackAddresses, options.device.kernelAddresses);
+        } catch (UsageException e) {
+            return refused(e.getMessage().startsWith("--config") ? e.getMessage() : configName(live) + e.getMessage());
+        }
+        String routingChange = "no routing";
+        if (routing != null) {
+            try {
+                routingChange = "routing: " + routing.replace(next);
+            } catch (RoutingException e) {
+                return refused(configName(fresh) + "routing: " + e.getMessage());
+            }
+        }
         Logging.configure(fresh.verbosity());
+        tcpcrypt.dialects(fresh.dialects, fresh.dialectRules);
         splicer.settings(spliceSettings(fresh));
+        live = fresh;
         List<String> restart = new ArrayList<>();
         if (!fresh.device.tunName.equals(options.device.tunName) || !fresh.device.tunAddrs.equals(options.device.tunAddrs)
                 || !fresh.device.stackAddrs.equals(options.device.stackAddrs) || fresh.device.mtu != options.device.mtu
@@ -209,14 +270,31 @@ final class Daemon implements AutoCloseable {
         if (fresh.noCache != options.noCache) {
             restart.add("-c");
         }
-        log.info("configuration reloaded: crypt {}, connect timeout {} s, idle timeout {} s{}",
-                fresh.effectiveMode().name().toLowerCase(), fresh.connectTimeout, fresh.idleTimeout,
+        String message = String.format("configuration reloaded: crypt %s, dialect %s%s, connect timeout %d s,"
+                        + " idle timeout %d s; %s; steer %s, serve %s, require %s%s",
+                fresh.effectiveMode().name().toLowerCase(), fresh.dialect,
+                fresh.dialectFor.isEmpty() ? "" : " (for " + String.join(", ", fresh.dialectFor) + ")",
+                fresh.connectTimeout, fresh.idleTimeout, routingChange, fresh.routing.steer,
+                fresh.routing.serve == null ? "none" : fresh.routing.serve, fresh.routing.require,
                 restart.isEmpty() ? "" : "; changes to " + String.join(", ", restart) + " need a restart");
+        log.info(message);
+        return new ReloadOutcome(true, message);
+    }
+
+    private static ReloadOutcome refused(String reason) {
+        String message = "reload: configuration not applied, the running one stays in force: " + reason;
+        log.warn(message);
+        return new ReloadOutcome(false, message);
+    }
+
+    /** "--config FILE: ", or nothing without a config file. */
+    private static String configName(DaemonOptions o) {
+        return o.config == null ? "" : "--config " + o.config + ": ";
     }
 
     @Override
     public void close() {
-        splicer.close(Duration.ofSeconds(options.stopGrace));
+        splicer.close(Duration.ofSeconds(live.stopGrace));
         closeAll(extras);
         host.close();
         tcpcrypt.close();

@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
         versionProvider = Version.class,
         description = "Client tools for the tuncrypt stack.",
         subcommands = {NcCommand.class, NetstatCommand.class, SidCommand.class, StatusCommand.class,
-            FlushCommand.class, TestServerCommand.class, dev.tuncrypt.daemon.perf.PerfCommand.class,
+            FlushCommand.class, ReloadCommand.class, TestServerCommand.class, dev.tuncrypt.daemon.perf.PerfCommand.class,
             CommandLine.HelpCommand.class})
 public final class TuncryptMain implements Runnable {
     @CommandLine.Spec

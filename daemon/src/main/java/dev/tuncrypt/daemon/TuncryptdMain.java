@@ -24,7 +24,7 @@ public final class TuncryptdMain {
     }
 
     /** The outcome of parsing: options, or an exit status to return at once. */
-    private record Parsed(DaemonOptions options, Integer exit) {}
+    private record Parsed(DaemonOptions options, Integer exit, String error) {}
 
     /** Runs the daemon with {@code args}; returns the process exit status. */
     static int run(String[] args, PrintWriter out, PrintWriter err) {
@@ -61,7 +61,7 @@ public final class TuncryptdMain {
         SystemdNotifier systemd = SystemdNotifier.fromEnvironment();
         try (Daemon daemon = Daemon.start(options, err, requests)) {
             systemd.ready("serving on " + options.device.tunName);
-            daemon.run(() -> reload(args, err));
+            daemon.run(() -> reload(args));
             systemd.stopping();
             return 0;
         } catch (DaemonException e) {
@@ -89,11 +89,11 @@ public final class TuncryptdMain {
         }
     }
 
-    /** SIGHUP: the options as the config file and command line give them now, or null (logged). */
-    private static DaemonOptions reload(String[] args, PrintWriter err) {
+    /** A reload: the options as the config file and command line give them now; the error names file, line and reason. */
+    private static DaemonOptions reload(String[] args) throws UsageException {
         Parsed p = parse(args, new PrintWriter(PrintWriter.nullWriter()), new PrintWriter(PrintWriter.nullWriter()), false);
         if (p.options() == null) {
-            LoggerFactory.getLogger(TuncryptdMain.class).warn("SIGHUP: configuration not reloaded: it is not valid now");
+            throw new UsageException(p.error() == null ? "help or version asked for" : p.error());
         }
         return p.options();
     }
@@ -102,38 +102,72 @@ public final class TuncryptdMain {
         DaemonOptions options = new DaemonOptions();
         CommandLine cmd = command(options, out, err);
         CommandLine.ParseResult parsed;
+        Path file = null;
+        List<ConfigFile.Entry> entries = List.of();
         try {
             parsed = cmd.parseArgs(args);
             if (options.config != null) {
-                Path file = options.config;
-                List<String> all = new ArrayList<>(ConfigFile.arguments(file, cmd.getCommandSpec()));
+                file = options.config;
+                entries = ConfigFile.entries(file, cmd.getCommandSpec());
+                List<String> all = new ArrayList<>();
+                entries.forEach(e -> all.addAll(e.args()));
                 all.addAll(List.of(args));
                 options = new DaemonOptions();
                 cmd = command(options, out, err);
                 parsed = cmd.parseArgs(all.toArray(String[]::new));
             }
         } catch (CommandLine.ParameterException e) {
-            err.println("tuncryptd: " + e.getMessage() + " (see tuncryptd --help)");
-            return new Parsed(null, EXIT_USAGE);
+            String where = file == null ? "" : badLine(file, entries).orElse("");
+            return usageError(err, where.isEmpty() ? e.getMessage() + " (see tuncryptd --help)" : where);
         } catch (UsageException e) {
-            err.println("tuncryptd: " + e.getMessage());
-            return new Parsed(null, EXIT_USAGE);
+            return usageError(err, e.getMessage());
         }
         if (parsed.isUsageHelpRequested()) {
             cmd.usage(out);
-            return new Parsed(null, 0);
+            return new Parsed(null, 0, null);
         }
         if (parsed.isVersionHelpRequested()) {
             cmd.printVersionHelp(out);
-            return new Parsed(null, 0);
+            return new Parsed(null, 0, null);
         }
         try {
             options.validate();
+            if (!options.routing.cleanup()) {
+                // The plan as a whole (a steered family without a stack address, say) is part of the configuration.
+                options.routing.plan(options.device.tunName, options.device.stackAddresses, options.device.kernelAddresses);
+            }
         } catch (UsageException e) {
-            err.println("tuncryptd: " + e.getMessage() + " (see tuncryptd --help)");
-            return new Parsed(null, EXIT_USAGE);
+            String message = e.getMessage();
+            java.util.Optional<ConfigFile.Entry> line = ConfigFile.lineOf(message, entries);
+            // An option given on the command line too is the command line's (it wins).
+            if (file != null && line.isPresent() && !List.of(args).contains(line.get().flag())) {
+                return usageError(err, ConfigFile.where(file, line.get().line()) + message);
+            }
+            return usageError(err, message + " (see tuncryptd --help)");
         }
-        return new Parsed(options, null);
+        return new Parsed(options, null, null);
+    }
+
+    private static Parsed usageError(PrintWriter err, String message) {
+        err.println("tuncryptd: " + message);
+        return new Parsed(null, EXIT_USAGE, message);
+    }
+
+    /**
+     * The first line of the config file that picocli rejects on its own (a value of the wrong
+     * type, say), as "--config FILE line N: name = value: reason".
+     */
+    private static java.util.Optional<String> badLine(Path file, List<ConfigFile.Entry> entries) {
+        for (ConfigFile.Entry e : entries) {
+            try {
+                command(new DaemonOptions(), new PrintWriter(PrintWriter.nullWriter()), new PrintWriter(PrintWriter.nullWriter()))
+                        .parseArgs(e.args().toArray(String[]::new));
+            } catch (CommandLine.ParameterException bad) {
+                String shown = e.flag().replaceFirst("^-+", "") + (e.args().size() > 1 ? " = " + e.args().get(1) : "");
+                return java.util.Optional.of(ConfigFile.where(file, e.line()) + shown + ": " + bad.getMessage());
+            }
+        }
+        return java.util.Optional.empty();
     }
 
     /** The daemon's command line, laid out as {@link HelpLayout} says (also for the man page). */

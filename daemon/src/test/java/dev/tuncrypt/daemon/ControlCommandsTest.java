@@ -194,6 +194,26 @@ class ControlCommandsTest {
         assertThat(target.flushes.get()).isEqualTo(1);
     }
 
+    /** tuncrypt reload: the daemon's answer, exit 0 when applied, 1 (and the reason) when not. */
+    @Test
+    void reloadPrintsTheDaemonsAnswer() {
+        Result none = run("reload", "-u", ctl);
+        assertThat(none.status()).isEqualTo(1); // no reload handler (or not root): refused
+        dev.tuncrypt.daemon.control.RootRequirement.require("reload needs root");
+        java.util.concurrent.atomic.AtomicBoolean ok = new java.util.concurrent.atomic.AtomicBoolean(true);
+        server.onReload(() -> java.util.concurrent.CompletableFuture.completedFuture(ok.get()
+                ? new ControlServer.ReloadResult(true, "configuration reloaded: crypt default; routing: rules/routes +1 -1")
+                : new ControlServer.ReloadResult(false, "reload: configuration not applied, the running one stays in force:"
+                        + " --config /etc/t.conf line 8: --steer '198.18.5.0/33': prefix length must be 0-32")));
+        Result r = run("reload", "-u", ctl);
+        assertThat(r.status()).as(r.err()).isZero();
+        assertThat(r.out()).isEqualTo("configuration reloaded: crypt default; routing: rules/routes +1 -1\n");
+        ok.set(false);
+        Result bad = run("reload", "-u", ctl);
+        assertThat(bad.status()).isEqualTo(1);
+        assertThat(bad.out()).contains("--config /etc/t.conf line 8:");
+    }
+
     @Test
     void missingDaemonIsOneClearLine() {
         for (String cmd : List.of("netstat", "status", "flush")) {

@@ -24,6 +24,11 @@ final class Daemon implements AutoCloseable {
 
     /** Starts tuncryptd in {@code namespace} (null: here) with {@code args}. */
     static Daemon start(String namespace, String... args) throws IOException {
+        return start(namespace, java.util.Map.of(), args);
+    }
+
+    /** As {@link #start(String, String...)} with extra environment variables for the daemon. */
+    static Daemon start(String namespace, java.util.Map<String, String> environment, String... args) throws IOException {
         List<String> argv = new ArrayList<>();
         if (namespace != null) {
             argv.addAll(List.of("ip", "netns", "exec", namespace));
@@ -31,8 +36,9 @@ final class Daemon implements AutoCloseable {
         argv.add(TUNCRYPTD.toString());
         argv.addAll(List.of(args));
         Path log = Files.createTempFile("tuncryptd-", ".log");
-        Process p = new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        return new Daemon(p, log);
+        ProcessBuilder pb = new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().putAll(environment);
+        return new Daemon(pb.start(), log);
     }
 
     /** Runs tuncryptd to completion (for option errors); returns exit code and output. */

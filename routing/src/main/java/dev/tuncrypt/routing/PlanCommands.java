@@ -185,11 +185,8 @@ public final class PlanCommands {
         return plan.serves(true) || plan.serves(false);
     }
 
-    /**
-     * The whole nft ruleset of the plan, loaded with one {@code nft -f} (one transaction: all of
-     * it or nothing). Empty when the plan needs no nft state.
-     */
-    public String nftScript() {
+    /** The {@code inet} table of the plan (masquerading, marks, served leg 2), or empty. */
+    public String inetTableScript() {
         if (!usesInetTable()) {
             return "";
         }
@@ -251,9 +248,24 @@ public final class PlanCommands {
             sb.append("\t}\n");
         }
         sb.append("}\n");
-        if (usesNetdevTable()) {
-            appendServe(sb, name, tun);
+        return sb.toString();
+    }
+
+    /**
+     * The whole nft ruleset of the plan, loaded with one {@code nft -f} (one transaction: all of
+     * it or nothing). Empty when the plan needs no nft state.
+     */
+    public String nftScript() {
+        return inetTableScript() + netdevTableScript();
+    }
+
+    /** The {@code netdev} table of {@code --serve} (its ingress chain and flow sets), or empty. */
+    public String netdevTableScript() {
+        if (!usesNetdevTable()) {
+            return "";
         }
+        StringBuilder sb = new StringBuilder();
+        appendServe(sb, plan.tags().nftTable(), quote(plan.tunName()));
         return sb.toString();
     }
 

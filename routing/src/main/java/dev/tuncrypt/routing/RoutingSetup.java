@@ -138,7 +138,7 @@ public final class RoutingSetup {
         return handle;
     }
 
-    private static void verify(RoutingPlan plan, PlanCommands commands, KernelState state, Sysctls sysctls)
+    static void verify(RoutingPlan plan, PlanCommands commands, KernelState state, Sysctls sysctls)
             throws RoutingException {
         for (boolean v4 : new boolean[] {true, false}) {
             int[] want = commands.expectedCounts(v4);

@@ -7,6 +7,7 @@ import dev.tuncrypt.tcpstack.tcp.SegmentProtection;
 import java.net.InetAddress;
 import java.security.SecureRandom;
 import java.time.InstantSource;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -30,7 +31,8 @@ import java.util.function.LongSupplier;
  * }</pre>
  */
 public final class TcpCrypt implements AutoCloseable {
-    final TcpCryptConfig config;
+    /** Changed only by {@link #dialects}; everything else in it is fixed at creation. */
+    volatile TcpCryptConfig config;
     final SessionCache<InetAddress> cache;
     /** rfc8548 sessions, kept apart from tcpcrypt-0.5's (their secrets and identifiers differ). */
     final SessionCache<InetAddress> cache8548;
@@ -85,9 +87,20 @@ public final class TcpCrypt implements AutoCloseable {
         return new TcpCrypt(config, random, workers, null, clock);
     }
 
-    /** The factory to plug into {@code NetStack.Builder.protection}. */
+    /**
+     * The factory to plug into {@code NetStack.Builder.protection}: each connection takes the
+     * settings in force when it begins (so a {@link #dialects} change reaches the next one).
+     */
     public SegmentProtection.Factory protections() {
-        return protections(config);
+        return (flow, active) -> protections(config).create(flow, active);
+    }
+
+    /**
+     * A reload: connections that begin from now on use these dialects and per-prefix rules;
+     * connections already open keep theirs, as do the cache, keys and workers.
+     */
+    public void dialects(List<Dialect> dialects, List<DialectRule> rules) {
+        config = config.withDialects(dialects).withDialectRules(rules);
     }
 
     /**

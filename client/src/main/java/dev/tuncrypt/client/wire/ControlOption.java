@@ -29,6 +29,11 @@ public final class ControlOption {
     public static final int TUNCRYPT_NETSTAT_WIDE = 201;
     /** tuncrypt: set: flush the session cache; the reply carries the number flushed (u32). */
     public static final int TUNCRYPT_FLUSH = 202;
+    /**
+     * tuncrypt: set: re-read the daemon's configuration and apply it (as SIGHUP); root only. The
+     * reply carries one byte (1 applied, 0 refused: the old configuration stays) and a UTF-8 line.
+     */
+    public static final int TUNCRYPT_RELOAD = 210;
     /** tuncrypt: get one connection by an IPv4 or IPv6 4-tuple in the data ({@link ConnectionQuery}). */
     public static final int TUNCRYPT_CONN_INFO = 203;
 
@@ -46,6 +51,7 @@ public final class ControlOption {
             case TUNCRYPT_NETSTAT_WIDE -> "TUNCRYPT_NETSTAT_WIDE";
             case TUNCRYPT_FLUSH -> "TUNCRYPT_FLUSH";
             case TUNCRYPT_CONN_INFO -> "TUNCRYPT_CONN_INFO";
+            case TUNCRYPT_RELOAD -> "TUNCRYPT_RELOAD";
             default -> "option " + opt;
         };
     }

@@ -64,6 +64,9 @@ final class ControlRequests {
         /** Answer now. */
         record Reply(int errno, byte[] data) implements Outcome {}
 
+        /** Answer when this completes (a reload). */
+        record Later(CompletionStage<Reply> reply) implements Outcome {}
+
         /** Ask again when this connection's handshake has ended. */
         record Wait(ConnectionView view) implements Outcome {}
     }
@@ -93,6 +96,33 @@ final class ControlRequests {
         setters.put(TCP_CRYPT_RESET, this::setReset);
         setters.put(TCP_CRYPT_NOCACHE, this::setFlush);
         setters.put(TUNCRYPT_FLUSH, this::setFlush);
+        setters.put(TUNCRYPT_RELOAD, this::setReload);
+    }
+
+    /** What {@code tuncrypt reload} runs; none until the daemon sets it. */
+    private volatile java.util.function.Supplier<CompletionStage<ControlServer.ReloadResult>> reloader;
+
+    void onReload(java.util.function.Supplier<CompletionStage<ControlServer.ReloadResult>> handler) {
+        this.reloader = handler;
+    }
+
+    // TUNCRYPT_RELOAD set: re-read and apply the configuration; root only, as flushing.
+    private Outcome setReload(ControlMessage request, Requester who) {
+        if (!access.mayFlush(who)) {
+            counters.denied.incrementAndGet();
+            return error(Errno.EPERM);
+        }
+        var handler = reloader;
+        if (handler == null) {
+            return error(95 /* EOPNOTSUPP */);
+        }
+        return new Outcome.Later(handler.get().thenApply(r -> {
+            byte[] text = r.message().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            byte[] data = new byte[1 + Math.min(text.length, MAX_REPLY_DATA - 1)];
+            data[0] = (byte) (r.applied() ? 1 : 0);
+            System.arraycopy(text, 0, data, 1, data.length - 1);
+            return new Outcome.Reply(0, data);
+        }));
     }
 
     /** The reply to {@code request}, now or once a handshake has ended. */
@@ -100,6 +130,9 @@ final class ControlRequests {
         Outcome o = run(request, who);
         if (o instanceof Outcome.Reply r) {
             return CompletableFuture.completedFuture(request.reply(r.errno(), r.data()));
+        }
+        if (o instanceof Outcome.Later later) {
+            return later.reply().thenApplyAsync(r -> request.reply(r.errno(), r.data()), replyExecutor);
         }
         ConnectionView view = ((Outcome.Wait) o).view();
         if (pending.incrementAndGet() > maxPending) {

@@ -163,6 +163,19 @@ public final class ControlServer implements AutoCloseable {
     }
 
     /** Where the server listens. */
+    /**
+     * What a reload did, for {@code tuncrypt reload}.
+     *
+     * @param applied whether the new configuration is in force
+     * @param message what changed, or why nothing did
+     */
+    public record ReloadResult(boolean applied, String message) {}
+
+    /** Lets {@code tuncrypt reload} (root only) run {@code handler}. */
+    public void onReload(java.util.function.Supplier<java.util.concurrent.CompletionStage<ReloadResult>> handler) {
+        requests.onReload(handler);
+    }
+
     public ControlAddress address() {
         return address;
     }

@@ -112,7 +112,9 @@ public final class Splicer implements ControlTarget, AutoCloseable {
         // leg 1 is handed over on its loop; the splice starts there in a task of its own
         Consumer<TcpSocket> accepted = leg1 -> leg1.loop().defer(() -> self[0].splice(leg1));
         TcpListener l = TcpListener.transparent(stack, 4096,
-                tcpcrypt.localApplicationProtections(tcpcrypt.config().withMode(CryptMode.DEFAULT)), gate, accepted);
+                // per connection: a reload's dialects reach the next one
+                (flow, active) -> tcpcrypt.localApplicationProtections(tcpcrypt.config().withMode(CryptMode.DEFAULT))
+                        .create(flow, active), gate, accepted);
         Splicer s = new Splicer(stack, tcpcrypt, l, settings, version);
         self[0] = s;
         s.sweeper.start();
