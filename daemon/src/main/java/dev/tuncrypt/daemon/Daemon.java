@@ -74,6 +74,7 @@ final class Daemon implements AutoCloseable {
                 extras.add(RoutingSetup.apply(plan));
             }
             splicer = Splicer.start(host.stack(), tcpcrypt, spliceSettings(options), Version.NUMBER);
+            splicer.describeHost(host::facts, () -> StatusFacts.routing(plan));
             SocketOwners owners = new SocketOwners();
             splicer.ownerResolver((local, remote) -> {
                 try {
