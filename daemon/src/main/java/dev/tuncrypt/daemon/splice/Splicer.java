@@ -266,8 +266,8 @@ public final class Splicer implements ControlTarget, AutoCloseable {
         long last = lastPendingWarning.get();
         if (now - last > java.util.concurrent.TimeUnit.SECONDS.toNanos(10) && lastPendingWarning.compareAndSet(last, now)) {
             log.warn("refusing SYNs ({} so far; this one {} -> {}): {} leg 2 connects wait for their client's handshake,"
-                    + " the bound is {} in all and {} per source (a SYN flood?)", counters.pendingRefused(), source,
-                    destination, pending.pending(), s.maxPending(), s.maxPendingPerSource());
+                    + " the bound is {} in all and {} per source (a SYN flood?)", counters.pendingRefused(),
+                    ConnectionLog.address(source), ConnectionLog.address(destination), pending.pending(), s.maxPending(), s.maxPendingPerSource());
         }
         return false;
     }
