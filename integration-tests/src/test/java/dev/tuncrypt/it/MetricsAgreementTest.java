@@ -157,7 +157,8 @@ class MetricsAgreementTest {
         }
         daemon(b, "--tun", "tb0", "--tun-addr", "198.18.2.1/24", "--stack-addr", "198.18.2.2", "--serve",
                 Integer.toString(ENCRYPTED_PORT), "--serve-on", "veb", "-u", dir.resolve("b.ctl").toString(),
-                "--metrics", "127.0.0.1:9465");
+                "--metrics", "127.0.0.1:9465", "-vv");
+        Daemon db = daemons.get(0);
         Daemon da = daemon(a, "--tun", "ta0", "--tun-addr", "198.18.1.1/24", "--stack-addr", A_STACK, "--steer",
                 B_ADDR + "/32", "--require", B_ADDR + "/32:" + REQUIRED_PORT, "-u", dir.resolve("a.ctl").toString(),
                 "--metrics", "127.0.0.1:9464");
@@ -210,6 +211,12 @@ class MetricsAgreementTest {
         assertThat(sample(metricsA, "tuncrypt_splice_bytes_total{direction=\"out\"}")).isEqualTo((long) (N + M) * PAYLOAD);
         assertThat(count(wideA, "\"phase\":\"encrypted\"")).isEqualTo(N);
         assertThat(count(wideA, "\"phase\":\"plain\"")).isEqualTo(M);
+        String textA = cli(a, "a.ctl", "status");
+        Files.writeString(dir.resolve("status-a.txt"), textA);
+        assertThat(textA).contains("device: ta0 (created)", "routing:\n  steer " + B_ADDR + "/32",
+                "require " + B_ADDR + "/32:" + REQUIRED_PORT, "peer: " + B_ADDR,
+                "  connections: " + (N + M) + " open; since start " + N + " encrypted, " + M + " plain, " + K
+                        + " refused, 0 failed");
         assertThat(tcnetstatA.lines().filter(l -> l.contains(B_ADDR + ":" + ENCRYPTED_PORT)).count()).isEqualTo(N);
 
         // B: the serving daemon sees the N encrypted connections only (plain SYNs never reach it)
@@ -245,6 +252,12 @@ class MetricsAgreementTest {
         String metricsAfter = metrics(a, 9464);
         assertThat(sample(metricsAfter, "tuncrypt_splice_outcomes_total{outcome=\"encrypted\"}")).isEqualTo(N);
         assertThat(sample(metricsAfter, "tuncrypt_connections{phase=\"encrypted\",")).isZero();
+
+        // -vv on B: every segment traced, headers only
+        String logB = db.log();
+        assertThat(logB).contains("TRACE segments: in  " + B_ADDR + ":" + ENCRYPTED_PORT + " <-> ")
+                .contains("TRACE segments: out ").doesNotContain("/" + A_ADDR);
+        assertThat(count(logB, " open inbound ")).isEqualTo(N);
 
         // one open and one close line per connection, addresses without a slash
         awaitTrue("close lines logged", () -> count(da.log(), " close outbound ") == N + M + K);
