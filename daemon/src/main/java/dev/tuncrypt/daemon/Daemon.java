@@ -99,6 +99,7 @@ final class Daemon implements AutoCloseable {
                 extras.add(routing);
             }
             splicer = Splicer.start(host.stack(), tcpcrypt, spliceSettings(options), Version.NUMBER);
+            splicer.describeHost(host::facts, () -> StatusFacts.routing(plan));
             OwnerCache owners = new OwnerCache(new SocketOwners(), OWNER_TABLE_MAX_AGE.toNanos(), System::nanoTime);
             splicer.ownerResolver(owners::uidOf);
             if (options.metricsAddress != null) {

@@ -92,6 +92,25 @@ public final class StackHost implements AutoCloseable {
         return stack;
     }
 
+    /** The device and stack for {@code tuncrypt status}: name to value, in display order. */
+    java.util.Map<String, String> facts() {
+        java.util.Map<String, String> m = new java.util.LinkedHashMap<>();
+        m.put("device", device.name() + (device.createdByUs() ? " (created)" : " (attached)"));
+        m.put("mtu", Integer.toString(options.mtu));
+        m.put("queues", Integer.toString(device.queues()));
+        var q = device.queue(0);
+        m.put("offloads", q.segmentationOffload() ? "checksum, tso"
+                : q.checksumOffload() ? "checksum" : "off");
+        m.put("kernel addresses", options.kernelAddresses.isEmpty() ? "none"
+                : options.kernelAddresses.stream().map(Cidr::toString).collect(Collectors.joining(" ")));
+        m.put("stack addresses", options.stackAddresses.stream().map(InetAddresses::toAddrString)
+                .collect(Collectors.joining(" ")));
+        if (options.pcap != null) {
+            m.put("pcap", options.pcap.toString());
+        }
+        return m;
+    }
+
     /** One line: device, addresses, pcap. */
     String describe() {
         String kernel = options.kernelAddresses.isEmpty()

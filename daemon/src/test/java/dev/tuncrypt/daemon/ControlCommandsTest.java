@@ -181,12 +181,18 @@ class ControlCommandsTest {
     void statusAndFlush() {
         Result s = run("status", "-u", ctl);
         assertThat(s.status()).as(s.err()).isZero();
-        assertThat(s.out()).contains("version          0.1.0-test", "uptime           01:02:03",
-                "cached sessions  7", "handshakes", "control.requests");
+        assertThat(s.out()).contains("tuncryptd 0.1.0-test, up 01:02:03, 7 cached sessions", "device: ta0 (created)",
+                "  queues: 2", "routing:\n  steer 198.18.0.2/32", "peer: 198.18.0.2\n  dialect: rfc8548",
+                "  latest handshake: ", "  connections: 2 open; since start 5 encrypted, 1 plain, 1 refused, 0 failed",
+                "  transfer: 2.00 KiB received, 100 B sent", "handshakes", "control.requests");
         Result j = run("status", "-u", ctl, "--json");
         @SuppressWarnings("unchecked")
         Map<String, Object> doc = (Map<String, Object>) StrictJson.parse(j.out());
         assertThat(doc).containsEntry("cached_sessions", 7L).containsEntry("uptime_ms", 3_723_000L);
+        assertThat(doc.get("device")).isEqualTo(Map.of("device", "ta0 (created)", "queues", "2"));
+        assertThat(doc.get("routing")).isEqualTo(List.of("steer 198.18.0.2/32"));
+        assertThat(doc.get("peers").toString()).contains("address=198.18.0.2", "encrypted=5", "refused=1",
+                "bytes_in=2048", "last_handshake_ms=1000");
         dev.tuncrypt.daemon.control.RootRequirement.require("flush needs root");
         Result f = run("flush", "-u", ctl);
         assertThat(f.status()).as(f.err()).isZero();

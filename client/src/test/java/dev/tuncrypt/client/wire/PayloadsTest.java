@@ -78,6 +78,20 @@ class PayloadsTest {
         assertThat(ConnectionQuery.decode(q2.encode())).isEqualTo(q2);
     }
 
+    @Test
+    void statusWithHostRoutingAndPeersRoundTripsAndAnOlderDaemonsReplyStillDecodes() throws Exception {
+        StatusPayload s = new StatusPayload("0.2.0", 5000, 3, Map.of("a", 1L), Map.of("device", "ta0"),
+                List.of("steer 198.18.0.2/32"), List.of(new StatusPayload.Peer("198.18.0.2", "tcpcrypt-0.5",
+                        1_700_000_000_000L, 2, 3, 1, 1, 0, 100, 200)));
+        assertThat(StatusPayload.decode(s.encode())).isEqualTo(s);
+        // the original layout, as a daemon before these sections sends it
+        byte[] old = new PayloadWriter().string("0.1.0").i64(5000).i32(3).i32(1).string("a").i64(1).toByteArray();
+        StatusPayload back = StatusPayload.decode(old);
+        assertThat(back.counters()).containsEntry("a", 1L);
+        assertThat(back.peers()).isEmpty();
+        assertThat(back.host()).isEmpty();
+    }
+
     @Property
     void truncatedPayloadsAreTypedErrors(@ForAll @Size(max = 200) byte[] junk) {
         byte[] good = new WidePage(1, WidePage.END, List.of(record("198.18.0.1", "198.18.0.2",

@@ -357,7 +357,8 @@ final class ControlRequests {
         ControlStatus s = target.status();
         Map<String, Long> counters = new LinkedHashMap<>(s.counters());
         counters.putAll(this.counters.snapshot());
-        return ok(new StatusPayload(s.version(), s.uptime().toMillis(), s.cachedSessions(), counters).encode());
+        return ok(new StatusPayload(s.version(), s.uptime().toMillis(), s.cachedSessions(), counters, s.host(),
+                s.routing(), s.peers()).encode());
     }
 
     private Outcome getWide(ControlMessage request, Requester who) throws MalformedMessageException {

@@ -79,7 +79,8 @@ public final class DaemonMetrics {
     /** Status counters written as typed families (by {@link #splices}, or already elsewhere). */
     private static final java.util.Set<String> TYPED_STATUS = java.util.Set.of("splice_accepted", "splice_encrypted",
             "splice_plain", "splice_refused", "splice_connect_failed", "splice_resets_propagated",
-            "splice_idle_timeouts", "splice_bytes_in", "splice_bytes_out", "tcpcrypt_handshakes",
+            "splice_idle_timeouts", "splice_bytes_in", "splice_bytes_out", "splice_pending", "splice_pending_refused",
+            "tcpcrypt_handshakes",
             "tcpcrypt_resumptions", "tcpcrypt_fallbacks", "connections");
 
     /** The splicer's counters since start, as typed counter families (zero when the daemon has no splicer). */
@@ -88,11 +89,19 @@ public final class DaemonMetrics {
                 "Connections the splicer accepted from the TUN device (steered or served), since start.")
                 .sample(counters.getOrDefault("splice_accepted", 0L));
         w.family("tuncrypt_splice_outcomes_total", Type.COUNTER,
-                "How accepted connections were carried, since start: encrypted, plain, refused (tcpcrypt required"
-                        + " but not negotiated), connect_failed (the destination did not answer).");
+                "Spliced connections by outcome, since start; one per application connection (leg 1 + leg 2), counted"
+                        + " once by the daemon that splices it, by its crypt leg: encrypted, plain, refused (tcpcrypt"
+                        + " required but not negotiated, or a plain SYN to a served port), connect_failed (leg 2 could"
+                        + " not be opened). tuncrypt netstat lists the same connections.");
         for (String outcome : new String[] {"encrypted", "plain", "refused", "connect_failed"}) {
             w.sample(counters.getOrDefault("splice_" + outcome, 0L), "outcome", outcome);
         }
+        w.family("tuncrypt_splice_pending_connects", Type.GAUGE,
+                "Leg 2 connects opened for a steered SYN whose client has not completed its handshake yet.")
+                .sample(counters.getOrDefault("splice_pending", 0L));
+        w.family("tuncrypt_splice_pending_refused_total", Type.COUNTER,
+                "Steered SYNs refused because the bound on pending leg 2 connects was reached (global or per source).")
+                .sample(counters.getOrDefault("splice_pending_refused", 0L));
         w.family("tuncrypt_splice_resets_propagated_total", Type.COUNTER,
                 "Resets carried from one leg of a spliced connection to the other.")
                 .sample(counters.getOrDefault("splice_resets_propagated", 0L));

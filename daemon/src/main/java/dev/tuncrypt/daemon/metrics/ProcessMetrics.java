@@ -50,6 +50,15 @@ final class ProcessMetrics {
         }
         w.family("jvm_threads_current", Type.GAUGE, "Live JVM threads.")
                 .sample(ManagementFactory.getThreadMXBean().getThreadCount());
+        w.family("jvm_gc_collections_total", Type.COUNTER, "Garbage collections since start, by collector.");
+        for (var gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+            w.sample(Math.max(0, gc.getCollectionCount()), "gc", gc.getName());
+        }
+        w.family("jvm_gc_collection_seconds_total", Type.COUNTER,
+                "Time spent in garbage collections since start (as the collectors report it), by collector.");
+        for (var gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+            w.sample("", Math.max(0, gc.getCollectionTime()) / 1000.0, "gc", gc.getName());
+        }
     }
 
     /** VmRSS of {@code status}, or -1. */

@@ -19,6 +19,7 @@ import java.util.concurrent.CompletionStage;
  * own socket sees, so tcpcryptd's library and tcnetstat find it.
  */
 final class SplicedConnection implements ConnectionView {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(SplicedConnection.class);
     private final Splicer splicer;
     private volatile TcpSocket leg1;
     private final Direction direction;
@@ -35,6 +36,10 @@ final class SplicedConnection implements ConnectionView {
     private volatile boolean stopping;
     private volatile int ownerUid = Integer.MIN_VALUE;
     private volatile LoopSplice splice;
+    private volatile String closeReason;
+    private volatile TcpCryptInfo settledInfo;
+    /** How the splice ended: null while it runs (or never started), else whether a leg failed. */
+    private volatile Boolean endedByFailure;
 
     /**
      * A connection whose SYN reached the transparent listener at {@code synDestination} from
@@ -97,18 +102,42 @@ final class SplicedConnection implements ConnectionView {
         return true;
     }
 
-    /** Records that the session was established or fell back; completes {@link #settled()}. */
-    void settle(Phase p, String reason) {
+    /**
+     * Records that the session was established or fell back; completes {@link #settled()}. The
+     * one place a connection's outcome is counted (once: only the first call settles) and its
+     * open line logged.
+     */
+    synchronized void settle(Phase p, String reason) {
         if (phase != Phase.HANDSHAKING) {
             return;
         }
         plainReason = reason;
+        SpliceCounters counters = splicer.counters();
+        if (p == Phase.ENCRYPTED) {
+            TcpCryptInfo info = crypto().orElse(null);
+            settledInfo = info;
+            counters.countEncrypted(appRemote.getAddress(), info == null ? "" : info.dialect());
+            log.info(ConnectionLog.open(direction, appLocal, appRemote, info, null));
+        } else if (p == Phase.PLAIN) {
+            counters.countPlain(appRemote.getAddress());
+            log.info(ConnectionLog.open(direction, appLocal, appRemote, null, reason));
+        }
         phase = p;
         settled.complete(p);
     }
 
+    /** Why it is being reset from outside (idle timeout, TCP_CRYPT_RESET, daemon stop), for its close line. */
+    void closeReason(String reason) {
+        if (closeReason == null) {
+            closeReason = reason;
+        }
+    }
+
     /** The splice ended: both directions finished, or one leg failed and the other was reset. */
     void spliceEnded(boolean failure) {
+        if (endedByFailure == null) {
+            endedByFailure = failure;
+        }
         if (failure && !stopping) {
             splicer.counters().resetsPropagated.increment();
         }
@@ -125,10 +154,9 @@ final class SplicedConnection implements ConnectionView {
         if (l2 != null) {
             l2.close();
         }
-        if (phase == Phase.HANDSHAKING) {
-            settle(Phase.CLOSED, null);
-        }
+        Phase outcome = settleBeforeEnd();
         phase = Phase.CLOSED;
+        logClose(outcome);
         splicer.retire(this);
         ended.complete(null);
     }
@@ -136,6 +164,53 @@ final class SplicedConnection implements ConnectionView {
     /** Completes when the connection has ended (for a bounded stop). */
     CompletableFuture<Void> ended() {
         return ended;
+    }
+
+    /**
+     * A connection that ends before its outcome was noticed is settled by what its crypt leg had
+     * negotiated by then, so it is counted like the one netstat shows (with its session ID).
+     */
+    private Phase settleBeforeEnd() {
+        if (phase == Phase.HANDSHAKING) {
+            TcpSocket s = cryptLeg();
+            if (s != null && leg1 != null && TcpCrypt.info(s) != null) {
+                settle(Phase.ENCRYPTED, null);
+            } else if (s != null && leg1 != null && !TcpCrypt.peerCapable(s)) {
+                settle(Phase.PLAIN, "the peer did not negotiate tcpcrypt (no ENO answer or no common TEP)");
+            } else {
+                settle(Phase.CLOSED, null);
+            }
+        }
+        return phase;
+    }
+
+    private void logClose(Phase outcome) {
+        LoopSplice sp = splice;
+        long out = sp == null ? 0 : sp.bytesUp();
+        long in = sp == null ? 0 : sp.bytesDown();
+        if (direction == Direction.INBOUND) {
+            long t = out;
+            out = in;
+            in = t;
+        }
+        String reason = closeReason;
+        if (reason == null) {
+            Boolean failure = endedByFailure;
+            reason = sp == null ? "not spliced" : stopping ? "stopped" : failure == null ? "closed" : failure ? "reset" : "finished";
+        }
+        splicer.counters().countEnded(appRemote.getAddress(), in, out);
+        if (!log.isInfoEnabled()) {
+            return;
+        }
+        log.info(ConnectionLog.close(direction, appLocal, appRemote,
+                outcome == Phase.CLOSED ? "unsettled" : outcome.name().toLowerCase(java.util.Locale.ROOT),
+                settledInfo, in, out, Duration.ofNanos(splicer.nanoTime() - startNanos), reason));
+    }
+
+    /** Resets both legs (TCP_CRYPT_RESET, idle timeout, daemon stop), saying why in its close line. */
+    void abortBoth(String reason) {
+        closeReason(reason);
+        abortBoth();
     }
 
     /** Resets both legs (TCP_CRYPT_RESET, idle timeout, daemon stop). */
@@ -261,11 +336,12 @@ final class SplicedConnection implements ConnectionView {
 
     @Override
     public void reset() {
-        abortBoth();
+        abortBoth("reset by request (TCP_CRYPT_RESET)");
     }
 
     @Override
     public String toString() {
-        return direction.name().toLowerCase() + " " + appLocal + " -> " + appRemote + " (" + phase + ")";
+        return direction.name().toLowerCase() + " " + ConnectionLog.address(appLocal) + " -> "
+                + ConnectionLog.address(appRemote) + " (" + phase + ")";
     }
 }

@@ -176,8 +176,9 @@ public final class Splicer implements ControlTarget, AutoCloseable {
         }
         Direction direction = classify(settings, local, offersEno);
         if (direction == null) {
-            counters.refused.increment();
-            log.info("refused a SYN from {} to {}: to a served port of this host without TCP-ENO", remote, local);
+            counters.countRefused(remote.getAddress());
+            log.info(ConnectionLog.refused(Direction.INBOUND, local, remote, "refused",
+                    "a plain SYN to a served port of this host (no TCP-ENO)"));
             decision.accept(false);
             return;
         }
@@ -200,7 +201,7 @@ public final class Splicer implements ControlTarget, AutoCloseable {
             SplicedConnection c = new SplicedConnection(this, local, remote, direction, nanoTime());
             TupleKey appKey = new TupleKey(c.appLocal(), c.appRemote());
             byAppTuple.put(appKey, c); // visible (handshaking) while leg 2 connects
-            TcpSocket leg2 = connectLeg2(synLoop, null, local, mode, s);
+            TcpSocket leg2 = connectLeg2(synLoop, Direction.OUTBOUND, remote, null, local, mode, s);
             if (leg2 == null) {
                 c.settle(Phase.CLOSED, null);
                 byAppTuple.remove(appKey, c);
@@ -254,8 +255,8 @@ public final class Splicer implements ControlTarget, AutoCloseable {
         long last = lastPendingWarning.get();
         if (now - last > java.util.concurrent.TimeUnit.SECONDS.toNanos(10) && lastPendingWarning.compareAndSet(last, now)) {
             log.warn("refusing SYNs ({} so far; this one {} -> {}): {} leg 2 connects wait for their client's handshake,"
-                    + " the bound is {} in all and {} per source (a SYN flood?)", counters.pendingRefused(), source,
-                    destination, pending.pending(), s.maxPending(), s.maxPendingPerSource());
+                    + " the bound is {} in all and {} per source (a SYN flood?)", counters.pendingRefused(),
+                    ConnectionLog.address(source), ConnectionLog.address(destination), pending.pending(), s.maxPending(), s.maxPendingPerSource());
         }
         return false;
     }
@@ -278,12 +279,15 @@ public final class Splicer implements ControlTarget, AutoCloseable {
     }
 
     /**
-     * Connects leg 2 from {@code source} (null: the stack's address and an ephemeral port) to
-     * {@code destination} on {@code loop} (leg 1's; null: any); null (counted and logged) when
-     * that fails.
+     * Connects leg 2 on {@code loop} (leg 1's; null: any) from {@code source} (null: the stack's
+     * address and an ephemeral port) to {@code destination}; null (counted against the peer and
+     * logged) when that fails. The peer is the destination of an outbound splice, {@code app}'s
+     * client of a served one.
      */
-    private TcpSocket connectLeg2(StackLoop loop, InetSocketAddress source, InetSocketAddress destination,
-            CryptMode mode, SpliceSettings s) {
+    private TcpSocket connectLeg2(StackLoop loop, Direction direction, InetSocketAddress app, InetSocketAddress source,
+            InetSocketAddress destination, CryptMode mode, SpliceSettings s) {
+        InetSocketAddress local = direction == Direction.OUTBOUND ? app : destination;
+        InetSocketAddress peer = direction == Direction.OUTBOUND ? destination : source;
         try {
             TcpConfig base = stack.tcp(0).config();
             int headers = destination.getAddress() instanceof java.net.Inet6Address ? 60 : 40;
@@ -292,16 +296,16 @@ public final class Splicer implements ControlTarget, AutoCloseable {
                     tcpcrypt.protections(tcpcrypt.config().withMode(mode)), s.connectTimeout());
         } catch (TcpConnectException e) {
             if (e.error() == TcpError.NOT_PROTECTED) {
-                counters.refused.increment();
-                log.info("refused a connection to {}: tcpcrypt is required and the peer does not speak it",
-                        destination);
+                counters.countRefused(peer.getAddress());
+                log.info(ConnectionLog.refused(direction, local, peer, "refused",
+                        "tcpcrypt is required and the peer does not speak it"));
             } else {
-                counters.connectFailed.increment();
-                log.debug("connection to {} failed: {}", destination, e.getMessage());
+                counters.countConnectFailed(peer.getAddress());
+                log.info(ConnectionLog.refused(direction, local, peer, "connect_failed", e.getMessage()));
             }
         } catch (IOException e) {
-            counters.connectFailed.increment();
-            log.debug("connection to {} failed: {}", destination, e.getMessage());
+            counters.countConnectFailed(peer.getAddress());
+            log.info(ConnectionLog.refused(direction, local, peer, "connect_failed", e.getMessage()));
         }
         return null;
     }
@@ -317,7 +321,9 @@ public final class Splicer implements ControlTarget, AutoCloseable {
                 return;
             }
             // Its leg 2 expired meanwhile (the client took too long to complete the handshake).
-            counters.connectFailed.increment();
+            counters.countConnectFailed(leg1.localAddress().getAddress());
+            log.info(ConnectionLog.refused(Direction.OUTBOUND, leg1.remoteAddress(), leg1.localAddress(),
+                    "connect_failed", "the client completed its handshake after leg 2 was given up"));
             leg1.abort();
             return;
         }
@@ -326,8 +332,8 @@ public final class Splicer implements ControlTarget, AutoCloseable {
         TcpSocket leg2 = r.leg2();
         if (!c.start(leg1, counters)) {
             log.warn("leg 2 of {} is on another loop than leg 1: reset", c);
-            counters.connectFailed.increment();
-            c.abortBoth();
+            counters.countConnectFailed(leg1.localAddress().getAddress());
+            c.abortBoth("leg 2 on another loop");
             c.finish();
             return;
         }
@@ -355,15 +361,15 @@ public final class Splicer implements ControlTarget, AutoCloseable {
         byAppTuple.put(new TupleKey(c.appLocal(), c.appRemote()), c); // visible (handshaking) meanwhile
         boolean encrypted = TcpCrypt.peerCapable(leg1);
         if (encrypted && !keysAgreed(leg1, s.connectTimeout())) {
-            counters.connectFailed.increment();
-            log.debug("served connection from {} to {}: no tcpcrypt keys within {}", client, service, s.connectTimeout());
+            counters.countConnectFailed(client.getAddress());
+            log.info(ConnectionLog.refused(Direction.INBOUND, service, client, "connect_failed",
+                    "no tcpcrypt keys within " + s.connectTimeout().toSeconds() + "s"));
             leg1.abort();
             c.finish();
             return;
         }
-        TcpSocket leg2 = connectLeg2(leg1.loop(), client, service, CryptMode.NEVER, s);
+        TcpSocket leg2 = connectLeg2(leg1.loop(), Direction.INBOUND, service, client, service, CryptMode.NEVER, s);
         if (leg2 == null) {
-            log.debug("served connection from {} to {}: the local service refused it or did not answer", client, service);
             leg1.abort();
             c.finish();
             return;
@@ -373,19 +379,15 @@ public final class Splicer implements ControlTarget, AutoCloseable {
         leg1.loop().defer(() -> {
             if (!c.start(leg1, counters)) {
                 log.warn("leg 2 of {} is on another loop than leg 1: reset", c);
-                counters.connectFailed.increment();
-                c.abortBoth();
+                counters.countConnectFailed(client.getAddress());
+                c.abortBoth("leg 2 on another loop");
                 c.finish();
                 return;
             }
             if (encrypted) {
-                counters.encrypted.increment();
                 c.settle(Phase.ENCRYPTED, null);
-                log.debug("spliced {}: tcpcrypt on leg 1", c);
             } else {
-                counters.plain.increment();
                 c.settle(Phase.PLAIN, "the peer's ENO offer did not lead to tcpcrypt (no common TEP)");
-                log.debug("spliced {} in the clear: ENO offered, tcpcrypt not negotiated", c);
             }
         });
     }
@@ -409,23 +411,16 @@ public final class Splicer implements ControlTarget, AutoCloseable {
      */
     private void followHandshake(SplicedConnection c, TcpSocket cryptLeg, String disabledReason) {
         if (disabledReason != null) {
-            counters.plain.increment();
             c.settle(Phase.PLAIN, disabledReason);
-            log.debug("spliced {} in the clear: {}", c, disabledReason);
             return;
         }
         TcpCrypt.handshake(cryptLeg).whenComplete((info, failure) -> {
             if (failure != null) {
                 c.settle(Phase.CLOSED, null);
             } else if (info.isPresent()) {
-                TcpCryptInfo i = info.get();
-                counters.encrypted.increment();
                 c.settle(Phase.ENCRYPTED, null);
-                log.debug("spliced {}: tcpcrypt {} {} {}", c, i.dialect(), i.tep(), i.cipher());
             } else {
-                counters.plain.increment();
                 c.settle(Phase.PLAIN, "the peer did not negotiate tcpcrypt (no ENO answer or no common TEP)");
-                log.debug("spliced {} in the clear: peer without tcpcrypt", c);
             }
         });
     }
@@ -475,7 +470,7 @@ public final class Splicer implements ControlTarget, AutoCloseable {
                     if (c.phase() != Phase.CLOSED && c.idleNanos(now) > idle) {
                         counters.idleTimeouts.increment();
                         log.debug("idle for {}: resetting {}", settings.idleTimeout(), c);
-                        c.abortBoth();
+                        c.abortBoth("idle for " + settings.idleTimeout().toSeconds() + "s");
                     }
                 }
             }
@@ -552,7 +547,45 @@ public final class Splicer implements ControlTarget, AutoCloseable {
         m.put("tcpcrypt_fallbacks", tcpcrypt.fallbacks());
         m.put("connections", (long) byAppTuple.size());
         m.put("splice_pending", (long) pending.pending());
-        return new ControlStatus(version, Duration.ofNanos(nanoTime() - startNanos), tcpcrypt.cachedSessions(), m);
+        return new ControlStatus(version, Duration.ofNanos(nanoTime() - startNanos), tcpcrypt.cachedSessions(), m,
+                hostFacts.get(), routingLines.get(), peers());
+    }
+
+    private volatile java.util.function.Supplier<Map<String, String>> hostFacts = Map::of;
+    private volatile java.util.function.Supplier<List<String>> routingLines = List::of;
+
+    /** What {@code tuncrypt status} shows of the device and of the routing installed (set by the daemon). */
+    public void describeHost(java.util.function.Supplier<Map<String, String>> facts,
+            java.util.function.Supplier<List<String>> routing) {
+        this.hostFacts = facts;
+        this.routingLines = routing;
+    }
+
+    /**
+     * Per peer: the counters since start, the connections open now, and the bytes of ended
+     * connections plus those of the open ones.
+     */
+    private List<dev.tuncrypt.client.wire.StatusPayload.Peer> peers() {
+        Map<java.net.InetAddress, long[]> open = new java.util.HashMap<>(); // count, in, out
+        for (SplicedConnection c : byAppTuple.values()) {
+            if (c.phase() == Phase.CLOSED) {
+                continue;
+            }
+            ConnectionView.ConnectionDetails d = c.details();
+            long[] o = open.computeIfAbsent(c.appRemote().getAddress(), k -> new long[3]);
+            o[0]++;
+            o[1] += d.bytesIn();
+            o[2] += d.bytesOut();
+            counters.peer(c.appRemote().getAddress()); // listed while it has open connections
+        }
+        List<dev.tuncrypt.client.wire.StatusPayload.Peer> list = new ArrayList<>();
+        counters.peers().forEach((address, p) -> {
+            long[] o = open.getOrDefault(address, new long[3]);
+            list.add(new dev.tuncrypt.client.wire.StatusPayload.Peer(address.getHostAddress(), p.dialect(),
+                    p.lastHandshakeMillis(), o[0], p.encrypted(), p.plain(), p.refused(), p.connectFailed(),
+                    p.bytesIn() + o[1], p.bytesOut() + o[2]));
+        });
+        return list;
     }
 
     /**
@@ -576,7 +609,7 @@ public final class Splicer implements ControlTarget, AutoCloseable {
         int reset = 0;
         for (SplicedConnection c : byAppTuple.values()) {
             if (c.phase() != Phase.CLOSED) {
-                c.abortBoth();
+                c.abortBoth("daemon stopping");
                 reset++;
             }
         }

@@ -60,7 +60,9 @@ public class FakeTarget implements ControlTarget {
     @Override
     public ControlStatus status() {
         return new ControlStatus("0.1.0-test", Duration.ofSeconds(3723), cached,
-                Map.of("handshakes", 12L, "fallbacks", 3L));
+                Map.of("handshakes", 12L, "fallbacks", 3L), Map.of("device", "ta0 (created)", "queues", "2"),
+                java.util.List.of("steer 198.18.0.2/32"), java.util.List.of(new dev.tuncrypt.client.wire.StatusPayload.Peer(
+                        "198.18.0.2", "rfc8548", 1_000, 2, 5, 1, 1, 0, 2048, 100)));
     }
 
     public static byte[] sid(int seed) {

@@ -145,6 +145,12 @@ public final class FlowKey {
 
     @Override
     public String toString() {
-        return localAddress() + " <-> " + remoteAddress();
+        return text(localAddress()) + " <-> " + text(remoteAddress());
+    }
+
+    /** {@code 198.18.0.1:80} or {@code [2001:2::1]:80}, without InetSocketAddress's leading slash. */
+    private static String text(InetSocketAddress a) {
+        String host = a.getAddress().getHostAddress();
+        return (a.getAddress() instanceof java.net.Inet6Address ? "[" + host + "]" : host) + ":" + a.getPort();
     }
 }

@@ -169,6 +169,9 @@ final class SegmentWriter {
         ByteBuffer tx = out.buffer();
         int at = transportOffset(k);
         boolean partial = c.layer.checksumOffload;
+        if (SegmentTrace.on()) {
+            SegmentTrace.out(c, tx, at, segmentLength, gsoSize);
+        }
         int pseudo = k.isV6()
                 ? Checksum.pseudoHeaderIpv6(k.localHi(), k.localLo(), k.remoteHi(), k.remoteLo(), IpProtocol.TCP,
                         segmentLength)

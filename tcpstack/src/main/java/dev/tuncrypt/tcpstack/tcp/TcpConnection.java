@@ -244,6 +244,9 @@ public final class TcpConnection {
     /** A segment for this connection (RFC 9293 §3.10.7.3 and §3.10.7.4). */
     void input(InboundSegment seg, long now) {
         stats.segmentsIn++;
+        if (SegmentTrace.on()) {
+            SegmentTrace.in(this, seg);
+        }
         lastReceivedAt = now;
         switch (state) {
             case SYN_SENT -> inputSynSent(seg, now);
