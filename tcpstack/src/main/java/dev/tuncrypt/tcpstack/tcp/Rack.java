@@ -84,6 +84,13 @@ final class Rack {
      * @param recoveryEnded this ACK ended a loss recovery
      */
     void updateReoWnd(boolean dsack, int sndUna, int sndNxt, boolean recoveryEnded) {
+        if (dsack && !reord) {
+            // A D-SACK proves a retransmission spurious: the original was reordered, not lost,
+            // though step 3 cannot see it (the segment counts as retransmitted). As Linux does,
+            // it counts as reordering seen, so reo_wnd stops being 0 (RFC 8985 §6.2 step 4).
+            reord = true;
+            reorderingSeen++;
+        }
         if (dsackRoundSet && SeqNum.ge(sndUna, dsackRound)) {
             dsackRoundSet = false; // RFC 8985 §6.2 step 4: the D-SACK round trip is over
         }

@@ -31,7 +31,6 @@ final class RackTlp {
     private final int smss;
     private long reorderAt = NONE;
     private long ptoAt = NONE;
-    private int rackLostEnd;
 
     RackTlp(SackScoreboard scoreboard, int smss) {
         this.scoreboard = scoreboard;
@@ -99,13 +98,10 @@ final class RackTlp {
         reorderAt = timeout > 0 ? now + timeout : NONE; // RFC 8985 §6.2 step 5: RACK reordering timer
         for (int i = sent.size() - 1; i >= 0; i--) {
             if (sent.has(i, SentSegments.LOST) && !sent.has(i, SentSegments.DELIVERED)) {
-                if (SeqNum.gt(sent.end(i), rackLostEnd)) {
-                    rackLostEnd = sent.end(i);
-                }
+                scoreboard.rackLostEnd(sent.end(i)); // unSACKed data below the newest lost segment is lost
                 break;
             }
         }
-        scoreboard.rackLostEnd(rackLostEnd);
         return scoreboard.isLost(scoreboard.sndUna());
     }
 

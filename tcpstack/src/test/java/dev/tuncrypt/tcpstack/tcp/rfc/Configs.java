@@ -23,6 +23,7 @@ public final class Configs {
     public int backlog;
     public int synBacklog;
     public int maxConnections;
+    public dev.tuncrypt.tcpstack.tcp.LossRecovery lossRecovery;
 
     public static Configs from(TcpConfig c) {
         Configs b = new Configs();
@@ -45,6 +46,7 @@ public final class Configs {
         b.backlog = c.backlog();
         b.synBacklog = c.synBacklog();
         b.maxConnections = c.maxConnections();
+        b.lossRecovery = c.lossRecovery();
         return b;
     }
 
@@ -82,6 +84,6 @@ public final class Configs {
     public TcpConfig build() {
         return new TcpConfig(mss, sendBuffer, receiveBuffer, minRtoNanos, maxRtoNanos, timeWaitNanos, delayedAckNanos,
                 synRetries, dataRetries, keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes, congestionControl,
-                windowScaling, timestamps, sack, backlog, synBacklog, maxConnections);
+                windowScaling, timestamps, sack, backlog, synBacklog, maxConnections, lossRecovery);
     }
 }
