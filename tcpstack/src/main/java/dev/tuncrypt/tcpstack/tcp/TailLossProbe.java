@@ -18,7 +18,7 @@ final class TailLossProbe {
     private long repairs;
 
     /**
-     * RFC 8985 §7.2 TLP_calc_PTO(): 2 * SRTT, plus WCDelAckT with one segment in flight, and no
+     * RFC 8985 §7.2 TLP_calc_PTO(): 2 * SRTT, plus WCDelAckT with one segment in flight (else 2 ms), and no
      * later than the retransmission timer.
      */
     static long pto(long srttNanos, boolean hasSrtt, boolean oneSegmentInFlight, long rtoRemainingNanos) {
@@ -27,6 +27,8 @@ final class TailLossProbe {
             pto = 2 * srttNanos; // RFC 8985 §7.2: PTO = 2 * SRTT
             if (oneSegmentInFlight) {
                 pto += WC_DEL_ACK_T; // RFC 8985 §7.2: FlightSize is one segment
+            } else {
+                pto += 2_000_000L; // RFC 8985 §7.2: else PTO += 2 ms
             }
         } else {
             pto = NO_SRTT_PTO; // RFC 8985 §7.2: no SRTT yet

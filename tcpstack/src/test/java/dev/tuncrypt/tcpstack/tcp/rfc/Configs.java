@@ -59,6 +59,11 @@ public final class Configs {
         return this;
     }
 
+    public Configs lossRecovery(dev.tuncrypt.tcpstack.tcp.LossRecovery r) {
+        lossRecovery = r;
+        return this;
+    }
+
     public Configs congestionControl(String name) {
         congestionControl = name;
         return this;
