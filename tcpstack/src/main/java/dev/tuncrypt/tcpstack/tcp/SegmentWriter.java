@@ -22,6 +22,8 @@ final class SegmentWriter {
     private final LoopContext ctx;
     private final long[] sackLeft = new long[TcpOptions.MAX_SACK_BLOCKS];
     private final long[] sackRight = new long[TcpOptions.MAX_SACK_BLOCKS];
+    private final long[] moreLeft = new long[TcpOptions.MAX_SACK_BLOCKS];
+    private final long[] moreRight = new long[TcpOptions.MAX_SACK_BLOCKS];
 
     SegmentWriter(LoopContext ctx) {
         this.ctx = ctx;
@@ -116,11 +118,9 @@ final class SegmentWriter {
                 n = 1;
                 int more = Math.min(room, TcpOptions.MAX_SACK_BLOCKS) - 1;
                 if (more > 0 && c.reassembly.rangeCount() > 0) {
-                    long[] l = new long[more];
-                    long[] r = new long[more];
-                    int m = c.reassembly.sackBlocks(l, r, more);
-                    System.arraycopy(l, 0, sackLeft, 1, m);
-                    System.arraycopy(r, 0, sackRight, 1, m);
+                    int m = c.reassembly.sackBlocks(moreLeft, moreRight, more);
+                    System.arraycopy(moreLeft, 0, sackLeft, 1, m);
+                    System.arraycopy(moreRight, 0, sackRight, 1, m);
                     n += m;
                 }
             } else if (room > 0) {
