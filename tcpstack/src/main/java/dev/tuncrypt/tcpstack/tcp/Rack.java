@@ -148,6 +148,9 @@ final class Rack {
             }
             long x = sent.xmitNanos(i);
             if (!sentAfter(xmitTs, endSeq, x, sent.end(i))) {
+                if (!sent.has(i, SentSegments.RETRANSMITTED)) {
+                    break; // every later entry went out later still (RFC 8985 §6.2 step 5 walks in time order)
+                }
                 continue; // RFC 8985 §6.2 step 5: only segments sent before RACK.xmit_ts
             }
             long remaining = x + rttNanos + reoWnd - now; // RFC 8985 §6.2 step 5

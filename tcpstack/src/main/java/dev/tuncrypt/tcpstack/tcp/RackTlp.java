@@ -53,11 +53,16 @@ final class RackTlp {
      */
     boolean onAck(long now, int ack, int sndNxt, boolean recoveryEnded, long srttNanos, CongestionControl cc) {
         boolean sackInfo = false;
+        int ranges = scoreboard.rangeCount();
+        int highestSacked = ranges > 0 ? SeqNum.max(ack, scoreboard.rangeEnd(ranges - 1)) : ack;
         for (int i = 0; i < sent.size(); i++) {
+            int s = sent.start(i);
+            if (SeqNum.ge(s, highestSacked)) {
+                break; // nothing at or above the highest SACKed octet is delivered
+            }
             if (sent.has(i, SentSegments.DELIVERED)) {
                 continue;
             }
-            int s = sent.start(i);
             int e = sent.end(i);
             boolean delivered = SeqNum.le(e, ack)
                     || (scoreboard.isSacked(s) && scoreboard.isSacked(e - 1));
