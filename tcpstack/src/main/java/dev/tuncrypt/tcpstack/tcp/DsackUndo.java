@@ -1,7 +1,7 @@
 package dev.tuncrypt.tcpstack.tcp;
 
 /**
- * Undo of a spurious fast recovery by D-SACK (RFC 3708, RFC 8985 §9.3 and Linux's undo): the
+ * Undo of a spurious fast recovery by D-SACK (RFC 3708, as Linux undoes): the
  * window before the recovery is kept, each retransmission of the recovery is counted, each
  * D-SACK of a retransmitted segment counts one off; when every retransmission came back as a
  * duplicate, nothing was lost and the window is restored.

@@ -621,7 +621,7 @@ public final class TcpConnection {
         }
     }
 
-    /** RFC 8985 §6.2 steps 1-5 and §7.4 after the ACK; RACK's losses start recovery (RFC 8985 §3.4). */
+    /** RFC 8985 §6.2 steps 1-5 and §7.4 after the ACK; RACK's losses start recovery (RFC 8985 §6.2 step 5). */
     private void rackTlpAck(long now) {
         boolean ended = recoveringBeforeAck && !scoreboard.inRecovery();
         long srtt = rtt.hasSample() ? rtt.srtt() : 0;

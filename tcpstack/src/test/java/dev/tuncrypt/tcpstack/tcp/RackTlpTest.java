@@ -47,7 +47,7 @@ class RackTlpTest {
 
     @Test
     void reorderingIsDetectedWithoutSpuriousRetransmission() {
-        // RFC 8985 §3.4-style reordering: segment 2 arrives before segment 1.
+        // reordering as in RFC 8985 §3: segment 2 arrives before segment 1.
         assertThat(ack(RTT + MS, 1, seg(2), seg(3))).as("one SACKed segment: 1 is not lost yet").isFalse();
         assertThat(rack.deadline()).as("RFC 8985 §6.2 step 5: the reordering timer waits reo_wnd for segment 1")
                 .isNotEqualTo(RackTlp.NONE);
