@@ -54,7 +54,7 @@ public final class TcpThroughputBench {
         return new TcpConfig(mss, c.sendBuffer(), c.receiveBuffer(), c.minRtoNanos(), c.maxRtoNanos(), c.timeWaitNanos(),
                 c.delayedAckNanos(), c.synRetries(), c.dataRetries(), c.keepaliveIdleNanos(), c.keepaliveIntervalNanos(),
                 c.keepaliveProbes(), c.congestionControl(), c.windowScaling(), c.timestamps(), c.sack(), c.backlog(),
-                c.synBacklog(), c.maxConnections());
+                c.synBacklog(), c.maxConnections(), c.lossRecovery());
     }
 
     record Result(Transfer t, TcpStats stats, long kernelRetransmits, long tunDrops) {}

@@ -24,6 +24,7 @@ abstract class AbstractCongestionControl implements CongestionControl {
 
     private long recoveries;
     private long timeouts;
+    private long undoneResponses;
 
     AbstractCongestionControl(int smss) {
         if (smss <= 0) {
@@ -145,6 +146,20 @@ abstract class AbstractCongestionControl implements CongestionControl {
         timedOutSinceAck = true;
         slowStartAfterRto = true;
         timeouts++;
+    }
+
+    @Override
+    public final void undo(int priorCwnd, int priorSsthresh) {
+        // RFC 3708 §3 / RFC 8985: the loss was not real: restore the window of before the response
+        cwnd = (int) Math.max(cwnd, Math.min(MAX_CWND, priorCwnd));
+        ssthresh = Math.max(ssthresh, priorSsthresh);
+        inRecovery = false;
+        undoneResponses++;
+    }
+
+    /** Congestion responses undone as spurious. */
+    public final long undoneResponses() {
+        return undoneResponses;
     }
 
     /** Adds to cwnd, saturating at {@link #MAX_CWND}. */

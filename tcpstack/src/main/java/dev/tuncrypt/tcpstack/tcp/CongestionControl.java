@@ -100,4 +100,10 @@ public interface CongestionControl {
 
     /** Retransmission timeouts seen. */
     long timeouts();
+
+    /**
+     * Undoes a congestion response that turned out spurious (RFC 3708 §3; D-SACK undo of
+     * RACK-TLP): cwnd and ssthresh go back to at least their values before it, recovery ends.
+     */
+    default void undo(int priorCwnd, int priorSsthresh) {}
 }

@@ -59,6 +59,13 @@ public final class SackScoreboard {
     private int nextSegSeq;
     private int nextSegLength;
 
+    /** RACK-TLP (RFC 8985): the lost region comes from RACK, not from DupThresh. */
+    private boolean rack;
+    private int rackLostEnd;
+    private boolean lastDsack;
+    private int lastDsackLeft;
+    private int lastDsackRight;
+
     private long blocksAccepted;
     private long dsackBlocks;
     private long ignoredBlocks;
@@ -99,6 +106,38 @@ public final class SackScoreboard {
         recoveryPoint = sndUna;
         highRxt = sndUna;
         rescueRxtSet = false;
+        rackLostEnd = sndUna;
+    }
+
+    /**
+     * With RACK-TLP (RFC 8985) the lost region is what {@link #rackLostEnd} reports, not the
+     * DupThresh rule of RFC 6675 §4 IsLost; NextSeg rules (3) and (4) are off (RACK decides
+     * what is lost; the tail loss probe replaces the rescue retransmission, RFC 8985 §7).
+     */
+    public void useRack(boolean on) {
+        rack = on;
+    }
+
+    /** RACK-TLP: every unSACKed octet below {@code end} is lost (RFC 8985 §6.2 step 5). */
+    public void rackLostEnd(int end) {
+        if (SeqNum.gt(end, rackLostEnd)) {
+            rackLostEnd = end;
+        }
+    }
+
+    /** Whether the last {@link #update} carried a D-SACK block (RFC 2883 §4). */
+    public boolean lastUpdateHadDsack() {
+        return lastDsack;
+    }
+
+    /** The last D-SACK block's left edge. */
+    public int lastDsackLeft() {
+        return lastDsackLeft;
+    }
+
+    /** The last D-SACK block's right edge (exclusive). */
+    public int lastDsackRight() {
+        return lastDsackRight;
     }
 
     /** Forgets all SACK information, e.g. when the receiver reneged (RFC 2018 §8). */
@@ -132,11 +171,15 @@ public final class SackScoreboard {
             afterTimeout = false; // RFC 6675 §5.1: HighACK >= RecoveryPoint, new recoveries allowed
         }
         long added = 0;
+        lastDsack = false;
         for (int i = 0; i < blockCount; i++) {
             int left = (int) sackLeft[i];
             int right = (int) sackRight[i];
             if (i == 0 && isDsack(left, right, ack, sackLeft, sackRight, blockCount)) {
                 dsackBlocks++;
+                lastDsack = true; // RFC 2883 §4: reported to RACK-TLP's undo and reo_wnd (RFC 8985 §6.2 step 4)
+                lastDsackLeft = left;
+                lastDsackRight = right;
                 continue;
             }
             if (!SeqNum.lt(left, right) || SeqNum.gt(right, sndMax) || SeqNum.le(right, sndUna)) {
@@ -261,6 +304,13 @@ public final class SackScoreboard {
      */
     private int lostEnd() {
         int end = sndUna;
+        if (rack) {
+            end = SeqNum.max(sndUna, SeqNum.min(rackLostEnd, sndMax)); // RFC 8985 §6.2 step 5
+            if (afterTimeout) {
+                end = SeqNum.max(end, SeqNum.min(recoveryPoint, sndMax)); // RFC 6675 §5.1 / RFC 8985 §6.3
+            }
+            return end;
+        }
         long bytesAbove = 0;
         for (int i = count - 1; i >= 0; i--) {
             bytesAbove += ends[i] - starts[i];
@@ -332,6 +382,9 @@ public final class SackScoreboard {
         }
         if (sendableNewBytes > 0) {
             return choose(NextSeg.NEW_DATA, sndMax, Math.min(smss, sendableNewBytes)); // rule (2)
+        }
+        if (rack) {
+            return choose(NextSeg.NONE, sndMax, 0); // RACK-TLP: no rules (3) and (4), see useRack
         }
         if (SeqNum.lt(first, highestSacked)) { // rule (3): (1.a) and (1.b) without (1.c)
             return choose(NextSeg.UNSACKED, first, Math.min(smss, holeEnd(first) - first));

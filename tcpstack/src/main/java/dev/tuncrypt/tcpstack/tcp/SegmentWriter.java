@@ -22,6 +22,8 @@ final class SegmentWriter {
     private final LoopContext ctx;
     private final long[] sackLeft = new long[TcpOptions.MAX_SACK_BLOCKS];
     private final long[] sackRight = new long[TcpOptions.MAX_SACK_BLOCKS];
+    private final long[] moreLeft = new long[TcpOptions.MAX_SACK_BLOCKS];
+    private final long[] moreRight = new long[TcpOptions.MAX_SACK_BLOCKS];
 
     SegmentWriter(LoopContext ctx) {
         this.ctx = ctx;
@@ -101,13 +103,29 @@ final class SegmentWriter {
             p = TcpOptionsWriter.timestamps(tx, p, Integer.toUnsignedLong(c.tsClock(now)),
                     Integer.toUnsignedLong(c.tsRecent));
         }
-        if (c.sackOk && c.reassembly.rangeCount() > 0) {
+        if (c.sackOk && (c.reassembly.rangeCount() > 0 || c.dsackPending)) {
             // SACK blocks ride only in the option space the MTU leaves beside the payload.
             int mtuRoom = ctx.output().maxTransportLength(c.key.isV6()) - TcpView.MIN_HEADER_LENGTH
                     - (gsoSize > 0 ? gsoSize : len);
             int space = Math.min(TcpOptions.MAX_LENGTH, mtuRoom) - (p - opt);
             int room = (space - 4) / 8;
-            int n = room <= 0 ? 0 : c.reassembly.sackBlocks(sackLeft, sackRight, Math.min(room, TcpOptions.MAX_SACK_BLOCKS));
+            int n = 0;
+            if (c.dsackPending && room > 0) {
+                // RFC 2883 §4: the duplicate's block goes first, once, then the usual SACK blocks
+                c.dsackPending = false;
+                sackLeft[0] = Integer.toUnsignedLong(c.dsackLeft);
+                sackRight[0] = Integer.toUnsignedLong(c.dsackRight);
+                n = 1;
+                int more = Math.min(room, TcpOptions.MAX_SACK_BLOCKS) - 1;
+                if (more > 0 && c.reassembly.rangeCount() > 0) {
+                    int m = c.reassembly.sackBlocks(moreLeft, moreRight, more);
+                    System.arraycopy(moreLeft, 0, sackLeft, 1, m);
+                    System.arraycopy(moreRight, 0, sackRight, 1, m);
+                    n += m;
+                }
+            } else if (room > 0) {
+                n = c.reassembly.sackBlocks(sackLeft, sackRight, Math.min(room, TcpOptions.MAX_SACK_BLOCKS));
+            }
             if (n > 0) {
                 p = TcpOptionsWriter.nop(tx, p);
                 p = TcpOptionsWriter.nop(tx, p);
@@ -122,6 +140,9 @@ final class SegmentWriter {
             int lim = tx.limit();
             tx.limit(tx.capacity()).position(p);
             c.sendBuffer.copyOut(seq, len, tx);
+            if (c.rackTlp != null) {
+                c.rackTlp.onSent(seq, len, gsoSize, now); // RFC 8985 §6.1: per-segment send times
+            }
             tx.limit(lim).position(pos);
         }
         int ack = c.rcvNxt();

@@ -44,7 +44,8 @@ public record TcpConfig(
         boolean sack,
         int backlog,
         int synBacklog,
-        int maxConnections) {
+        int maxConnections,
+        LossRecovery lossRecovery) {
 
     public static final TcpConfig DEFAULT = new TcpConfig(
             1460,
@@ -65,7 +66,8 @@ public record TcpConfig(
             true,
             128,
             256,
-            100_000);
+            100_000,
+            LossRecovery.RACK_TLP);
 
     public TcpConfig {
         if (mss < 88 || mss > 65495) {
@@ -73,6 +75,9 @@ public record TcpConfig(
         }
         if (sendBuffer < 4096 || receiveBuffer < 4096) {
             throw new IllegalArgumentException("buffers must be at least 4096 bytes");
+        }
+        if (lossRecovery == null) {
+            throw new IllegalArgumentException("lossRecovery");
         }
         if (CongestionControls.create(congestionControl, 1460).isEmpty()) {
             throw new IllegalArgumentException("unknown congestion control '" + congestionControl
@@ -84,49 +89,56 @@ public record TcpConfig(
     public TcpConfig withMss(int m) {
         return new TcpConfig(m, sendBuffer, receiveBuffer, minRtoNanos, maxRtoNanos, timeWaitNanos, delayedAckNanos,
                 synRetries, dataRetries, keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes, congestionControl,
-                windowScaling, timestamps, sack, backlog, synBacklog, maxConnections);
+                windowScaling, timestamps, sack, backlog, synBacklog, maxConnections, lossRecovery);
     }
 
     public TcpConfig withBuffers(int send, int receive) {
         return new TcpConfig(mss, send, receive, minRtoNanos, maxRtoNanos, timeWaitNanos, delayedAckNanos, synRetries,
                 dataRetries, keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes, congestionControl,
-                windowScaling, timestamps, sack, backlog, synBacklog, maxConnections);
+                windowScaling, timestamps, sack, backlog, synBacklog, maxConnections, lossRecovery);
     }
 
     public TcpConfig withTimeWait(long nanos) {
         return new TcpConfig(mss, sendBuffer, receiveBuffer, minRtoNanos, maxRtoNanos, nanos, delayedAckNanos,
                 synRetries, dataRetries, keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes, congestionControl,
-                windowScaling, timestamps, sack, backlog, synBacklog, maxConnections);
+                windowScaling, timestamps, sack, backlog, synBacklog, maxConnections, lossRecovery);
     }
 
     public TcpConfig withMinRto(long nanos) {
         return new TcpConfig(mss, sendBuffer, receiveBuffer, nanos, maxRtoNanos, timeWaitNanos, delayedAckNanos,
                 synRetries, dataRetries, keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes, congestionControl,
-                windowScaling, timestamps, sack, backlog, synBacklog, maxConnections);
+                windowScaling, timestamps, sack, backlog, synBacklog, maxConnections, lossRecovery);
     }
 
     public TcpConfig withCongestionControl(String name) {
         return new TcpConfig(mss, sendBuffer, receiveBuffer, minRtoNanos, maxRtoNanos, timeWaitNanos, delayedAckNanos,
                 synRetries, dataRetries, keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes, name,
-                windowScaling, timestamps, sack, backlog, synBacklog, maxConnections);
+                windowScaling, timestamps, sack, backlog, synBacklog, maxConnections, lossRecovery);
     }
 
     public TcpConfig withOptions(boolean windowScaling, boolean timestamps, boolean sack) {
         return new TcpConfig(mss, sendBuffer, receiveBuffer, minRtoNanos, maxRtoNanos, timeWaitNanos, delayedAckNanos,
                 synRetries, dataRetries, keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes, congestionControl,
-                windowScaling, timestamps, sack, backlog, synBacklog, maxConnections);
+                windowScaling, timestamps, sack, backlog, synBacklog, maxConnections, lossRecovery);
     }
 
     public TcpConfig withKeepalive(long idleNanos, long intervalNanos, int probes) {
         return new TcpConfig(mss, sendBuffer, receiveBuffer, minRtoNanos, maxRtoNanos, timeWaitNanos, delayedAckNanos,
                 synRetries, dataRetries, idleNanos, intervalNanos, probes, congestionControl,
-                windowScaling, timestamps, sack, backlog, synBacklog, maxConnections);
+                windowScaling, timestamps, sack, backlog, synBacklog, maxConnections, lossRecovery);
     }
 
     public TcpConfig withSynBacklog(int backlog, int synBacklog) {
         return new TcpConfig(mss, sendBuffer, receiveBuffer, minRtoNanos, maxRtoNanos, timeWaitNanos, delayedAckNanos,
                 synRetries, dataRetries, keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes, congestionControl,
-                windowScaling, timestamps, sack, backlog, synBacklog, maxConnections);
+                windowScaling, timestamps, sack, backlog, synBacklog, maxConnections, lossRecovery);
+    }
+
+    /** With {@code r} as the loss recovery of SACK connections (NewReno without SACK either way). */
+    public TcpConfig withLossRecovery(LossRecovery r) {
+        return new TcpConfig(mss, sendBuffer, receiveBuffer, minRtoNanos, maxRtoNanos, timeWaitNanos, delayedAckNanos,
+                synRetries, dataRetries, keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes, congestionControl,
+                windowScaling, timestamps, sack, backlog, synBacklog, maxConnections, r);
     }
 
     /** Window scale to offer so that the receive buffer fits (RFC 7323 §2.3, at most 14). */

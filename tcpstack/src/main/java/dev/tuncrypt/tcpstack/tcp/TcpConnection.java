@@ -82,6 +82,12 @@ public final class TcpConnection {
     /** RFC 6675 scoreboard, present when SACK was negotiated; loss recovery then follows RFC 6675. */
     SackScoreboard scoreboard;
     private int sackDupAcks;
+    /** RACK-TLP (RFC 8985) on the scoreboard, when SACK was negotiated and the config chose it. */
+    RackTlp rackTlp;
+    /** RFC 2883: a duplicate segment to report as the first SACK block of the next ACK. */
+    boolean dsackPending;
+    int dsackLeft;
+    int dsackRight;
     private boolean recoveringBeforeAck;
 
     // RTT timing without timestamps (Karn's algorithm, RFC 6298 §3)
@@ -236,6 +242,9 @@ public final class TcpConnection {
         if (sackOk) {
             scoreboard = new SackScoreboard();
             scoreboard.reset(iss + 1, smss);
+            if (config.lossRecovery() == LossRecovery.RACK_TLP) {
+                rackTlp = new RackTlp(scoreboard, smss);
+            }
         }
     }
 
@@ -338,6 +347,9 @@ public final class TcpConnection {
         // First: check the sequence number.
         if (!acceptable(seg)) {
             stats.outOfWindow++;
+            if (seg.payloadLength > 0 && SeqNum.le(seg.seq + seg.payloadLength, rcvNxt())) {
+                noteDsack(seg.seq, seg.seq + seg.payloadLength); // RFC 2883 §4 (1): all of it a duplicate
+            }
             if (!seg.has(RST)) {
                 ackNow(); // "<SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>"
                 if (state == TcpState.TIME_WAIT && seg.has(FIN) && seg.seq + seg.segLen() == rcvNxt()) {
@@ -458,6 +470,9 @@ public final class TcpConnection {
             ackAdvances(seg.ack, now);
         } else if (dupCandidate) {
             onDuplicateAck(seg, now);
+        }
+        if (rackTlp != null && state.synchronized_()) {
+            rackTlpAck(now);
         }
         // Window update (RFC 9293 §3.10.7.4): only from newer segments.
         if (SeqNum.lt(sndWl1, seg.seq) || (sndWl1 == seg.seq && SeqNum.le(sndWl2, seg.ack))) {
@@ -602,8 +617,30 @@ public final class TcpConnection {
         if (scoreboard.inRecovery() || scoreboard.afterTimeout()) {
             return; // the transmission loop in output() uses the new SACK information
         }
-        if (sackDupAcks >= SackScoreboard.DUP_THRESH || scoreboard.isLost(sndUna)) {
+        if ((rackTlp == null && sackDupAcks >= SackScoreboard.DUP_THRESH) || scoreboard.isLost(sndUna)) {
+            enterSackRecovery(now);
+        } else {
+            limitedTransmit = true; // RFC 3042 / RFC 6675 §5 step 2
+        }
+    }
+
+    /** RFC 8985 §6.2 steps 1-5 and §7.4 after the ACK; RACK's losses start recovery (RFC 8985 §6.2 step 5). */
+    private void rackTlpAck(long now) {
+        boolean ended = recoveringBeforeAck && !scoreboard.inRecovery();
+        long srtt = rtt.hasSample() ? rtt.srtt() : 0;
+        if (rackTlp.onAck(now, sndUna, sndNxt, ended, srtt, cc) && !scoreboard.inRecovery() && !scoreboard.afterTimeout()) {
+            enterSackRecovery(now);
+        }
+        rackTlp.schedulePto(now, srtt, rtt.hasSample(), SeqNum.diff(sndMax, sndUna), rtoAt);
+    }
+
+    /** RFC 6675 §5 step 4: loss recovery starts. */
+    private void enterSackRecovery(long now) {
+        {
             int inFlight = SeqNum.diff(sndMax, sndUna);
+            if (rackTlp != null) {
+                rackTlp.onEnterRecovery(cc, sndUna); // the window to restore if D-SACKs prove it spurious
+            }
             cc.onEnterRecovery(now, inFlight); // (4.2) ssthresh = cwnd = f(FlightSize)
             scoreboard.enterRecovery(); // (4.1) RecoveryPoint = HighData
             stats.fastRetransmits++;
@@ -612,8 +649,6 @@ public final class TcpConnection {
             if (rule != SackScoreboard.NextSeg.NONE && rule != SackScoreboard.NextSeg.NEW_DATA) {
                 sendRecoverySegment(rule, now);
             }
-        } else {
-            limitedTransmit = true; // RFC 3042 / RFC 6675 §5 step 2
         }
     }
 
@@ -728,6 +763,9 @@ public final class TcpConnection {
         int seq = seg.seq;
         int len = seg.payloadLength;
         boolean hadHoles = reassembly.rangeCount() > 0;
+        if (len > 0 && SeqNum.lt(seq, before)) {
+            noteDsack(seq, SeqNum.min(seq + len, before)); // RFC 2883 §4 (1): partly a duplicate
+        }
         if (len > 0) {
             ByteBuffer b = seg.buffer;
             int lim = b.limit();
@@ -1233,6 +1271,10 @@ public final class TcpConnection {
                 sent = true;
             }
         }
+        if (sent && rackTlp != null) {
+            rackTlp.schedulePto(now, rtt.hasSample() ? rtt.srtt() : 0, rtt.hasSample(), SeqNum.diff(sndMax, sndUna),
+                    rtoAt); // RFC 8985 §7.2: after new data goes out
+        }
         if (!sent && ackPending && delAckAt != NONE && now - delAckAt >= 0) {
             layer.writer.data(this, acceptableSeq(), 0, ACK, now);
         }
@@ -1402,6 +1444,9 @@ public final class TcpConnection {
         if (ackPending && delAckAt != NONE) {
             d = Math.min(d, delAckAt);
         }
+        if (rackTlp != null) {
+            d = Math.min(d, rackTlp.deadline()); // RFC 8985 §8: reordering timer, probe timeout
+        }
         return d;
     }
 
@@ -1419,6 +1464,9 @@ public final class TcpConnection {
         }
         if (persistAt != NONE && now - persistAt >= 0) {
             onPersist(now);
+        }
+        if (rackTlp != null && rackTlp.deadline() != NONE && now - rackTlp.deadline() >= 0 && state.synchronized_()) {
+            onRackTlpTimer(now);
         }
         if (keepaliveAt != NONE && now - keepaliveAt >= 0) {
             onKeepalive(now);
@@ -1476,6 +1524,9 @@ public final class TcpConnection {
             // RFC 6675 §5.1: keep the scoreboard; resend the first hole now, the rest by NextSeg.
             scoreboard.onRetransmitTimeout();
             sackDupAcks = 0;
+            if (rackTlp != null) {
+                rackTlp.onRetransmitTimeout(); // RFC 8985 §6.3
+            }
             rtoAt = NONE;
             SackScoreboard.NextSeg rule = scoreboard.nextSeg(0);
             if (rule != SackScoreboard.NextSeg.NONE && rule != SackScoreboard.NextSeg.NEW_DATA) {
@@ -1498,6 +1549,58 @@ public final class TcpConnection {
         if (!sendOneSegment(now)) {
             // nothing sendable (zero window): probe instead
             rtoAt = now + rtt.rto();
+        }
+    }
+
+    /** RACK's reordering timer or TLP's probe timeout (RFC 8985 §8). */
+    private void onRackTlpTimer(long now) {
+        switch (rackTlp.onTimer(now, rtt.hasSample() ? rtt.srtt() : 0)) {
+            case LOSS_DETECTED -> {
+                if (!scoreboard.inRecovery() && !scoreboard.afterTimeout()) {
+                    enterSackRecovery(now); // RFC 8985 §6.2 step 5: the reordering timer found losses
+                }
+                output(now);
+            }
+            case PROBE -> sendTailLossProbe(now);
+            case NONE -> { }
+        }
+    }
+
+    /**
+     * RFC 8985 §7.3: new data if the windows let one segment go, else the newest segment again;
+     * then the retransmission timer is re-armed.
+     */
+    private void sendTailLossProbe(long now) {
+        if (SeqNum.ge(sndUna, sndMax)) {
+            return;
+        }
+        long before = stats.segmentsOut;
+        limitedTransmit = true; // RFC 8985 §7.3: the probe may exceed cwnd by one segment
+        if (sendBuffer.bytesFrom(sndMax) > 0 && sendOneSegment(now) && stats.segmentsOut != before) {
+            rackTlp.onProbeSent(sndMax, false);
+        } else {
+            limitedTransmit = false;
+            int seq = SeqNum.max(sndUna, rackTlp.lastSegmentStart(sndMax));
+            int len = Math.min(windowed(seq, SeqNum.diff(sndMax, seq)), sendBuffer.bytesFrom(seq));
+            boolean fin = finSent && len == sendBuffer.bytesFrom(seq);
+            if (len == 0 && !fin) {
+                return;
+            }
+            layer.writer.data(this, seq, len, ACK | (fin ? FIN : 0), now); // RFC 8985 §7.3: retransmit the last segment
+            stats.retransmits++;
+            timing = false;
+            rackTlp.onProbeSent(sndMax, true);
+        }
+        stats.tailLossProbes++;
+        rtoAt = now + rtt.rto(); // RFC 8985 §7.3: arm the RTO after the probe
+    }
+
+    /** RFC 2883 §4: remember a received duplicate for the first SACK block of the next ACK. */
+    private void noteDsack(int left, int right) {
+        if (sackOk) {
+            dsackPending = true;
+            dsackLeft = left;
+            dsackRight = right;
         }
     }
 

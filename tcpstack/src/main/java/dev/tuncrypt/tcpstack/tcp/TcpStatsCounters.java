@@ -11,6 +11,7 @@ final class TcpStatsCounters {
     long retransmits;
     long timeouts;
     long fastRetransmits;
+    long tailLossProbes;
     long duplicateAcks;
     long challengeAcks;
     long pawsRejected;

@@ -23,6 +23,7 @@ public final class Configs {
     public int backlog;
     public int synBacklog;
     public int maxConnections;
+    public dev.tuncrypt.tcpstack.tcp.LossRecovery lossRecovery;
 
     public static Configs from(TcpConfig c) {
         Configs b = new Configs();
@@ -45,6 +46,7 @@ public final class Configs {
         b.backlog = c.backlog();
         b.synBacklog = c.synBacklog();
         b.maxConnections = c.maxConnections();
+        b.lossRecovery = c.lossRecovery();
         return b;
     }
 
@@ -54,6 +56,11 @@ public final class Configs {
 
     public Configs dataRetries(int n) {
         dataRetries = n;
+        return this;
+    }
+
+    public Configs lossRecovery(dev.tuncrypt.tcpstack.tcp.LossRecovery r) {
+        lossRecovery = r;
         return this;
     }
 
@@ -82,6 +89,6 @@ public final class Configs {
     public TcpConfig build() {
         return new TcpConfig(mss, sendBuffer, receiveBuffer, minRtoNanos, maxRtoNanos, timeWaitNanos, delayedAckNanos,
                 synRetries, dataRetries, keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes, congestionControl,
-                windowScaling, timestamps, sack, backlog, synBacklog, maxConnections);
+                windowScaling, timestamps, sack, backlog, synBacklog, maxConnections, lossRecovery);
     }
 }

@@ -3,6 +3,7 @@ package dev.tuncrypt.tcpstack.tcp.rfc;
 import static dev.tuncrypt.tcpstack.wire.TcpView.ACK;
 import static dev.tuncrypt.tcpstack.wire.TcpView.RST;
 
+import dev.tuncrypt.tcpstack.tcp.LossRecovery;
 import dev.tuncrypt.tcpstack.tcp.TcpConfig;
 import dev.tuncrypt.tcpstack.tcp.TcpError;
 import dev.tuncrypt.tcpstack.tcp.TcpState;
@@ -19,6 +20,8 @@ import org.junit.jupiter.api.Test;
  * §3.8.3, R2).
  */
 class RetransmissionTimeoutTest extends TcpRfcTest {
+    /** RFC 6298 alone: RACK-TLP (the default) sends a tail loss probe before the RTO (RFC 8985 §7). */
+    private static final TcpConfig CFG = Configs.defaults().lossRecovery(LossRecovery.RFC6675).build();
 
     private static void expectRetransmission(Peer p, Peer.Timed t, long wantNanos, int n, int len) {
         TcpHeader s = p.one(t.segments(), "retransmission #" + n);
@@ -38,7 +41,7 @@ class RetransmissionTimeoutTest extends TcpRfcTest {
 
     @Test
     void backoffDoublesUntilTheRetriesRunOutThenTimedOut() {
-        TcpConfig cfg = Configs.defaults().dataRetries(4).build();
+        TcpConfig cfg = Configs.defaults().dataRetries(4).lossRecovery(LossRecovery.RFC6675).build();
         Peer p = Peer.activeOpen(h, cfg, PeerOptions.ALL);
         p.appSend(1000);
         long rto = SECOND;

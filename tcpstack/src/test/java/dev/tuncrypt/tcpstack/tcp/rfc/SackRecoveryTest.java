@@ -1,5 +1,6 @@
 package dev.tuncrypt.tcpstack.tcp.rfc;
 
+import dev.tuncrypt.tcpstack.tcp.LossRecovery;
 import dev.tuncrypt.tcpstack.tcp.TcpConfig;
 import dev.tuncrypt.tcpstack.wire.TcpHeader;
 import java.util.ArrayList;
@@ -22,7 +23,9 @@ import org.junit.jupiter.api.Test;
  * no time passes, so no retransmission timer helps.
  */
 class SackRecoveryTest extends TcpRfcTest {
-    private static final TcpConfig SACK_NEWRENO = Configs.defaults().congestionControl("newreno").build();
+    /** RFC 6675's DupThresh rule (RACK-TLP, the default, needs time to pass: {@code RackTlpTest}). */
+    private static final TcpConfig SACK_NEWRENO = Configs.defaults().congestionControl("newreno")
+            .lossRecovery(LossRecovery.RFC6675).build();
 
     @Test
     void multipleHolesAreRetransmittedWithinOneRoundTrip() {
