@@ -158,7 +158,7 @@ class FailClosedScenariosTest {
         Process syns = new ProcessBuilder("tcpdump", "-nr", pcap.toString(), "-v", "tcp[tcpflags] & tcp-syn != 0")
                 .redirectErrorStream(true).start();
         assertThat(new String(syns.getInputStream().readAllBytes(), StandardCharsets.UTF_8))
-                .as("A's daemon tried B with tcpcrypt (ENO in its SYN)").contains("unknown-253 0x454e");
+                .as("A's daemon tried B with tcpcrypt (ENO in its SYN)").contains("unknown-69 0x23");
     }
 
     @Test

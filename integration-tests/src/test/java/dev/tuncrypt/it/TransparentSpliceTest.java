@@ -148,7 +148,7 @@ class TransparentSpliceTest {
         Process show = new ProcessBuilder("tcpdump", "-nr", pcap.toString(), "-v", "tcp[tcpflags] & tcp-syn != 0")
                 .redirectErrorStream(true).start();
         assertThat(new String(show.getInputStream().readAllBytes(), StandardCharsets.UTF_8))
-                .contains("unknown-253 0x454e21");
+                .contains("unknown-69 0x23212422"); // ENO of the default dialect, rfc8548 (RFC 8547 kind 69)
     }
 
     @Test
