@@ -70,7 +70,7 @@ class EncryptedSuperPacketTest {
         tb = b.exec(() -> TunDevice.open(TunConfig.of("tb0").withTcpOffloads(true)));
         tb.addAddress(InetAddress.ofLiteral("198.18.14.1"), 24);
         tb.setUp(true);
-        TcpCryptConfig always = TcpCryptConfig.DEFAULT.withMode(CryptMode.ALWAYS);
+        TcpCryptConfig always = TcpCryptConfig.DEFAULT.withMode(CryptMode.ALWAYS).withDialects(java.util.List.of(Dialect.TCPCRYPT_05));
         cryptA = TcpCrypt.create(always);
         cryptB = TcpCrypt.create(always);
         stackA = NetStack.builder().link(ta.queue(0)).address(STACK_A).protection(cryptA.protections()).build();
