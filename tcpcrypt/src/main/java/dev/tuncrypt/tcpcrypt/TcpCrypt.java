@@ -51,6 +51,11 @@ public final class TcpCrypt implements AutoCloseable {
     final LongSupplier nanoTime = System::nanoTime;
     final AtomicLong rekeysSent = new AtomicLong();
     final AtomicLong rekeysReceived = new AtomicLong();
+    /**
+     * tcpcrypt-0.5: send the wide-window bit ({@code v05.WideWindow}); false makes this stack's
+     * ENO options the reference's byte for byte (tests use it to stand in for tcpcryptd 0.5).
+     */
+    volatile boolean wideWindow05 = true;
 
     private TcpCrypt(TcpCryptConfig config, SecureRandom random, Executor workers, ExecutorService owned,
             InstantSource wallClock) {

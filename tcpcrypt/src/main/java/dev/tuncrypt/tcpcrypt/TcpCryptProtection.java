@@ -11,6 +11,7 @@ import dev.tuncrypt.tcpcrypt.v05.EnoOutcome;
 import dev.tuncrypt.tcpcrypt.v05.EnoTranscript;
 import dev.tuncrypt.tcpcrypt.v05.Tcpcrypt05;
 import dev.tuncrypt.tcpstack.TcpConnectException;
+import dev.tuncrypt.tcpcrypt.v05.WideWindow;
 import dev.tuncrypt.tcpstack.tcp.FlowKey;
 import dev.tuncrypt.tcpstack.tcp.SegmentProtection;
 import dev.tuncrypt.tcpstack.tcp.StreamProtection;
@@ -124,11 +125,12 @@ final class TcpCryptProtection implements SegmentProtection {
         }
         if (d == Dialect.TCPCRYPT_05) {
             offered = config.sessionCache() ? crypt.cache.takeForPeer(peer()) : null;
-            synOption = EnoOption.syn(config.teps(d), config.appAware(), offered != null ? offered.resumeId() : null);
+            synOption = EnoOption.syn(config.teps(d), config.appAware(), crypt.wideWindow05,
+                    offered != null ? offered.resumeId() : null);
             if (synOption.encodedLength() > room && offered != null) {
                 offered.close();
                 offered = null;
-                synOption = EnoOption.syn(config.teps(d), config.appAware(), null);
+                synOption = EnoOption.syn(config.teps(d), config.appAware(), crypt.wideWindow05, null);
             }
             return;
         }
@@ -213,7 +215,7 @@ final class TcpCryptProtection implements SegmentProtection {
             return synAck8547.encodedLength() <= room ? synAck8547.writeTo(buf, index) : index;
         }
         if (synAckOption == null) {
-            synAckOption = outcome.synAckOption(config.appAware());
+            synAckOption = outcome.synAckOption(config.appAware(), WideWindow.echo(crypt.wideWindow05, synOption));
         }
         return synAckOption.encodedLength() <= room ? synAckOption.writeTo(buf, index) : index;
     }
@@ -485,7 +487,7 @@ final class TcpCryptProtection implements SegmentProtection {
                     active ? Role.A : Role.B, sessionNonce());
         }
         byte[] transcript = EnoTranscript.of(synOption, synAckOption);
-        return new TcpCryptStream(this, outcome, transcript);
+        return new TcpCryptStream(this, outcome, transcript, WideWindow.agreed(synOption, synAckOption, outcome));
     }
 
     /**

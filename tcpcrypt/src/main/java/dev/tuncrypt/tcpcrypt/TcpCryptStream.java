@@ -65,7 +65,11 @@ final class TcpCryptStream implements StreamProtection {
         ByteBuffer.allocate(Tcpcrypt05.FRAME_HEADER_LENGTH + 0xffff), ByteBuffer.allocate(0xffff)});
     private final ByteBuffer header = ByteBuffer.allocate(INIT_HEADER);
 
-    TcpCryptStream(TcpCryptProtection owner, EnoOutcome outcome, byte[] transcript) {
+    /** Both ends are this stack and agreed on it ({@code WideWindow}): no 64-frame cap. */
+    private final boolean wideWindow;
+
+    TcpCryptStream(TcpCryptProtection owner, EnoOutcome outcome, byte[] transcript, boolean wideWindow) {
+        this.wideWindow = wideWindow;
         this.owner = owner;
         this.crypt = owner.crypt;
         this.outcome = outcome;
@@ -86,6 +90,11 @@ final class TcpCryptStream implements StreamProtection {
     @Override
     public boolean segmentAligned() {
         return true; // tcpcryptd 0.5 opens one frame per segment
+    }
+
+    @Override
+    public boolean limitsFramesInFlight() {
+        return !wideWindow; // the peer may be tcpcryptd 0.5, whose sequence map holds 100 segments
     }
 
     @Override
@@ -251,7 +260,7 @@ final class TcpCryptStream implements StreamProtection {
             if (!cached && owner.config.sessionCache() && !owner.cacheForgotten()) {
                 // cache once the peer proved it holds the same keys (its first frame authenticated)
                 cached = true;
-                crypt.cache.put(owner.peer(), secrets.toCacheEntry(role));
+                crypt.cache.put(owner.peer(), secrets.toCacheEntry(role, wideWindow));
             }
         }
     }

@@ -222,12 +222,14 @@ public final class TcpSocket implements Closeable {
     private void serveReads() {
         TcpConnection c = connection;
         Pending p;
-        while ((p = reads.peek()) != null) {
+        while ((p = reads.poll()) != null) {
+            // off the queue while receive() runs: it may open more frames and call onReadable,
+            // which re-enters here and would fill (and complete) the same request a second time
             int n = c.receive(p.buffer);
             if (n == 0 && c.state() != TcpState.CLOSED) {
+                reads.addFirst(p);
                 break;
             }
-            reads.poll();
             p.result = n == 0 ? -1 : n;
             p.done.complete(p);
         }

@@ -21,6 +21,7 @@ public final class CachedSession implements AutoCloseable {
     private final Role role;
     private final byte[] secret;
     private final byte[] resumeId;
+    private final boolean wideWindow;
     private boolean closed;
 
     /**
@@ -28,6 +29,16 @@ public final class CachedSession implements AutoCloseable {
      * looks it up by (10 bytes in tcpcrypt-0.5, role A's 9-byte half in rfc8548).
      */
     public CachedSession(Tep tep, SymCipher cipher, Role role, byte[] secret, byte[] resumeId) {
+        this(tep, cipher, role, secret, resumeId, false);
+    }
+
+    /**
+     * A cache entry as above that also remembers whether the session it continues agreed on the
+     * wide window ({@link WideWindow}): a resumption lifts the 64-frame cap only if so, because
+     * a resumed handshake's ENO options enter no key.
+     */
+    public CachedSession(Tep tep, SymCipher cipher, Role role, byte[] secret, byte[] resumeId, boolean wideWindow) {
+        this.wideWindow = wideWindow;
         this.tep = tep;
         this.cipher = cipher;
         this.role = role;
@@ -46,6 +57,11 @@ public final class CachedSession implements AutoCloseable {
     /** This side's role in the cached session, which a resumption keeps. */
     public Role role() {
         return role;
+    }
+
+    /** Whether the session this entry continues agreed on the wide window (readable after {@link #close()}). */
+    public boolean wideWindow() {
+        return wideWindow;
     }
 
     /** The 10-byte resume identifier (a copy). */

@@ -56,6 +56,16 @@ public final class EnoOption {
      *     ({@link CachedSession#resumeId()})
      */
     public static EnoOption syn(List<Tep> preference, boolean appAware, byte[] resumeId) {
+        return syn(preference, appAware, false, resumeId);
+    }
+
+    /**
+     * Role A's SYN option, with this stack's wide-window bit ({@link Tcpcrypt05#GENERAL_WIDE_WINDOW})
+     * if {@code wideWindow}: one general suboption after the TEPs carries it together with the
+     * application-aware bit (RFC 8547 §4.2: one general suboption per SYN), before the resume
+     * identifier (which runs to the end of the option). Without it the bytes are the reference's.
+     */
+    public static EnoOption syn(List<Tep> preference, boolean appAware, boolean wideWindow, byte[] resumeId) {
         if (preference.isEmpty()) {
             throw new IllegalArgumentException("no TEP to offer");
         }
@@ -63,9 +73,7 @@ public final class EnoOption {
         for (Tep t : preference) {
             subs.add(EnoSuboption.tep(t.id()));
         }
-        if (appAware) {
-            subs.add(EnoSuboption.general(Tcpcrypt05.GENERAL_APP_AWARE));
-        }
+        addGeneral(subs, appAware, wideWindow);
         if (resumeId != null) {
             if (resumeId.length != Tcpcrypt05.RESUME_ID_LENGTH || (resumeId[0] & Tcpcrypt05.SUBOPT_V) == 0) {
                 throw new IllegalArgumentException("resume identifier must be (TEP|0x80) + 9 bytes");
@@ -78,22 +86,36 @@ public final class EnoOption {
 
     /** Role B's SYN-ACK option after choosing {@code tep} ({@code do_output_hello_rcvd}). */
     public static EnoOption synAck(Tep tep, boolean appAware) {
+        return synAck(tep, appAware, false);
+    }
+
+    /** Role B's SYN-ACK option, echoing the wide-window bit if {@code wideWindow} (only when role A sent it). */
+    public static EnoOption synAck(Tep tep, boolean appAware, boolean wideWindow) {
         List<EnoSuboption> subs = new ArrayList<>();
         subs.add(EnoSuboption.tep(tep.id()));
-        if (appAware) {
-            subs.add(EnoSuboption.general(Tcpcrypt05.GENERAL_APP_AWARE));
-        }
+        addGeneral(subs, appAware, wideWindow);
         return of(subs);
     }
 
     /** Role B's SYN-ACK option accepting resumption of a {@code tep} session ({@code do_output_nextk1_rcvd}). */
     public static EnoOption synAckResume(Tep tep, boolean appAware) {
+        return synAckResume(tep, appAware, false);
+    }
+
+    /** Role B's resumption SYN-ACK, echoing the wide-window bit if {@code wideWindow}; {@code TEP|0x80} stays last. */
+    public static EnoOption synAckResume(Tep tep, boolean appAware, boolean wideWindow) {
         List<EnoSuboption> subs = new ArrayList<>();
-        if (appAware) {
-            subs.add(EnoSuboption.general(Tcpcrypt05.GENERAL_APP_AWARE));
-        }
+        addGeneral(subs, appAware, wideWindow);
         subs.add(EnoSuboption.tepWithData(tep.id(), null, false));
         return of(subs);
+    }
+
+    /** One general suboption with the bits asked for, none if there are none (the reference's {@code 02}). */
+    private static void addGeneral(List<EnoSuboption> subs, boolean appAware, boolean wideWindow) {
+        int bits = (appAware ? Tcpcrypt05.GENERAL_APP_AWARE : 0) | (wideWindow ? Tcpcrypt05.GENERAL_WIDE_WINDOW : 0);
+        if (bits != 0) {
+            subs.add(EnoSuboption.general(bits));
+        }
     }
 
     /** An option with exactly these suboptions, in order. */
@@ -212,6 +234,11 @@ public final class EnoOption {
     /** Whether a general suboption carries the application-aware bit 0x02. */
     public boolean appAware() {
         return (generalBits() & Tcpcrypt05.GENERAL_APP_AWARE) != 0;
+    }
+
+    /** Whether a general suboption carries this stack's wide-window bit ({@link Tcpcrypt05#GENERAL_WIDE_WINDOW}). */
+    public boolean wideWindow() {
+        return (generalBits() & Tcpcrypt05.GENERAL_WIDE_WINDOW) != 0;
     }
 
     /** Whether a general suboption carries the RFC's role-B bit 0x01. */

@@ -77,9 +77,14 @@ public sealed interface EnoOutcome {
      * as the reference sends none once it disabled the connection).
      */
     default EnoOption synAckOption(boolean localAppAware) {
+        return synAckOption(localAppAware, false);
+    }
+
+    /** As {@link #synAckOption(boolean)}, echoing the wide-window bit if {@code wideWindow} ({@link WideWindow#echo}). */
+    default EnoOption synAckOption(boolean localAppAware, boolean wideWindow) {
         return switch (this) {
-            case Negotiated n -> EnoOption.synAck(n.tep(), localAppAware);
-            case Resumed r -> EnoOption.synAckResume(r.tep(), localAppAware);
+            case Negotiated n -> EnoOption.synAck(n.tep(), localAppAware, wideWindow);
+            case Resumed r -> EnoOption.synAckResume(r.tep(), localAppAware, wideWindow);
             case NotNegotiated x -> null;
         };
     }

@@ -134,7 +134,12 @@ public final class SessionSecrets implements AutoCloseable {
      * it known that the peer holds the same secrets).
      */
     public CachedSession toCacheEntry(Role local) {
-        return new CachedSession(tep, cipher, local, live(nk).clone(), nextResumeId());
+        return toCacheEntry(local, false);
+    }
+
+    /** The cache entry as above, remembering whether this session agreed on the wide window ({@link WideWindow}). */
+    public CachedSession toCacheEntry(Role local, boolean wideWindow) {
+        return new CachedSession(tep, cipher, local, live(nk).clone(), nextResumeId(), wideWindow);
     }
 
     private byte[] live(byte[] b) {

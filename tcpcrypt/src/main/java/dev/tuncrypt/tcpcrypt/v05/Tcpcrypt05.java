@@ -25,6 +25,16 @@ public final class Tcpcrypt05 {
     public static final int GENERAL_APP_AWARE = 0x02;
     /** General suboption bit "b" (role B), RFC 8547 / tcpinc-linux; the reference never sends it. */
     public static final int GENERAL_ROLE_B = 0x01;
+    /**
+     * General suboption bit "wide window", this stack's own (RFC 8547 §4.2 bit z3, reserved there;
+     * this dialect lives under the experimental kind 253/ExID 0x454E): the sender is not tcpcryptd
+     * 0.5 and keeps no per-segment sequence map, so the 64-frame cap it needs may be lifted when
+     * both ends set it ({@link WideWindow}). tcpcryptd 0.5 never sends it and reads nothing of it:
+     * {@code check_app_support} tests only 0x02 of a byte with a high nibble of 0,
+     * {@code negotiate_cipher} stops at the first offered TEP it knows, {@code can_session_resume}
+     * looks only at bytes with the v bit; the byte only enters its transcript, as ours.
+     */
+    public static final int GENERAL_WIDE_WINDOW = 0x04;
     /** Resume identifier: (TEP|0x80) + 9 bytes = the first 10 bytes of the next session ID ({@code struct tc_sid}). */
     public static final int RESUME_ID_LENGTH = 10;
 

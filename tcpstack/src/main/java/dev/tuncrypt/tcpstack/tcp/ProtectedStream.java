@@ -13,7 +13,9 @@ final class ProtectedStream implements StreamIo {
      * Most frames a segment-aligned stream keeps unacknowledged, and about the most its
      * advertised window lets the peer send. tcpcryptd 0.5 maps sequence numbers through a ring
      * of its last 100 segments per direction ({@code MAX_SEQMAP}); an ACK or a retransmission
-     * of an older segment is mapped wrongly, and its kernel then drops what carries it.
+     * of an older segment is mapped wrongly, and its kernel then drops what carries it. Applies
+     * only while {@link StreamProtection#limitsFramesInFlight()} (the peer may be tcpcryptd);
+     * otherwise the window is the ordinary TCP window.
      */
     static final int MAX_FRAMES_IN_FLIGHT = 64;
 
@@ -137,7 +139,7 @@ final class ProtectedStream implements StreamIo {
         while (appOut.readable() > 0) {
             int room = c.sendBuffer.free() - overhead;
             int n = Math.min(Math.min(appOut.readable(), maxPlain), room);
-            if (n <= 0 || (protection.segmentAligned() && frameCount >= MAX_FRAMES_IN_FLIGHT)) {
+            if (n <= 0 || (protection.limitsFramesInFlight() && frameCount >= MAX_FRAMES_IN_FLIGHT)) {
                 break;
             }
             boolean inFlight = c.sndMax != c.sndUna || c.sendBuffer.bytesFrom(c.sndNxt) > 0;
@@ -316,6 +318,9 @@ final class ProtectedStream implements StreamIo {
     int peerWindow(int free) {
         if (!protection.segmentAligned()) {
             return free;
+        }
+        if (!protection.limitsFramesInFlight()) {
+            return Math.max(0, free - windowSlack());
         }
         int perFrame = Math.max(1, c.smss - protection.frameOverhead());
         return Math.max(0, Math.min(free - windowSlack(), MAX_FRAMES_IN_FLIGHT * perFrame));

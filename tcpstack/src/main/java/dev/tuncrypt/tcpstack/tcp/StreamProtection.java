@@ -23,6 +23,16 @@ public interface StreamProtection {
      */
     boolean segmentAligned();
 
+    /**
+     * For a segment-aligned protection: whether the peer may be tcpcryptd 0.5, which maps
+     * sequence numbers through a ring of its last 100 segments, so that at most 64 frames may be
+     * unacknowledged and about as many advertised. Default: {@link #segmentAligned()}; false
+     * lifts the cap (both ends are known to keep no such map).
+     */
+    default boolean limitsFramesInFlight() {
+        return segmentAligned();
+    }
+
     /** The connection is established: send opening bytes (e.g. Init1) with {@link StreamIo#emit}. */
     void start(StreamIo io) throws ProtectionException;
 
