@@ -34,6 +34,7 @@ class MemoryOptionTest {
         o.mtu = 1500;
         o.queues = 1;
         o.txQueueLength = 5000;
+        o.pcapSnaplen = 65535; // picocli's default, not applied to an instance made by hand
         o.stackAddrs.add("198.18.7.2");
         o.validate();
         assertThat(o.memoryBytes).isEqualTo(MemoryBudget.maxDirectMemory() / 4 * 3).isPositive();
