@@ -963,26 +963,42 @@ public final class TcpConnection {
      * @return bytes taken (0 when the buffer is full; -1 if the connection can no longer send)
      */
     public int send(ByteBuffer src) {
-        if (appClosed || !(state.canSend() || state == TcpState.SYN_SENT || state == TcpState.SYN_RECEIVED)) {
+        if (!acceptsData()) {
             return -1;
         }
         if (stream != null) {
-            int n = stream.appSend(src);
-            if (n > 0) {
+            return appended(stream.appSend(src), true);
+        }
+        if (stagesData()) {
+            return staging().offer(src); // until the handshake says whether to seal it
+        }
+        return appended(sendBuffer.offer(src), false);
+    }
+
+    private boolean acceptsData() {
+        return !appClosed && (state.canSend() || state == TcpState.SYN_SENT || state == TcpState.SYN_RECEIVED);
+    }
+
+    /** Data written before the handshake said whether a protection seals it waits in a staging ring. */
+    private boolean stagesData() {
+        return !state.synchronized_() && protection != SegmentProtection.NONE;
+    }
+
+    private ReceiveBuffer staging() {
+        if (staged == null) {
+            staged = new ReceiveBuffer(config.sendBuffer(), layer.rings);
+        }
+        return staged;
+    }
+
+    /** After {@code n} bytes were appended: seal (a protected stream) or send what the windows allow. */
+    private int appended(int n, boolean sealed) {
+        if (n > 0 && (sealed || state.synchronized_())) {
+            if (sealed) {
                 sealAndSend(layer.now());
-                layer.timers.update(this);
+            } else {
+                output(layer.now());
             }
-            return n;
-        }
-        if (!state.synchronized_() && protection != SegmentProtection.NONE) {
-            if (staged == null) {
-                staged = new ReceiveBuffer(config.sendBuffer(), layer.rings);
-            }
-            return staged.offer(src); // until the handshake says whether to seal it
-        }
-        int n = sendBuffer.offer(src);
-        if (n > 0 && state.synchronized_()) {
-            output(layer.now());
             layer.timers.update(this);
         }
         return n;
@@ -1051,29 +1067,16 @@ public final class TcpConnection {
 
     /** The sending half of {@link #transferTo}: {@link #send} from another connection's ring. */
     private int appendFrom(ReceiveBuffer src) {
-        if (appClosed || !(state.canSend() || state == TcpState.SYN_SENT || state == TcpState.SYN_RECEIVED)) {
+        if (!acceptsData()) {
             return -1;
         }
         if (stream != null) {
-            int n = stream.appSendFrom(src);
-            if (n > 0) {
-                sealAndSend(layer.now());
-                layer.timers.update(this);
-            }
-            return n;
+            return appended(stream.appSendFrom(src), true);
         }
-        if (!state.synchronized_() && protection != SegmentProtection.NONE) {
-            if (staged == null) {
-                staged = new ReceiveBuffer(config.sendBuffer(), layer.rings);
-            }
-            return src.moveTo(staged); // until the handshake says whether to seal it
+        if (stagesData()) {
+            return src.moveTo(staging()); // until the handshake says whether to seal it
         }
-        int n = src.moveTo(sendBuffer);
-        if (n > 0 && state.synchronized_()) {
-            output(layer.now());
-            layer.timers.update(this);
-        }
-        return n;
+        return appended(src.moveTo(sendBuffer), false);
     }
 
     /** Whether the peer finished and every byte was read ({@link #receive} would return -1). */
