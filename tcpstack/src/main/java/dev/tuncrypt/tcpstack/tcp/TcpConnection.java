@@ -138,6 +138,9 @@ public final class TcpConnection {
     long heapKey;
 
     final TcpStatsCounters stats = new TcpStatsCounters();
+    private final InvalidSegmentAcks invalidAcks = new InvalidSegmentAcks();
+    /** An invalid segment is to be answered with a pure ACK ({@link #answerInvalid}). */
+    private boolean invalidAnswerDue;
 
     TcpConnection(TcpLayer layer, FlowKey key, TcpConfig config, boolean active, SegmentProtection protection,
             int iss, long now) {
@@ -341,7 +344,7 @@ public final class TcpConnection {
         if (tsOk && seg.options.hasTimestamps() && !seg.has(RST)
                 && SeqNum.lt((int) seg.options.tsVal(), tsRecent)) {
             stats.pawsRejected++;
-            ackNow();
+            answerInvalid(seg, now);
             return;
         }
         // First: check the sequence number.
@@ -351,11 +354,20 @@ public final class TcpConnection {
                 noteDsack(seg.seq, seg.seq + seg.payloadLength); // RFC 2883 §4 (1): all of it a duplicate
             }
             if (!seg.has(RST)) {
-                ackNow(); // "<SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>"
+                answerInvalid(seg, now); // "<SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>", paced for pure ACKs
                 if (state == TcpState.TIME_WAIT && seg.has(FIN) && seg.seq + seg.segLen() == rcvNxt()) {
                     // the peer's FIN again: our ACK was lost; restart the 2 MSL wait (§3.10.7.4, eighth)
                     timeWaitAt = now + config.timeWaitNanos();
                 }
+            }
+            if (oldDuplicateAdvancingAck(seg)) {
+                // "One could tailor actual segments to fit this assumption by trimming off any
+                // portions that lie outside the window" (RFC 9293 §3.10.7.4): a segment wholly
+                // before RCV.NXT trims to nothing but its ACK, which is kept (4.4BSD's tcp_input
+                // does the same). After spurious timeouts on both ends each one's retransmissions
+                // are such segments for the other; dropping their ACKs too left both ends waiting
+                // for ACKs they had been sent (cwnd 1 MSS, RTO backed off to 51 s).
+                processAck(seg, now);
             }
             return;
         }
@@ -371,7 +383,7 @@ public final class TcpConnection {
                 terminate(state != TcpState.SYN_RECEIVED ? TcpError.RESET : active ? TcpError.REFUSED : null);
             } else {
                 stats.challengeAcks++;
-                ackNow(); // challenge ACK
+                answerInvalid(seg, now); // challenge ACK
             }
             return;
         }
@@ -383,7 +395,7 @@ public final class TcpConnection {
             }
             // synchronized states: RFC 5961 §4.2 challenge ACK
             stats.challengeAcks++;
-            ackNow();
+            answerInvalid(seg, now);
             return;
         }
         if (!synSegment) {
@@ -400,6 +412,31 @@ public final class TcpConnection {
         if (seg.payloadLength > 0 || seg.has(FIN)) {
             receiveText(seg, now);
         }
+    }
+
+    /**
+     * Answers an invalid segment with a pure ACK of its own, at most once per {@link InvalidSegmentAcks#INTERVAL_NANOS}
+     * for segments without data (the ACK-loop breaker; segments with data are always answered).
+     */
+    private void answerInvalid(InboundSegment seg, long now) {
+        if (invalidAcks.mayAnswer(seg.payloadLength > 0 || seg.has(SYN), now)) {
+            ackNow();
+            invalidAnswerDue = true;
+        }
+    }
+
+    /**
+     * A segment whose sequence space lies wholly before RCV.NXT, by less than the receive buffer
+     * (a retransmission of what already arrived, not a blind guess), that acknowledges new data
+     * within RFC 5961 §5.2's bounds. Not in SYN-RECEIVED (the handshake's ACK must be in window)
+     * and never with SYN or RST.
+     */
+    private boolean oldDuplicateAdvancingAck(InboundSegment seg) {
+        if (!seg.has(ACK) || seg.has(SYN) || seg.has(RST) || state == TcpState.SYN_RECEIVED || !state.synchronized_()) {
+            return false;
+        }
+        int behind = SeqNum.diff(rcvNxt(), seg.seq + seg.segLen());
+        return behind >= 0 && behind < config.receiveBuffer() && SeqNum.gt(seg.ack, sndUna) && SeqNum.le(seg.ack, sndMax);
     }
 
     /** RFC 9293 §3.10.7.4 first check: the four acceptability cases. */
@@ -448,11 +485,11 @@ public final class TcpConnection {
         // RFC 5961 §5.2: acceptable only if SND.UNA - MAX.SND.WND =< SEG.ACK =< SND.NXT.
         if (SeqNum.gt(seg.ack, sndMax)) {
             stats.challengeAcks++;
-            ackNow();
+            answerInvalid(seg, now);
             return false;
         }
         if (SeqNum.lt(seg.ack, (int) (sndUna - Math.max(maxSndWnd, 1)))) {
-            ackNow();
+            answerInvalid(seg, now);
             return false;
         }
         // RFC 5681 §2 duplicate ACK; not while the window is closed (answers to window probes)
@@ -728,8 +765,13 @@ public final class TcpConnection {
      * tcp_acceptable_seq).
      */
     private int acceptableSeq() {
+        // A segment without data carries SND.MAX, not SND.NXT: after a timeout SND.NXT goes back to
+        // SND.UNA while the peer may hold everything up to SND.MAX (the timeout was spurious), and
+        // a pure ACK numbered below its RCV.NXT is out of window for it (RFC 9293 §3.10.7.4), which
+        // it answers with an ACK of its own: an ACK loop. Linux numbers pure ACKs with snd_nxt,
+        // which never goes back (tcp_acceptable_seq).
         int windowEnd = sndUna + (int) Math.min(sndWnd, Integer.MAX_VALUE);
-        return SeqNum.lt(windowEnd, sndNxt) ? windowEnd : sndNxt;
+        return SeqNum.lt(windowEnd, sndMax) ? windowEnd : sndMax;
     }
 
     /** A segment length from {@code seq}: for a segment-aligned protection, exactly the rest of its frame. */
@@ -1248,6 +1290,9 @@ public final class TcpConnection {
 
     /** Sends what the windows, Nagle and the state allow; then a pending ACK if nothing carried it. */
     void output(long now) {
+        if (state == TcpState.SYN_RECEIVED) {
+            invalidAnswerDue = false; // the pending ACK below is already a pure one
+        }
         if (state == TcpState.SYN_RECEIVED && ackPending) {
             if (synAckDue) {
                 synAckDue = false;
@@ -1262,6 +1307,14 @@ public final class TcpConnection {
             ackPending = false;
             delAckAt = NONE;
             return;
+        }
+        if (invalidAnswerDue) {
+            // The answer to an invalid segment goes as a pure ACK numbered SND.MAX, never only on a
+            // data segment: after a timeout that segment is a retransmission the peer may already
+            // hold, out of its window, and it would discard the ACK with it (RFC 9293 §3.10.7.4,
+            // first check). Linux's tcp_send_dupack does the same.
+            invalidAnswerDue = false;
+            layer.writer.data(this, acceptableSeq(), 0, ACK, now);
         }
         boolean sent = false;
         if (scoreboard != null && (scoreboard.inRecovery() || scoreboard.afterTimeout()) && state != TcpState.TIME_WAIT) {
@@ -1776,7 +1829,7 @@ public final class TcpConnection {
                 cc.ssthresh(), smss, sndWnd, receiveWindow(), stats.retransmits, stats.timeouts,
                 stats.fastRetransmits, stats.bytesSent, stats.bytesAcked, stats.bytesReceived, stats.bytesDelivered,
                 stats.segmentsIn, stats.segmentsOut, stats.duplicateAcks, stats.challengeAcks, stats.pawsRejected,
-                sackOk, tsOk, sndShift, rcvShift);
+                sackOk, tsOk, sndShift, rcvShift, stats.outOfWindow, invalidAcks.skipped());
     }
 
     @Override
