@@ -11,7 +11,7 @@ import dev.tuncrypt.tcpcrypt.rfc8548.KeyExchange8548;
 import dev.tuncrypt.tcpcrypt.rfc8548.PublicKeys8548;
 import dev.tuncrypt.tcpcrypt.rfc8548.Rfc8548;
 import dev.tuncrypt.tcpcrypt.rfc8548.SessionSecrets8548;
-import dev.tuncrypt.tcpcrypt.v05.EnoOutcome;
+import dev.tuncrypt.tcpcrypt.eno.EnoOutcome;
 import dev.tuncrypt.tcpstack.tcp.ProtectionException;
 import dev.tuncrypt.tcpstack.tcp.StreamIo;
 import dev.tuncrypt.tcpstack.tcp.StreamProtection;

@@ -1,7 +1,7 @@
 package dev.tuncrypt.tcpcrypt;
 
-import dev.tuncrypt.tcpcrypt.v05.EnoOutcome;
-import dev.tuncrypt.tcpcrypt.v05.SessionCache;
+import dev.tuncrypt.tcpcrypt.eno.EnoOutcome;
+import dev.tuncrypt.tcpcrypt.eno.SessionCache;
 import dev.tuncrypt.tcpstack.TcpSocket;
 import dev.tuncrypt.tcpstack.tcp.SegmentProtection;
 import java.net.InetAddress;

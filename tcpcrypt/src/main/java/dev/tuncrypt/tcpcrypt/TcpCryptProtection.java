@@ -4,10 +4,11 @@ import dev.tuncrypt.tcpcrypt.rfc8548.EnoOption8547;
 import dev.tuncrypt.tcpcrypt.rfc8548.Negotiation8547;
 import dev.tuncrypt.tcpcrypt.rfc8548.Rfc8548;
 import dev.tuncrypt.tcpcrypt.rfc8548.SessionSecrets8548;
-import dev.tuncrypt.tcpcrypt.v05.CachedSession;
+import dev.tuncrypt.tcpcrypt.eno.CachedSession;
 import dev.tuncrypt.tcpcrypt.v05.EnoNegotiation;
 import dev.tuncrypt.tcpcrypt.v05.EnoOption;
-import dev.tuncrypt.tcpcrypt.v05.EnoOutcome;
+import dev.tuncrypt.tcpcrypt.eno.EnoOutcome;
+import dev.tuncrypt.tcpcrypt.eno.ResumeLookup;
 import dev.tuncrypt.tcpcrypt.v05.EnoTranscript;
 import dev.tuncrypt.tcpcrypt.v05.Tcpcrypt05;
 import dev.tuncrypt.tcpstack.TcpConnectException;
@@ -215,7 +216,7 @@ final class TcpCryptProtection implements SegmentProtection {
             return synAck8547.encodedLength() <= room ? synAck8547.writeTo(buf, index) : index;
         }
         if (synAckOption == null) {
-            synAckOption = outcome.synAckOption(config.appAware(), WideWindow.echo(crypt.wideWindow05, synOption));
+            synAckOption = EnoOption.synAckFor(outcome, config.appAware(), WideWindow.echo(crypt.wideWindow05, synOption));
         }
         return synAckOption.encodedLength() <= room ? synAckOption.writeTo(buf, index) : index;
     }
@@ -311,7 +312,7 @@ final class TcpCryptProtection implements SegmentProtection {
         var option = EnoOption.parseSuboptions(buf, parsed.experimentalOffset(i), parsed.experimentalLength(i));
         synOption = option.valueOrNull();
         return EnoNegotiation.onSyn(option, config.teps(Dialect.TCPCRYPT_05),
-                config.sessionCache() ? crypt.cache.resumeLookup() : EnoNegotiation.ResumeLookup.NONE);
+                config.sessionCache() ? crypt.cache.resumeLookup() : ResumeLookup.NONE);
     }
 
     private EnoOutcome onSyn8547(ByteBuffer buf, TcpOptions parsed) {
@@ -324,7 +325,7 @@ final class TcpCryptProtection implements SegmentProtection {
         }
         syn8547 = option.valueOrNull();
         var decision = Negotiation8547.onSyn(syn8547, config.teps(Dialect.RFC8548), appAware8547(),
-                config.sessionCache() ? crypt.cache8548.resumeLookup() : EnoNegotiation.ResumeLookup.NONE);
+                config.sessionCache() ? crypt.cache8548.resumeLookup() : ResumeLookup.NONE);
         peerNonce = decision.peerNonce();
         return decision.outcome();
     }

@@ -1,7 +1,7 @@
 package dev.tuncrypt.tcpcrypt;
 
 import dev.tuncrypt.tcpcrypt.v05.ClientKeyExchange;
-import dev.tuncrypt.tcpcrypt.v05.EnoOutcome;
+import dev.tuncrypt.tcpcrypt.eno.EnoOutcome;
 import dev.tuncrypt.tcpcrypt.v05.FrameOpener;
 import dev.tuncrypt.tcpcrypt.v05.FrameSealer;
 import dev.tuncrypt.tcpcrypt.v05.FrameStatus;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tuncrypt.tcpcrypt.Rfc8548ActiveAttackerTest.Packet;
 import dev.tuncrypt.tcpcrypt.Rfc8548ActiveAttackerTest.Run;
-import dev.tuncrypt.tcpcrypt.v05.EnoOutcome;
+import dev.tuncrypt.tcpcrypt.eno.EnoOutcome;
 import dev.tuncrypt.tcpstack.sim.Simulation;
 import dev.tuncrypt.tcpstack.tcp.FlowKey;
 import dev.tuncrypt.tcpstack.wire.TcpOptions;

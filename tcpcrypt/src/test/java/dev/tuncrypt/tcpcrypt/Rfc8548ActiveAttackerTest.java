@@ -15,7 +15,7 @@ import dev.tuncrypt.tcpstack.wire.Ipv4View;
 import dev.tuncrypt.tcpstack.wire.TcpOptions;
 import dev.tuncrypt.tcpstack.wire.TcpView;
 import dev.tuncrypt.tcpcrypt.rfc8548.Rfc8548;
-import dev.tuncrypt.tcpcrypt.v05.EnoOutcome;
+import dev.tuncrypt.tcpcrypt.eno.EnoOutcome;
 import dev.tuncrypt.tun.FaultModel;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;

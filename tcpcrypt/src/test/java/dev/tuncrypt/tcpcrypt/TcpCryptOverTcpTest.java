@@ -172,8 +172,8 @@ class TcpCryptOverTcpTest {
             assertThat(TcpCrypt.whenEstablished(b.accepted)).as("no tcpcrypt protection at all").isCompletedExceptionally();
             assertThat(((TcpCryptProtection) a.protection()).fallbackReason()).isNotNull();
             assertThat(ca.fallbacks()).isEqualTo(1);
-            assertThat(ca.fallbacks(dev.tuncrypt.tcpcrypt.v05.EnoOutcome.Reason.NO_ENO_OPTION)).isEqualTo(1);
-            assertThat(ca.fallbacks(dev.tuncrypt.tcpcrypt.v05.EnoOutcome.Reason.NO_COMMON_TEP)).isZero();
+            assertThat(ca.fallbacks(dev.tuncrypt.tcpcrypt.eno.EnoOutcome.Reason.NO_ENO_OPTION)).isEqualTo(1);
+            assertThat(ca.fallbacks(dev.tuncrypt.tcpcrypt.eno.EnoOutcome.Reason.NO_COMMON_TEP)).isZero();
             assertThat(ca.keyAgreementLatency().count()).isZero();
         }
     }

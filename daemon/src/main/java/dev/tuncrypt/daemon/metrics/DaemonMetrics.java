@@ -7,7 +7,7 @@ import dev.tuncrypt.daemon.control.ControlTarget;
 import dev.tuncrypt.daemon.metrics.ExpositionWriter.Type;
 import dev.tuncrypt.tcpcrypt.LatencyHistogram;
 import dev.tuncrypt.tcpcrypt.TcpCrypt;
-import dev.tuncrypt.tcpcrypt.v05.EnoOutcome;
+import dev.tuncrypt.tcpcrypt.eno.EnoOutcome;
 import dev.tuncrypt.tcpcrypt.v05.Tcpcrypt05;
 import dev.tuncrypt.tcpstack.DropReason;
 import dev.tuncrypt.tcpstack.NetStack;

@@ -8,7 +8,7 @@ import dev.tuncrypt.daemon.metrics.StrictExpositionParser.Exposition;
 import dev.tuncrypt.tcpcrypt.CryptMode;
 import dev.tuncrypt.tcpcrypt.TcpCrypt;
 import dev.tuncrypt.tcpcrypt.TcpCryptConfig;
-import dev.tuncrypt.tcpcrypt.v05.EnoOutcome;
+import dev.tuncrypt.tcpcrypt.eno.EnoOutcome;
 import dev.tuncrypt.tcpstack.DropReason;
 import dev.tuncrypt.tcpstack.NetStack;
 import dev.tuncrypt.tcpstack.TcpListener;

@@ -2,15 +2,15 @@ package dev.tuncrypt.tcpcrypt.rfc8548;
 
 import dev.tuncrypt.tcpcrypt.Result;
 import dev.tuncrypt.tcpcrypt.Tep;
-import dev.tuncrypt.tcpcrypt.v05.EnoError;
-import dev.tuncrypt.tcpcrypt.v05.EnoSuboption;
-import dev.tuncrypt.tcpcrypt.v05.EnoSuboption.Kind;
+import dev.tuncrypt.tcpcrypt.eno.EnoError;
+import dev.tuncrypt.tcpcrypt.eno.EnoSuboption;
+import dev.tuncrypt.tcpcrypt.eno.EnoSuboption.Kind;
+import dev.tuncrypt.tcpcrypt.eno.EnoSuboptions;
+import dev.tuncrypt.tcpcrypt.eno.EnoWireOption;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.List;
-import java.util.Objects;
 
 /**
  * A TCP-ENO option as RFC 8547 §4.1 lays it out: {@code 45 len <suboptions>} (kind 69, the length
@@ -30,16 +30,23 @@ import java.util.Objects;
  * The non-SYN form {@code 45 02} has no contents (§4.1 Figure 3): a host sends it in every
  * non-SYN segment until it receives a non-SYN segment (§4.6). Immutable.
  */
-public final class EnoOption8547 {
+public final class EnoOption8547 extends EnoWireOption {
     /** {@code 45 02}. */
-    public static final EnoOption8547 MINIMAL = new EnoOption8547(new byte[0], List.of());
+    public static final EnoOption8547 MINIMAL = new EnoOption8547(EnoSuboptions.NONE);
 
-    private final byte[] suboptionBytes;
-    private final List<EnoSuboption> suboptions;
+    private EnoOption8547(EnoSuboptions body) {
+        super(body);
+    }
 
-    private EnoOption8547(byte[] suboptionBytes, List<EnoSuboption> suboptions) {
-        this.suboptionBytes = suboptionBytes;
-        this.suboptions = List.copyOf(suboptions);
+    @Override
+    protected int headerLength() {
+        return Rfc8548.ENO_HEADER_LENGTH;
+    }
+
+    @Override
+    protected void writeHeader(ByteBuffer buf, int index, int length) {
+        buf.put(index, (byte) Rfc8548.ENO_KIND);
+        buf.put(index + 1, (byte) length);
     }
 
     // ---------------------------------------------------------------- building
@@ -92,32 +99,7 @@ public final class EnoOption8547 {
 
     /** An option with exactly these suboptions; a v=1 suboption without length byte must be last. */
     public static EnoOption8547 of(List<EnoSuboption> subs) {
-        int len = 0;
-        for (EnoSuboption s : subs) {
-            len += s.encodedLength();
-        }
-        if (len > Rfc8548.MAX_SUBOPTIONS_LENGTH) {
-            throw new IllegalArgumentException("ENO option longer than 40 bytes");
-        }
-        byte[] b = new byte[len];
-        int p = 0;
-        for (int i = 0; i < subs.size(); i++) {
-            EnoSuboption s = subs.get(i);
-            byte[] data = s.data();
-            if (s.kind() == Kind.TEP_WITH_DATA && !s.lengthByte() && i != subs.size() - 1) {
-                throw new IllegalArgumentException("a variable-length suboption without length byte must be last");
-            }
-            if (s.lengthByte()) {
-                if (data.length < 1 || data.length > 32) {
-                    throw new IllegalArgumentException("a length byte covers 1..32 data bytes");
-                }
-                b[p++] = (byte) (0x80 | (data.length - 1));
-            }
-            b[p++] = (byte) s.csByte();
-            System.arraycopy(data, 0, b, p, data.length);
-            p += data.length;
-        }
-        return new EnoOption8547(b, subs);
+        return new EnoOption8547(EnoSuboptions.of(subs, Rfc8548.MAX_SUBOPTIONS_LENGTH));
     }
 
     // ---------------------------------------------------------------- parsing
@@ -127,12 +109,7 @@ public final class EnoOption8547 {
      * after kind and length, as {@code TcpOptions.enoOffset/enoLength} give them).
      */
     public static Result<EnoOption8547, EnoError> parseSuboptions(ByteBuffer buf, int offset, int length) {
-        if (length < 0 || length > Rfc8548.MAX_SUBOPTIONS_LENGTH) {
-            return Result.err(length < 0 ? EnoError.BAD_OPTION_LENGTH : EnoError.TOO_LONG);
-        }
-        byte[] b = new byte[length];
-        buf.get(offset, b);
-        return parseSuboptionBytes(b);
+        return wrap(EnoSuboptions.parse(buf, offset, length, Rfc8548.MAX_SUBOPTIONS_LENGTH));
     }
 
     /** Parses a whole option {@code 45 len <suboptions>}, which must fill {@code option}. */
@@ -146,55 +123,21 @@ public final class EnoOption8547 {
         if (option.length > Rfc8548.MAX_OPTION_LENGTH) {
             return Result.err(EnoError.TOO_LONG);
         }
-        return parseSuboptionBytes(Arrays.copyOfRange(option, Rfc8548.ENO_HEADER_LENGTH, option.length));
+        return wrap(EnoSuboptions.parse(Arrays.copyOfRange(option, Rfc8548.ENO_HEADER_LENGTH, option.length)));
     }
 
-    private static Result<EnoOption8547, EnoError> parseSuboptionBytes(byte[] b) {
-        List<EnoSuboption> subs = new ArrayList<>();
-        int i = 0;
-        while (i < b.length) {
-            int cs = b[i] & 0xff;
-            if (cs < 0x20) { // RFC 8547 Table 1: general suboption
-                subs.add(new EnoSuboption(Kind.GENERAL, cs, null, false));
-                i++;
-            } else if (cs < 0x80) { // one-byte TEP suboption
-                subs.add(new EnoSuboption(Kind.TEP, cs, null, false));
-                i++;
-            } else if (cs < 0xa0) { // length byte for the next suboption
-                int n = (cs & 0x1f) + 1;
-                if (i + 1 >= b.length || (b[i + 1] & 0xff) < 0xa0) {
-                    return Result.err(EnoError.LENGTH_BYTE_WITHOUT_TEP);
-                }
-                if (i + 2 + n > b.length) {
-                    return Result.err(EnoError.LENGTH_BYTE_OVERRUN);
-                }
-                subs.add(new EnoSuboption(Kind.TEP_WITH_DATA, b[i + 1] & 0x7f, Arrays.copyOfRange(b, i + 2, i + 2 + n), true));
-                i += 2 + n;
-            } else { // variable-length TEP suboption running to the end of the option
-                subs.add(new EnoSuboption(Kind.TEP_WITH_DATA, cs & 0x7f, Arrays.copyOfRange(b, i + 1, b.length), false));
-                i = b.length;
-            }
-        }
-        return Result.ok(new EnoOption8547(b, subs));
+    private static Result<EnoOption8547, EnoError> wrap(Result<EnoSuboptions, EnoError> parsed) {
+        return parsed.isOk() ? Result.ok(new EnoOption8547(parsed.valueOrNull())) : Result.err(parsed.errorOrNull());
     }
 
     // ---------------------------------------------------------------- reading
-
-    public List<EnoSuboption> suboptions() {
-        return suboptions;
-    }
 
     /**
      * The global suboption's a and b bits (RFC 8547 §4.2): only the first suboption in the range
      * 0x00-0x1f counts, its z bits are ignored; none is the implicit 0x00.
      */
     public int globalBits() {
-        for (EnoSuboption s : suboptions) {
-            if (s.kind() == Kind.GENERAL) {
-                return s.value() & Rfc8548.GLOBAL_KNOWN;
-            }
-        }
-        return 0;
+        return Math.max(body().firstGeneral(), 0) & Rfc8548.GLOBAL_KNOWN;
     }
 
     /** The passive role bit b (RFC 8547 §4.2, §4.3). */
@@ -209,13 +152,7 @@ public final class EnoOption8547 {
 
     /** TEP ids in order, one-byte and v=1 suboptions alike (the v=1 form offers the same TEP, RFC 8548 §3.2). */
     public List<Integer> tepIds() {
-        List<Integer> ids = new ArrayList<>();
-        for (EnoSuboption s : suboptions) {
-            if (s.kind() != Kind.GENERAL) {
-                ids.add(s.value());
-            }
-        }
-        return ids;
+        return body().tepIds(true);
     }
 
     /**
@@ -228,45 +165,5 @@ public final class EnoOption8547 {
             n += t == id ? 1 : 0;
         }
         return n > 1;
-    }
-
-    public boolean isMinimal() {
-        return suboptionBytes.length == 0;
-    }
-
-    /** Bytes of the whole option. */
-    public int encodedLength() {
-        return Rfc8548.ENO_HEADER_LENGTH + suboptionBytes.length;
-    }
-
-    /** The whole option, {@code 45 len <suboptions>}: what the negotiation transcript holds. */
-    public byte[] encode() {
-        byte[] out = new byte[encodedLength()];
-        writeTo(ByteBuffer.wrap(out), 0);
-        return out;
-    }
-
-    /** Writes the whole option at absolute {@code index}; returns the index after it. */
-    public int writeTo(ByteBuffer buf, int index) {
-        Objects.checkFromIndexSize(index, encodedLength(), buf.limit());
-        buf.put(index, (byte) Rfc8548.ENO_KIND);
-        buf.put(index + 1, (byte) encodedLength());
-        buf.put(index + Rfc8548.ENO_HEADER_LENGTH, suboptionBytes);
-        return index + encodedLength();
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof EnoOption8547 e && Arrays.equals(suboptionBytes, e.suboptionBytes);
-    }
-
-    @Override
-    public int hashCode() {
-        return Arrays.hashCode(suboptionBytes);
-    }
-
-    @Override
-    public String toString() {
-        return HexFormat.of().formatHex(encode());
     }
 }

@@ -2,10 +2,10 @@ package dev.tuncrypt.tcpcrypt.rfc8548;
 
 import dev.tuncrypt.tcpcrypt.Role;
 import dev.tuncrypt.tcpcrypt.Tep;
-import dev.tuncrypt.tcpcrypt.v05.CachedSession;
-import dev.tuncrypt.tcpcrypt.v05.EnoNegotiation.ResumeLookup;
-import dev.tuncrypt.tcpcrypt.v05.EnoOutcome;
-import dev.tuncrypt.tcpcrypt.v05.EnoSuboption;
+import dev.tuncrypt.tcpcrypt.eno.CachedSession;
+import dev.tuncrypt.tcpcrypt.eno.ResumeLookup;
+import dev.tuncrypt.tcpcrypt.eno.EnoOutcome;
+import dev.tuncrypt.tcpcrypt.eno.EnoSuboption;
 import java.security.MessageDigest;
 import java.util.Arrays;
 import java.util.List;

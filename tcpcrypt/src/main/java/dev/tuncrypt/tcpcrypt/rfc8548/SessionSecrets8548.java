@@ -4,7 +4,7 @@ import dev.tuncrypt.tcpcrypt.Role;
 import dev.tuncrypt.tcpcrypt.SessionId;
 import dev.tuncrypt.tcpcrypt.SymCipher;
 import dev.tuncrypt.tcpcrypt.Tep;
-import dev.tuncrypt.tcpcrypt.v05.CachedSession;
+import dev.tuncrypt.tcpcrypt.eno.CachedSession;
 import java.util.Arrays;
 import java.util.Objects;
 

@@ -1,5 +1,10 @@
 package dev.tuncrypt.tcpcrypt.v05;
 
+import dev.tuncrypt.tcpcrypt.eno.EnoError;
+import dev.tuncrypt.tcpcrypt.eno.EnoSuboption;
+import dev.tuncrypt.tcpcrypt.eno.EnoOutcome;
+import dev.tuncrypt.tcpcrypt.eno.CachedSession;
+import dev.tuncrypt.tcpcrypt.eno.ResumeLookup;
 import dev.tuncrypt.tcpcrypt.Result;
 import dev.tuncrypt.tcpcrypt.Tep;
 import java.util.List;
@@ -32,16 +37,6 @@ import java.util.List;
  */
 public final class EnoNegotiation {
     private EnoNegotiation() {}
-
-    /** Finds and removes (one use) a cached session by its 10-byte resume identifier. */
-    @FunctionalInterface
-    public interface ResumeLookup {
-        /** The session cached under {@code resumeId}, removed from the cache; or null. */
-        CachedSession take(byte[] resumeId);
-
-        /** No session cache. */
-        ResumeLookup NONE = id -> null;
-    }
 
     /** Role B: maps a failed parse of the peer's option to its outcome, else decides on it. */
     public static EnoOutcome onSyn(Result<EnoOption, EnoError> parsed, List<Tep> supported, ResumeLookup cache) {

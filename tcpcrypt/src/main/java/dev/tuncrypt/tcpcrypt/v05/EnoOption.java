@@ -2,12 +2,16 @@ package dev.tuncrypt.tcpcrypt.v05;
 
 import dev.tuncrypt.tcpcrypt.Result;
 import dev.tuncrypt.tcpcrypt.Tep;
+import dev.tuncrypt.tcpcrypt.eno.CachedSession;
+import dev.tuncrypt.tcpcrypt.eno.EnoError;
+import dev.tuncrypt.tcpcrypt.eno.EnoOutcome;
+import dev.tuncrypt.tcpcrypt.eno.EnoSuboption;
+import dev.tuncrypt.tcpcrypt.eno.EnoSuboptions;
+import dev.tuncrypt.tcpcrypt.eno.EnoWireOption;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.List;
-import java.util.Objects;
 
 /**
  * An ENO option in the experimental encoding tcpcryptd 0.5 uses: {@code FD len 45 4E
@@ -29,19 +33,27 @@ import java.util.Objects;
  *       {@code fd04454e} ({@code add_eno}).
  * </ul>
  */
-public final class EnoOption {
+public final class EnoOption extends EnoWireOption {
     /** The minimal ENO option, {@code FD 04 45 4E}. */
-    public static final EnoOption MINIMAL = new EnoOption(new byte[0], List.of());
+    public static final EnoOption MINIMAL = new EnoOption(EnoSuboptions.NONE);
 
     /** Largest suboption block: 40 bytes of option space minus kind, length and ExID. */
     public static final int MAX_SUBOPTIONS_LENGTH = Tcpcrypt05.MAX_OPTION_LENGTH - Tcpcrypt05.ENO_HEADER_LENGTH;
 
-    private final byte[] suboptionBytes;
-    private final List<EnoSuboption> suboptions;
+    private EnoOption(EnoSuboptions body) {
+        super(body);
+    }
 
-    private EnoOption(byte[] suboptionBytes, List<EnoSuboption> suboptions) {
-        this.suboptionBytes = suboptionBytes;
-        this.suboptions = List.copyOf(suboptions);
+    @Override
+    protected int headerLength() {
+        return Tcpcrypt05.ENO_HEADER_LENGTH;
+    }
+
+    @Override
+    protected void writeHeader(ByteBuffer buf, int index, int length) {
+        buf.put(index, (byte) Tcpcrypt05.ENO_KIND);
+        buf.put(index + 1, (byte) length);
+        buf.putShort(index + 2, (short) Tcpcrypt05.ENO_EXID);
     }
 
     // ---------------------------------------------------------------- building
@@ -120,35 +132,24 @@ public final class EnoOption {
 
     /** An option with exactly these suboptions, in order. */
     public static EnoOption of(List<EnoSuboption> subs) {
-        int len = 0;
-        for (EnoSuboption s : subs) {
-            len += s.encodedLength();
-        }
-        if (len > MAX_SUBOPTIONS_LENGTH) {
-            throw new IllegalArgumentException("ENO option longer than 40 bytes");
-        }
-        for (int i = 0; i < subs.size(); i++) {
-            EnoSuboption s = subs.get(i);
-            if (s.kind() == EnoSuboption.Kind.TEP_WITH_DATA && !s.lengthByte() && i != subs.size() - 1) {
-                // it runs to the end of the option: whatever followed would read as its data
-                throw new IllegalArgumentException("a variable-length suboption without length byte must be last");
-            }
-        }
-        byte[] b = new byte[len];
-        int p = 0;
-        for (EnoSuboption s : subs) {
-            if (s.lengthByte()) {
-                if (s.dataLength() < 1 || s.dataLength() > 32) {
-                    throw new IllegalArgumentException("length byte covers 1..32 data bytes");
-                }
-                b[p++] = (byte) (0x80 | (s.dataLength() - 1));
-            }
-            b[p++] = (byte) s.csByte();
-            for (int i = 0; i < s.dataLength(); i++) {
-                b[p++] = s.dataAt(i);
-            }
-        }
-        return new EnoOption(b, subs);
+        return new EnoOption(EnoSuboptions.of(subs, MAX_SUBOPTIONS_LENGTH));
+    }
+
+    /**
+     * Role B: the option to put in the SYN-ACK for {@code outcome}, or null (no ENO option, as
+     * the reference sends none once it disabled the connection).
+     */
+    public static EnoOption synAckFor(EnoOutcome outcome, boolean localAppAware) {
+        return synAckFor(outcome, localAppAware, false);
+    }
+
+    /** As {@link #synAckFor(EnoOutcome, boolean)}, echoing the wide-window bit if {@code wideWindow} ({@link WideWindow#echo}). */
+    public static EnoOption synAckFor(EnoOutcome outcome, boolean localAppAware, boolean wideWindow) {
+        return switch (outcome) {
+            case EnoOutcome.Negotiated n -> synAck(n.tep(), localAppAware, wideWindow);
+            case EnoOutcome.Resumed r -> synAckResume(r.tep(), localAppAware, wideWindow);
+            case EnoOutcome.NotNegotiated x -> null;
+        };
     }
 
     // ---------------------------------------------------------------- parsing
@@ -159,12 +160,7 @@ public final class EnoOption {
      * buffer's position is not used or changed.
      */
     public static Result<EnoOption, EnoError> parseSuboptions(ByteBuffer buf, int offset, int length) {
-        if (length < 0 || length > MAX_SUBOPTIONS_LENGTH) {
-            return Result.err(length < 0 ? EnoError.BAD_OPTION_LENGTH : EnoError.TOO_LONG);
-        }
-        byte[] b = new byte[length];
-        buf.get(offset, b);
-        return parseSuboptionBytes(b);
+        return wrap(EnoSuboptions.parse(buf, offset, length, MAX_SUBOPTIONS_LENGTH));
     }
 
     /** Parses a whole option, {@code FD len 45 4E <suboptions>}, which must fill {@code option}. */
@@ -181,54 +177,18 @@ public final class EnoOption {
         if (option.length > Tcpcrypt05.MAX_OPTION_LENGTH) {
             return Result.err(EnoError.TOO_LONG);
         }
-        return parseSuboptionBytes(Arrays.copyOfRange(option, Tcpcrypt05.ENO_HEADER_LENGTH, option.length));
+        return wrap(EnoSuboptions.parse(Arrays.copyOfRange(option, Tcpcrypt05.ENO_HEADER_LENGTH, option.length)));
     }
 
-    private static Result<EnoOption, EnoError> parseSuboptionBytes(byte[] b) {
-        List<EnoSuboption> subs = new ArrayList<>();
-        int i = 0;
-        while (i < b.length) {
-            int cs = b[i] & 0xff;
-            if (cs < 0x20) {
-                subs.add(EnoSuboption.general(cs));
-                i++;
-            } else if (cs < 0x80) {
-                subs.add(EnoSuboption.tep(cs));
-                i++;
-            } else if (cs < 0xa0) {
-                int n = (cs & 0x1f) + 1;
-                if (i + 1 >= b.length || (b[i + 1] & 0xff) < 0xa0) {
-                    return Result.err(EnoError.LENGTH_BYTE_WITHOUT_TEP);
-                }
-                if (i + 2 + n > b.length) {
-                    return Result.err(EnoError.LENGTH_BYTE_OVERRUN);
-                }
-                subs.add(EnoSuboption.tepWithData(b[i + 1] & 0x7f, Arrays.copyOfRange(b, i + 2, i + 2 + n), true));
-                i += 2 + n;
-            } else {
-                subs.add(EnoSuboption.tepWithData(cs & 0x7f, Arrays.copyOfRange(b, i + 1, b.length), false));
-                i = b.length;
-            }
-        }
-        return Result.ok(new EnoOption(b, subs));
+    private static Result<EnoOption, EnoError> wrap(Result<EnoSuboptions, EnoError> parsed) {
+        return parsed.isOk() ? Result.ok(new EnoOption(parsed.valueOrNull())) : Result.err(parsed.errorOrNull());
     }
 
     // ---------------------------------------------------------------- reading
 
-    /** The suboptions in order. */
-    public List<EnoSuboption> suboptions() {
-        return suboptions;
-    }
-
     /** OR of all general suboptions. */
     public int generalBits() {
-        int bits = 0;
-        for (EnoSuboption s : suboptions) {
-            if (s.kind() == EnoSuboption.Kind.GENERAL) {
-                bits |= s.value();
-            }
-        }
-        return bits;
+        return body().allGeneral();
     }
 
     /** Whether a general suboption carries the application-aware bit 0x02. */
@@ -248,63 +208,6 @@ public final class EnoOption {
 
     /** The one-byte TEP suboptions' ids, in order (known or not). */
     public List<Integer> tepIds() {
-        List<Integer> ids = new ArrayList<>();
-        for (EnoSuboption s : suboptions) {
-            if (s.kind() == EnoSuboption.Kind.TEP) {
-                ids.add(s.value());
-            }
-        }
-        return ids;
-    }
-
-    /** Whether this is the minimal option (no suboptions). */
-    public boolean isMinimal() {
-        return suboptionBytes.length == 0;
-    }
-
-    /** A copy of the suboption bytes. */
-    public byte[] suboptionBytes() {
-        return suboptionBytes.clone();
-    }
-
-    /** Bytes of the whole option: 4 + suboptions. */
-    public int encodedLength() {
-        return Tcpcrypt05.ENO_HEADER_LENGTH + suboptionBytes.length;
-    }
-
-    /** The whole option, {@code FD len 45 4E <suboptions>}. */
-    public byte[] encode() {
-        byte[] out = new byte[encodedLength()];
-        writeTo(ByteBuffer.wrap(out), 0);
-        return out;
-    }
-
-    /**
-     * Writes the whole option into {@code buf} at absolute {@code index} (position untouched).
-     *
-     * @return the index after the option
-     */
-    public int writeTo(ByteBuffer buf, int index) {
-        Objects.checkFromIndexSize(index, encodedLength(), buf.limit());
-        buf.put(index, (byte) Tcpcrypt05.ENO_KIND);
-        buf.put(index + 1, (byte) encodedLength());
-        buf.putShort(index + 2, (short) Tcpcrypt05.ENO_EXID);
-        buf.put(index + Tcpcrypt05.ENO_HEADER_LENGTH, suboptionBytes);
-        return index + encodedLength();
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof EnoOption e && Arrays.equals(suboptionBytes, e.suboptionBytes);
-    }
-
-    @Override
-    public int hashCode() {
-        return Arrays.hashCode(suboptionBytes);
-    }
-
-    @Override
-    public String toString() {
-        return HexFormat.of().formatHex(encode());
+        return body().tepIds(false);
     }
 }

@@ -1,5 +1,6 @@
 package dev.tuncrypt.tcpcrypt.v05;
 
+import dev.tuncrypt.tcpcrypt.eno.CachedSession;
 import dev.tuncrypt.tcpcrypt.Role;
 import dev.tuncrypt.tcpcrypt.SessionId;
 import dev.tuncrypt.tcpcrypt.SymCipher;

@@ -1,5 +1,6 @@
 package dev.tuncrypt.tcpcrypt.v05;
 
+import dev.tuncrypt.tcpcrypt.eno.EnoOutcome;
 /**
  * Whether a tcpcrypt-0.5 connection may keep more than 64 frames in flight: only when both ends
  * are this stack, which the wide-window bit of the ENO general suboption says

@@ -8,14 +8,16 @@
  * <p>Flow of one connection:
  * <ol>
  *   <li>Role A sends {@link EnoOption#syn}; role B answers with {@link EnoNegotiation#onSyn} and
- *       {@link EnoOutcome#synAckOption}; role A reads it with {@link EnoNegotiation#onSynAck} and
+ *       {@link EnoOption#synAckFor}; role A reads it with {@link EnoNegotiation#onSynAck} and
  *       puts {@link EnoOption#MINIMAL} on its first non-SYN segment.
  *   <li>Full handshake: {@link EnoTranscript}, then {@link ClientKeyExchange} (Init1, then Init2
  *       in) and {@link ServerKeyExchange} (Init1 in, Init2 out) yield {@link SessionSecrets}.
- *       Resumption: {@link SessionSecrets#resume(CachedSession)}, no Init messages.
+ *       Resumption: {@link SessionSecrets#resume}, no Init messages.
  *   <li>Frames: {@link FrameSealer} and {@link FrameOpener} per direction; offsets from
  *       {@link StreamOffsets}.
- *   <li>After the session is up: {@link SessionSecrets#toCacheEntry} into a {@link SessionCache}.
+ *   <li>After the session is up: {@link SessionSecrets#toCacheEntry} into a {@link dev.tuncrypt.tcpcrypt.eno.SessionCache}.
  * </ol>
+ * The option model, the negotiation outcome and the session cache are shared with rfc8548
+ * ({@link dev.tuncrypt.tcpcrypt.eno}); this package holds only tcpcrypt-0.5's codecs.
  */
 package dev.tuncrypt.tcpcrypt.v05;

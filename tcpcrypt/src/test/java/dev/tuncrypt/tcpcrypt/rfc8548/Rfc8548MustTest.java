@@ -9,10 +9,10 @@ import dev.tuncrypt.tcpcrypt.Tep;
 import dev.tuncrypt.tcpcrypt.crypto.AgreementKeyPair;
 import dev.tuncrypt.tcpcrypt.crypto.EcdhKeyPair;
 import dev.tuncrypt.tcpcrypt.crypto.PointError;
-import dev.tuncrypt.tcpcrypt.v05.CachedSession;
-import dev.tuncrypt.tcpcrypt.v05.EnoError;
-import dev.tuncrypt.tcpcrypt.v05.EnoNegotiation.ResumeLookup;
-import dev.tuncrypt.tcpcrypt.v05.EnoOutcome;
+import dev.tuncrypt.tcpcrypt.eno.CachedSession;
+import dev.tuncrypt.tcpcrypt.eno.EnoError;
+import dev.tuncrypt.tcpcrypt.eno.ResumeLookup;
+import dev.tuncrypt.tcpcrypt.eno.EnoOutcome;
 import java.nio.ByteBuffer;
 import java.security.SecureRandom;
 import java.util.Arrays;
@@ -253,9 +253,9 @@ class Rfc8548MustTest {
         assertThat(Negotiation8547.onSynAck(aSyn, onlyWrong, OFF, atA, expected).outcome())
                 .isEqualTo(new EnoOutcome.NotNegotiated(EnoOutcome.Reason.NO_COMMON_TEP));
         EnoOption8547 withEarlier = EnoOption8547.of(List.of(
-                new dev.tuncrypt.tcpcrypt.v05.EnoSuboption(dev.tuncrypt.tcpcrypt.v05.EnoSuboption.Kind.GENERAL, 1, null, false),
-                new dev.tuncrypt.tcpcrypt.v05.EnoSuboption(dev.tuncrypt.tcpcrypt.v05.EnoSuboption.Kind.TEP, 0x21, null, false),
-                new dev.tuncrypt.tcpcrypt.v05.EnoSuboption(dev.tuncrypt.tcpcrypt.v05.EnoSuboption.Kind.TEP_WITH_DATA, 0x23, wrong, false)));
+                new dev.tuncrypt.tcpcrypt.eno.EnoSuboption(dev.tuncrypt.tcpcrypt.eno.EnoSuboption.Kind.GENERAL, 1, null, false),
+                new dev.tuncrypt.tcpcrypt.eno.EnoSuboption(dev.tuncrypt.tcpcrypt.eno.EnoSuboption.Kind.TEP, 0x21, null, false),
+                new dev.tuncrypt.tcpcrypt.eno.EnoSuboption(dev.tuncrypt.tcpcrypt.eno.EnoSuboption.Kind.TEP_WITH_DATA, 0x23, wrong, false)));
         assertThat(Negotiation8547.onSynAck(aSyn, withEarlier, OFF, atA, expected).outcome())
                 .isEqualTo(new EnoOutcome.Negotiated(Tep.ECDHE_P256, false));
         byte[] nonceB = {7, 7, 7};

@@ -9,7 +9,7 @@ import dev.tuncrypt.tcpcrypt.Tep;
 import dev.tuncrypt.tcpcrypt.crypto.AgreementKeyPair;
 import dev.tuncrypt.tcpcrypt.crypto.EcdhKeyPair;
 import dev.tuncrypt.tcpcrypt.crypto.XdhKeyPair;
-import dev.tuncrypt.tcpcrypt.v05.CachedSession;
+import dev.tuncrypt.tcpcrypt.eno.CachedSession;
 import dev.tuncrypt.tcpstack.testsupport.Requirements;
 import java.io.IOException;
 import java.nio.ByteBuffer;

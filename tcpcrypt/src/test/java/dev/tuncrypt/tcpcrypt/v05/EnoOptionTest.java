@@ -1,5 +1,10 @@
 package dev.tuncrypt.tcpcrypt.v05;
 
+import dev.tuncrypt.tcpcrypt.eno.EnoError;
+import dev.tuncrypt.tcpcrypt.eno.EnoSuboption;
+import dev.tuncrypt.tcpcrypt.eno.EnoOutcome;
+import dev.tuncrypt.tcpcrypt.eno.CachedSession;
+import dev.tuncrypt.tcpcrypt.eno.ResumeLookup;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -96,28 +101,28 @@ class EnoOptionTest {
 
     @Test
     void roleBFallsBackToPlainTcp() {
-        assertThat(EnoNegotiation.onSyn((EnoOption) null, BOTH, EnoNegotiation.ResumeLookup.NONE))
+        assertThat(EnoNegotiation.onSyn((EnoOption) null, BOTH, ResumeLookup.NONE))
                 .isEqualTo(new EnoOutcome.NotNegotiated(EnoOutcome.Reason.NO_ENO_OPTION));
-        assertThat(EnoNegotiation.onSyn(EnoOption.parse(Vector.hex("fd06454e8121")), BOTH, EnoNegotiation.ResumeLookup.NONE))
+        assertThat(EnoNegotiation.onSyn(EnoOption.parse(Vector.hex("fd06454e8121")), BOTH, ResumeLookup.NONE))
                 .isEqualTo(new EnoOutcome.NotNegotiated(EnoOutcome.Reason.MALFORMED_OPTION));
-        EnoOutcome none = EnoNegotiation.onSyn(opt("fd06454e2324"), BOTH, EnoNegotiation.ResumeLookup.NONE);
+        EnoOutcome none = EnoNegotiation.onSyn(opt("fd06454e2324"), BOTH, ResumeLookup.NONE);
         assertThat(none).isEqualTo(new EnoOutcome.NotNegotiated(EnoOutcome.Reason.NO_COMMON_TEP));
         assertThat(none.encrypts()).isFalse();
-        assertThat(none.synAckOption(false)).as("no ENO in the SYN-ACK").isNull();
-        assertThat(EnoNegotiation.onSyn(EnoOption.MINIMAL, BOTH, EnoNegotiation.ResumeLookup.NONE))
+        assertThat(EnoOption.synAckFor(none, false)).as("no ENO in the SYN-ACK").isNull();
+        assertThat(EnoNegotiation.onSyn(EnoOption.MINIMAL, BOTH, ResumeLookup.NONE))
                 .isEqualTo(new EnoOutcome.NotNegotiated(EnoOutcome.Reason.NO_COMMON_TEP));
     }
 
     @Test
     void roleBTakesTheFirstOfAsTepsItSupports() {
-        assertThat(EnoNegotiation.onSyn(opt("fd06454e2221"), BOTH, EnoNegotiation.ResumeLookup.NONE).tepOrNull())
+        assertThat(EnoNegotiation.onSyn(opt("fd06454e2221"), BOTH, ResumeLookup.NONE).tepOrNull())
                 .isEqualTo(Tep.ECDHE_P521);
-        assertThat(EnoNegotiation.onSyn(opt("fd06454e2122"), List.of(Tep.ECDHE_P521), EnoNegotiation.ResumeLookup.NONE)
+        assertThat(EnoNegotiation.onSyn(opt("fd06454e2122"), List.of(Tep.ECDHE_P521), ResumeLookup.NONE)
                 .tepOrNull()).isEqualTo(Tep.ECDHE_P521);
         // an unknown TEP listed first: the reference would overrun its list here (README correction 8)
-        assertThat(EnoNegotiation.onSyn(opt("fd07454e232221"), BOTH, EnoNegotiation.ResumeLookup.NONE).tepOrNull())
+        assertThat(EnoNegotiation.onSyn(opt("fd07454e232221"), BOTH, ResumeLookup.NONE).tepOrNull())
                 .isEqualTo(Tep.ECDHE_P521);
-        EnoOutcome aware = EnoNegotiation.onSyn(opt("fd07454e212202"), BOTH, EnoNegotiation.ResumeLookup.NONE);
+        EnoOutcome aware = EnoNegotiation.onSyn(opt("fd07454e212202"), BOTH, ResumeLookup.NONE);
         assertThat(aware).isEqualTo(new EnoOutcome.Negotiated(Tep.ECDHE_P256, true));
     }
 
@@ -131,7 +136,7 @@ class EnoOptionTest {
         // known: resumed
         EnoOutcome r = EnoNegotiation.onSyn(syn, BOTH, x -> java.util.Arrays.equals(x, id) ? s : null);
         assertThat(r).isEqualTo(new EnoOutcome.Resumed(s, false));
-        assertThat(r.synAckOption(false)).hasToString("fd05454ea1");
+        assertThat(EnoOption.synAckFor(r, false)).hasToString("fd05454ea1");
         // the session's TEP no longer accepted: full handshake with what is
         assertThat(EnoNegotiation.onSyn(syn, List.of(Tep.ECDHE_P521), x -> s).tepOrNull()).isEqualTo(Tep.ECDHE_P521);
     }

@@ -1,5 +1,8 @@
 package dev.tuncrypt.tcpcrypt.v05;
 
+import dev.tuncrypt.tcpcrypt.eno.EnoOutcome;
+import dev.tuncrypt.tcpcrypt.eno.CachedSession;
+import dev.tuncrypt.tcpcrypt.eno.SessionCache;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tuncrypt.tcpcrypt.Role;
@@ -64,7 +67,7 @@ class EnoVectorTest {
             assertThat(outcome).isEqualTo(new EnoOutcome.Negotiated(v.tep(), false));
         }
         assertThat(outcome.tepOrNull()).isEqualTo(v.tep());
-        EnoOption synAck = outcome.synAckOption(false);
+        EnoOption synAck = EnoOption.synAckFor(outcome, false);
         assertThat(Vector.hex(synAck.encode())).isEqualTo(v.hexString("synack.eno_option_hex"));
     }
 

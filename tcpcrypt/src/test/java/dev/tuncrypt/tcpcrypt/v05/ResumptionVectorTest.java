@@ -1,5 +1,8 @@
 package dev.tuncrypt.tcpcrypt.v05;
 
+import dev.tuncrypt.tcpcrypt.eno.EnoOutcome;
+import dev.tuncrypt.tcpcrypt.eno.CachedSession;
+import dev.tuncrypt.tcpcrypt.eno.SessionCache;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tuncrypt.tcpcrypt.Role;
@@ -59,7 +62,7 @@ class ResumptionVectorTest {
 
         EnoOutcome bOutcome = EnoNegotiation.onSyn(syn, EnoVectorTest.B_SUPPORTS, bCache.resumeLookup());
         assertThat(bOutcome).isInstanceOf(EnoOutcome.Resumed.class);
-        EnoOption synAck = bOutcome.synAckOption(false);
+        EnoOption synAck = EnoOption.synAckFor(bOutcome, false);
         assertThat(Vector.hex(synAck.encode())).isEqualTo(v.hexString("synack.eno_option_hex"));
         EnoOutcome aOutcome = EnoNegotiation.onSynAck(syn, synAck, offered);
         assertThat(aOutcome).isInstanceOf(EnoOutcome.Resumed.class);

@@ -1,5 +1,7 @@
 package dev.tuncrypt.tcpcrypt.v05;
 
+import dev.tuncrypt.tcpcrypt.eno.EnoOutcome;
+import dev.tuncrypt.tcpcrypt.eno.CachedSession;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tuncrypt.tcpcrypt.Role;
@@ -47,7 +49,7 @@ class WideWindowTest {
         // role B echoes nothing to a SYN without the bit, whatever it offers itself
         assertThat(WideWindow.echo(true, syn)).isFalse();
         EnoOutcome outcome = new EnoOutcome.Negotiated(Tep.ECDHE_P256, false);
-        assertThat(outcome.synAckOption(false, WideWindow.echo(true, syn)).toString())
+        assertThat(EnoOption.synAckFor(outcome, false, WideWindow.echo(true, syn)).toString())
                 .isEqualTo(EnoOption.synAck(Tep.ECDHE_P256, false).toString());
         // our SYN with the bit, answered as tcpcryptd answers: the cap stays
         EnoOption ours = EnoOption.syn(PREF, false, true, null);

@@ -1,4 +1,4 @@
-package dev.tuncrypt.tcpcrypt.v05;
+package dev.tuncrypt.tcpcrypt.eno;
 
 import dev.tuncrypt.tcpcrypt.Role;
 import java.nio.ByteBuffer;
@@ -55,7 +55,7 @@ public final class SessionCache<K> {
     }
 
     /**
-     * Caches {@code session} (from {@link SessionSecrets#toCacheEntry}) for {@code peer}; the cache
+     * Caches {@code session} (from the dialect's {@code SessionSecrets.toCacheEntry}) for {@code peer}; the cache
      * owns it from now on. A role-A entry replaces the previous one for the same peer.
      */
     public synchronized void put(K peer, CachedSession session) {
@@ -92,8 +92,8 @@ public final class SessionCache<K> {
         return e == null ? null : e.session();
     }
 
-    /** This cache as role B's lookup for {@link EnoNegotiation#onSyn}. */
-    public EnoNegotiation.ResumeLookup resumeLookup() {
+    /** This cache as role B's lookup for the dialect's SYN negotiation. */
+    public ResumeLookup resumeLookup() {
         return this::takeByResumeId;
     }
 

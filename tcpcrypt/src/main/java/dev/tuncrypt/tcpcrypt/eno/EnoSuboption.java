@@ -1,4 +1,4 @@
-package dev.tuncrypt.tcpcrypt.v05;
+package dev.tuncrypt.tcpcrypt.eno;
 
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -36,21 +36,24 @@ public record EnoSuboption(Kind kind, int value, byte[] data, boolean lengthByte
         TEP_WITH_DATA
     }
 
+    /** The v bit of a suboption's first byte: data follows (RFC 8547 §4.1, Table 1). */
+    public static final int V_BIT = 0x80;
+
     private static final byte[] NONE = new byte[0];
 
     public EnoSuboption {
         data = data == null ? NONE : data.clone();
     }
 
-    static EnoSuboption general(int bits) {
+    public static EnoSuboption general(int bits) {
         return new EnoSuboption(Kind.GENERAL, bits, NONE, false);
     }
 
-    static EnoSuboption tep(int id) {
+    public static EnoSuboption tep(int id) {
         return new EnoSuboption(Kind.TEP, id, NONE, false);
     }
 
-    static EnoSuboption tepWithData(int id, byte[] data, boolean lengthByte) {
+    public static EnoSuboption tepWithData(int id, byte[] data, boolean lengthByte) {
         return new EnoSuboption(Kind.TEP_WITH_DATA, id, data, lengthByte);
     }
 
@@ -60,17 +63,17 @@ public record EnoSuboption(Kind kind, int value, byte[] data, boolean lengthByte
         return data.clone();
     }
 
-    int dataLength() {
+    public int dataLength() {
         return data.length;
     }
 
-    byte dataAt(int i) {
+    public byte dataAt(int i) {
         return data[i];
     }
 
     /** The suboption's first byte as sent (the v bit set for {@link Kind#TEP_WITH_DATA}). */
     public int csByte() {
-        return kind == Kind.TEP_WITH_DATA ? (value | Tcpcrypt05.SUBOPT_V) : value;
+        return kind == Kind.TEP_WITH_DATA ? (value | V_BIT) : value;
     }
 
     /** Bytes on the wire, length byte included. */

@@ -1,10 +1,10 @@
-package dev.tuncrypt.tcpcrypt.v05;
+package dev.tuncrypt.tcpcrypt.eno;
 
-/** Why bytes are not a well-formed ENO option of this dialect. */
+/** Why bytes are not a well-formed ENO option of a dialect. */
 public enum EnoError {
-    /** The option kind is not 253. */
+    /** The option kind is not the dialect's (253 for tcpcrypt-0.5, 69 for rfc8548). */
     NOT_EXPERIMENTAL_KIND,
-    /** The ExID is not 0x454E. */
+    /** tcpcrypt-0.5: the ExID is not 0x454E. */
     WRONG_EXID,
     /** The length byte disagrees with the bytes given, or is below 4. */
     BAD_OPTION_LENGTH,

@@ -1,10 +1,11 @@
-package dev.tuncrypt.tcpcrypt.v05;
+package dev.tuncrypt.tcpcrypt.eno;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tuncrypt.tcpcrypt.Role;
 import dev.tuncrypt.tcpcrypt.SymCipher;
 import dev.tuncrypt.tcpcrypt.Tep;
+import dev.tuncrypt.tcpcrypt.v05.SessionSecrets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;

@@ -1,4 +1,4 @@
-package dev.tuncrypt.tcpcrypt.v05;
+package dev.tuncrypt.tcpcrypt.eno;
 
 import dev.tuncrypt.tcpcrypt.Role;
 import dev.tuncrypt.tcpcrypt.SymCipher;
@@ -12,7 +12,7 @@ import java.util.Arrays;
  * role, and the resume identifier {@code (TEP|0x80) || Expand(nk, 0x02)[0..9)} = the first 10
  * bytes of the next session ID, which role A puts in its SYN and role B looks sessions up by.
  *
- * <p>Use once: {@link SessionSecrets#resume(CachedSession)} consumes it and zeroes the secret;
+ * <p>Use once: the dialect's key schedule ({@code v05.SessionSecrets.resume}, {@code rfc8548.SessionSecrets8548.resume}) consumes it and zeroes the secret;
  * {@link #close()} zeroes it too.
  */
 public final class CachedSession implements AutoCloseable {
@@ -34,7 +34,7 @@ public final class CachedSession implements AutoCloseable {
 
     /**
      * A cache entry as above that also remembers whether the session it continues agreed on the
-     * wide window ({@link WideWindow}): a resumption lifts the 64-frame cap only if so, because
+     * wide window (tcpcrypt-0.5, {@code v05.WideWindow}): a resumption lifts the 64-frame cap only if so, because
      * a resumed handshake's ENO options enter no key.
      */
     public CachedSession(Tep tep, SymCipher cipher, Role role, byte[] secret, byte[] resumeId, boolean wideWindow) {
@@ -74,7 +74,7 @@ public final class CachedSession implements AutoCloseable {
     }
 
     /**
-     * The secret itself (not a copy), for {@link SessionSecrets#resume} and the rfc8548 key
+     * The secret itself (not a copy), for the tcpcrypt-0.5 and the rfc8548 key
      * schedule, which copy it and then {@link #close()} this entry; fails once closed.
      */
     public byte[] secret() {

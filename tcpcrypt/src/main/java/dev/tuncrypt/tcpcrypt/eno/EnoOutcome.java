@@ -1,4 +1,4 @@
-package dev.tuncrypt.tcpcrypt.v05;
+package dev.tuncrypt.tcpcrypt.eno;
 
 import dev.tuncrypt.tcpcrypt.Tep;
 import java.util.Objects;
@@ -18,7 +18,7 @@ public sealed interface EnoOutcome {
 
     /**
      * Resumption of {@code session}: no Init messages; keys from the cached secret
-     * ({@link SessionSecrets#resume(CachedSession)}). The session was taken out of the cache
+     * (the dialect's key schedule). The session was taken out of the cache
      * (one use).
      */
     record Resumed(CachedSession session, boolean peerAppAware) implements EnoOutcome {
@@ -68,23 +68,6 @@ public sealed interface EnoOutcome {
         return switch (this) {
             case Negotiated n -> n.tep();
             case Resumed r -> r.tep();
-            case NotNegotiated x -> null;
-        };
-    }
-
-    /**
-     * Role B: the ENO option to put in the SYN-ACK for this outcome, or null (no ENO option,
-     * as the reference sends none once it disabled the connection).
-     */
-    default EnoOption synAckOption(boolean localAppAware) {
-        return synAckOption(localAppAware, false);
-    }
-
-    /** As {@link #synAckOption(boolean)}, echoing the wide-window bit if {@code wideWindow} ({@link WideWindow#echo}). */
-    default EnoOption synAckOption(boolean localAppAware, boolean wideWindow) {
-        return switch (this) {
-            case Negotiated n -> EnoOption.synAck(n.tep(), localAppAware, wideWindow);
-            case Resumed r -> EnoOption.synAckResume(r.tep(), localAppAware, wideWindow);
             case NotNegotiated x -> null;
         };
     }
