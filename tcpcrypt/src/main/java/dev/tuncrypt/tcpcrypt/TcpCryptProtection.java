@@ -44,7 +44,7 @@ import java.util.concurrent.CompletableFuture;
  * never kind 69 and kind 253/0x454E together (RFC 8547 §4.1, §11). Role B accepts any dialect of
  * its list and answers in the one the SYN offered; a SYN (or SYN-ACK) with more than one ENO
  * option counts as having none (RFC 8547 §4.1). The transcript then keys the stream
- * ({@link TcpCryptStream}, {@link Rfc8548Stream}). Loop thread, except {@link #info()} and
+ * ({@link FramedStream} with the dialect's {@link DialectCodec}). Loop thread, except {@link #info()} and
  * {@link #negotiated()}.
  */
 final class TcpCryptProtection implements SegmentProtection {
@@ -481,14 +481,17 @@ final class TcpCryptProtection implements SegmentProtection {
     public StreamProtection stream() {
         if (dialect == Dialect.RFC8548) {
             if (crossedRole != null) {
-                return new Rfc8548Stream(this, outcome, crossedTranscript, crossedRole, null);
+                return new FramedStream(this, new Rfc8548Codec(crypt, config, outcome, null), outcome, crossedTranscript,
+                        crossedRole);
             }
             // RFC 8547 §4.8: A's SYN option, then B's SYN-ACK option
-            return new Rfc8548Stream(this, outcome, Negotiation8547.transcript(syn8547, synAck8547),
-                    active ? Role.A : Role.B, sessionNonce());
+            return new FramedStream(this, new Rfc8548Codec(crypt, config, outcome, sessionNonce()), outcome,
+                    Negotiation8547.transcript(syn8547, synAck8547), active ? Role.A : Role.B);
         }
         byte[] transcript = EnoTranscript.of(synOption, synAckOption);
-        return new TcpCryptStream(this, outcome, transcript, WideWindow.agreed(synOption, synAckOption, outcome));
+        Role role = active ? Role.A : Role.B;
+        return new FramedStream(this, new Tcpcrypt05Codec(crypt, config, outcome, role,
+                WideWindow.agreed(synOption, synAckOption, outcome)), outcome, transcript, role);
     }
 
     /**
