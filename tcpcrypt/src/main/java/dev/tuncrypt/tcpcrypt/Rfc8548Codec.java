@@ -173,46 +173,27 @@ final class Rfc8548Codec implements DialectCodec {
     }
 
     /** rfc8548 session keys: a sealer and an opener that follow key updates by generation (RFC 8548 §3.8). */
-    private final class Keys implements SessionKeys {
+    private final class Keys extends SessionKeys {
         private final SessionSecrets8548 secrets;
         private final FrameSealer8548 sealer;
         private final FrameOpener8548 opener;
         private long rekeysSeen;
 
         Keys(SessionSecrets8548 secrets) {
+            super(secrets);
             this.secrets = secrets;
             this.sealer = secrets.newSealer(rekeyAfterBytes);
             this.opener = secrets.newOpener();
         }
 
         @Override
-        public SessionId sessionId() {
-            return secrets.sessionId();
-        }
-
-        @Override
-        public Tep tep() {
-            return secrets.tep();
-        }
-
-        @Override
-        public SymCipher cipher() {
-            return secrets.cipher();
-        }
-
-        @Override
-        public boolean isResumed() {
-            return secrets.isResumed();
-        }
-
-        @Override
-        public Enum<?> open(ByteBuffer frame, long offset, ByteBuffer plain) {
+        Enum<?> open(ByteBuffer frame, long offset, ByteBuffer plain) {
             FrameStatus8548 status = opener.open(frame, offset, plain);
             return status == FrameStatus8548.OK ? null : status;
         }
 
         @Override
-        public boolean endedStream() {
+        boolean endedStream() {
             return opener.fin();
         }
 
@@ -221,7 +202,7 @@ final class Rfc8548Codec implements DialectCodec {
          * with a frame carrying rekey = 1 (empty if nothing is pending).
          */
         @Override
-        public boolean followPeerKeys() {
+        boolean followPeerKeys() {
             if (opener.generation() == rekeysSeen) {
                 return false;
             }
@@ -231,12 +212,12 @@ final class Rfc8548Codec implements DialectCodec {
         }
 
         @Override
-        public boolean frameOwed() {
+        boolean frameOwed() {
             return sealer.rekeyOwed();
         }
 
         @Override
-        public void seal(ByteBuffer data, boolean fin, long offset, ByteBuffer wire) {
+        void seal(ByteBuffer data, boolean fin, long offset, ByteBuffer wire) {
             long before = sealer.rekeys();
             sealer.seal(data, fin ? Rfc8548.FLAG_FINAL : 0, offset, wire);
             if (sealer.rekeys() != before) {
@@ -246,15 +227,14 @@ final class Rfc8548Codec implements DialectCodec {
 
         /** RFC 8548 §3.5: ss[i+1], looked up by role A's half of resume[i+1]. */
         @Override
-        public CachedSession cacheEntry() {
+        CachedSession cacheEntry() {
             return secrets.toCacheEntry();
         }
 
         @Override
-        public void close() {
+        void closeFrames() {
             sealer.close();
             opener.close();
-            secrets.close();
         }
     }
 }

@@ -155,73 +155,43 @@ final class Tcpcrypt05Codec implements DialectCodec {
     }
 
     /** tcpcrypt-0.5 session keys: one sealer and one opener keyed by this side's role. */
-    private final class Keys implements SessionKeys {
+    private final class Keys extends SessionKeys {
         private final SessionSecrets secrets;
         private final FrameSealer sealer;
         private final FrameOpener opener;
 
         Keys(SessionSecrets secrets) {
+            super(secrets);
             this.secrets = secrets;
             this.sealer = secrets.newSealer(role);
             this.opener = secrets.newOpener(role);
         }
 
         @Override
-        public SessionId sessionId() {
-            return secrets.sessionId();
-        }
-
-        @Override
-        public Tep tep() {
-            return secrets.tep();
-        }
-
-        @Override
-        public SymCipher cipher() {
-            return secrets.cipher();
-        }
-
-        @Override
-        public boolean isResumed() {
-            return secrets.isResumed();
-        }
-
-        @Override
-        public Enum<?> open(ByteBuffer frame, long offset, ByteBuffer plain) {
+        Enum<?> open(ByteBuffer frame, long offset, ByteBuffer plain) {
             FrameStatus status = opener.open(frame, offset, plain);
             return status == FrameStatus.OK ? null : status;
         }
 
         @Override
-        public boolean endedStream() {
+        boolean endedStream() {
             return opener.fin();
         }
 
         @Override
-        public boolean followPeerKeys() {
-            return false; // tcpcryptd 0.5 never updates keys
-        }
-
-        @Override
-        public boolean frameOwed() {
-            return false;
-        }
-
-        @Override
-        public void seal(ByteBuffer data, boolean fin, long offset, ByteBuffer wire) {
+        void seal(ByteBuffer data, boolean fin, long offset, ByteBuffer wire) {
             sealer.seal(data, fin ? Tcpcrypt05.FLAG_FIN : 0, offset, wire);
         }
 
         @Override
-        public CachedSession cacheEntry() {
+        CachedSession cacheEntry() {
             return secrets.toCacheEntry(role, wideWindow);
         }
 
         @Override
-        public void close() {
+        void closeFrames() {
             sealer.close();
             opener.close();
-            secrets.close();
         }
     }
 }

@@ -2,6 +2,8 @@ package dev.tuncrypt.tcpcrypt;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tuncrypt.tcpcrypt.eno.EnoOutcome;
+import dev.tuncrypt.tcpcrypt.rfc8548.Rfc8548;
 import dev.tuncrypt.tcpstack.sim.AcceptAll;
 import dev.tuncrypt.tcpstack.sim.Simulation;
 import dev.tuncrypt.tcpstack.tcp.ListenEndpoint;
@@ -14,8 +16,6 @@ import dev.tuncrypt.tcpstack.wire.IpProtocol;
 import dev.tuncrypt.tcpstack.wire.Ipv4View;
 import dev.tuncrypt.tcpstack.wire.TcpOptions;
 import dev.tuncrypt.tcpstack.wire.TcpView;
-import dev.tuncrypt.tcpcrypt.rfc8548.Rfc8548;
-import dev.tuncrypt.tcpcrypt.eno.EnoOutcome;
 import dev.tuncrypt.tun.FaultModel;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;

@@ -1,5 +1,6 @@
 package dev.tuncrypt.tcpcrypt.rfc8548;
 
+import dev.tuncrypt.tcpcrypt.AgreedSecrets;
 import dev.tuncrypt.tcpcrypt.Role;
 import dev.tuncrypt.tcpcrypt.SessionId;
 import dev.tuncrypt.tcpcrypt.SymCipher;
@@ -26,7 +27,7 @@ import java.util.Objects;
  * whatever its role in the current one (§3.3, §3.5): {@link #keyRole()}. {@link #close()}
  * zeroes every secret.
  */
-public final class SessionSecrets8548 implements AutoCloseable {
+public final class SessionSecrets8548 implements AgreedSecrets {
     private final Tep tep;
     private final SymCipher cipher;
     private final boolean resumed;

@@ -1,12 +1,12 @@
 package dev.tuncrypt.tcpcrypt.v05;
 
-import dev.tuncrypt.tcpcrypt.eno.EnoError;
-import dev.tuncrypt.tcpcrypt.eno.EnoSuboption;
-import dev.tuncrypt.tcpcrypt.eno.EnoOutcome;
-import dev.tuncrypt.tcpcrypt.eno.CachedSession;
-import dev.tuncrypt.tcpcrypt.eno.ResumeLookup;
 import dev.tuncrypt.tcpcrypt.Result;
 import dev.tuncrypt.tcpcrypt.Tep;
+import dev.tuncrypt.tcpcrypt.eno.CachedSession;
+import dev.tuncrypt.tcpcrypt.eno.EnoError;
+import dev.tuncrypt.tcpcrypt.eno.EnoOutcome;
+import dev.tuncrypt.tcpcrypt.eno.EnoSuboption;
+import dev.tuncrypt.tcpcrypt.eno.ResumeLookup;
 import java.util.List;
 
 /**

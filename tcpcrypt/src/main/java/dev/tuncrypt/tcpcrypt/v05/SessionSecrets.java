@@ -1,10 +1,11 @@
 package dev.tuncrypt.tcpcrypt.v05;
 
-import dev.tuncrypt.tcpcrypt.eno.CachedSession;
+import dev.tuncrypt.tcpcrypt.AgreedSecrets;
 import dev.tuncrypt.tcpcrypt.Role;
 import dev.tuncrypt.tcpcrypt.SessionId;
 import dev.tuncrypt.tcpcrypt.SymCipher;
 import dev.tuncrypt.tcpcrypt.Tep;
+import dev.tuncrypt.tcpcrypt.eno.CachedSession;
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -13,7 +14,7 @@ import java.util.Objects;
  * the two traffic keys, plus what the next resumed session will be. {@link #close()} zeroes
  * every byte array it holds; the accessors return copies.
  */
-public final class SessionSecrets implements AutoCloseable {
+public final class SessionSecrets implements AgreedSecrets {
     private final Tep tep;
     private final SymCipher cipher;
     private final boolean resumed;

@@ -1,10 +1,5 @@
 package dev.tuncrypt.tcpcrypt.v05;
 
-import dev.tuncrypt.tcpcrypt.eno.EnoError;
-import dev.tuncrypt.tcpcrypt.eno.EnoSuboption;
-import dev.tuncrypt.tcpcrypt.eno.EnoOutcome;
-import dev.tuncrypt.tcpcrypt.eno.CachedSession;
-import dev.tuncrypt.tcpcrypt.eno.ResumeLookup;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -12,6 +7,11 @@ import dev.tuncrypt.tcpcrypt.Result;
 import dev.tuncrypt.tcpcrypt.Role;
 import dev.tuncrypt.tcpcrypt.SymCipher;
 import dev.tuncrypt.tcpcrypt.Tep;
+import dev.tuncrypt.tcpcrypt.eno.CachedSession;
+import dev.tuncrypt.tcpcrypt.eno.EnoError;
+import dev.tuncrypt.tcpcrypt.eno.EnoOutcome;
+import dev.tuncrypt.tcpcrypt.eno.EnoSuboption;
+import dev.tuncrypt.tcpcrypt.eno.ResumeLookup;
 import java.nio.ByteBuffer;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -1,12 +1,12 @@
 package dev.tuncrypt.tcpcrypt.v05;
 
-import dev.tuncrypt.tcpcrypt.eno.EnoOutcome;
-import dev.tuncrypt.tcpcrypt.eno.CachedSession;
-import dev.tuncrypt.tcpcrypt.eno.SessionCache;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tuncrypt.tcpcrypt.Role;
 import dev.tuncrypt.tcpcrypt.Tep;
+import dev.tuncrypt.tcpcrypt.eno.CachedSession;
+import dev.tuncrypt.tcpcrypt.eno.EnoOutcome;
+import dev.tuncrypt.tcpcrypt.eno.SessionCache;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;

@@ -1,12 +1,12 @@
 package dev.tuncrypt.tcpcrypt.v05;
 
-import dev.tuncrypt.tcpcrypt.eno.EnoOutcome;
-import dev.tuncrypt.tcpcrypt.eno.CachedSession;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tuncrypt.tcpcrypt.Role;
 import dev.tuncrypt.tcpcrypt.SymCipher;
 import dev.tuncrypt.tcpcrypt.Tep;
+import dev.tuncrypt.tcpcrypt.eno.CachedSession;
+import dev.tuncrypt.tcpcrypt.eno.EnoOutcome;
 import java.util.HexFormat;
 import java.util.List;
 import org.junit.jupiter.api.Test;
