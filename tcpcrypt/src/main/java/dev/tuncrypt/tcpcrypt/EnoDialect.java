@@ -1,5 +1,6 @@
 package dev.tuncrypt.tcpcrypt;
 
+import dev.tuncrypt.tcpcrypt.eno.CachedSession;
 import dev.tuncrypt.tcpcrypt.eno.EnoOutcome;
 import dev.tuncrypt.tcpstack.wire.TcpOptions;
 import java.nio.ByteBuffer;
@@ -12,6 +13,8 @@ import java.nio.ByteBuffer;
  */
 abstract sealed class EnoDialect permits Tcpcrypt05Eno, Rfc8547Eno {
     final TcpCryptProtection owner;
+    /** Role A: the cached session its SYN offers to resume, taken out of the cache (one use), or null. */
+    CachedSession offered;
 
     EnoDialect(TcpCryptProtection owner) {
         this.owner = owner;
@@ -43,7 +46,17 @@ abstract sealed class EnoDialect permits Tcpcrypt05Eno, Rfc8547Eno {
     abstract EnoOutcome onSynAck(ByteBuffer buf, TcpOptions parsed);
 
     /** Role A, negotiation over: a session offered for resumption is used once, resumed or not (RFC 8548 §3.5). */
-    abstract void releaseOffer(EnoOutcome outcome);
+    final void releaseOffer(EnoOutcome outcome) {
+        if (offered != null && !(outcome instanceof EnoOutcome.Resumed)) {
+            dropOffer();
+        }
+    }
+
+    /** Wipes and forgets the offered session. */
+    final void dropOffer() {
+        offered.close();
+        offered = null;
+    }
 
     /** Whether a SYN crossing this side's own SYN is a simultaneous open this dialect negotiates (RFC 8547 §4.3). */
     boolean negotiatesCrossedSyn(TcpOptions parsed) {

@@ -1,6 +1,5 @@
 package dev.tuncrypt.tcpcrypt;
 
-import dev.tuncrypt.tcpcrypt.eno.CachedSession;
 import dev.tuncrypt.tcpcrypt.eno.EnoOutcome;
 import dev.tuncrypt.tcpcrypt.eno.ResumeLookup;
 import dev.tuncrypt.tcpcrypt.rfc8548.EnoOption8547;
@@ -22,7 +21,6 @@ import java.util.List;
 final class Rfc8547Eno extends EnoDialect {
     private EnoOption8547 syn;
     private EnoOption8547 synAck;
-    private CachedSession offered;
     private byte[] expectedPeerHalf;
     /** RFC 8548 §3.5: this side's resumption nonce and the peer's, when resuming. */
     private byte[] ownNonce;
@@ -61,8 +59,7 @@ final class Rfc8547Eno extends EnoDialect {
         if (owner.config.sessionCache()) {
             offered = owner.crypt.cache8548.takeForPeer(owner.peer());
             if (offered != null && !teps().contains(offered.tep())) {
-                offered.close();
-                offered = null;
+                dropOffer();
             }
         }
         syn = offered != null ? resumingSyn(room) : null;
@@ -100,8 +97,7 @@ final class Rfc8547Eno extends EnoDialect {
                 list.remove(list.size() - 1); // the least preferred other TEP goes first
             }
         }
-        offered.close();
-        offered = null;
+        dropOffer();
         return null;
     }
 
@@ -199,8 +195,7 @@ final class Rfc8547Eno extends EnoDialect {
             }
         }
         if (offered != null) {
-            offered.close();
-            offered = null;
+            dropOffer();
         }
         return outcome;
     }
@@ -218,14 +213,6 @@ final class Rfc8547Eno extends EnoDialect {
         var decision = Negotiation8547.onSynAck(syn, synAck, appAware(), offered, expectedPeerHalf);
         peerNonce = decision.peerNonce();
         return decision.outcome();
-    }
-
-    @Override
-    void releaseOffer(EnoOutcome outcome) {
-        if (offered != null && !(outcome instanceof EnoOutcome.Resumed)) {
-            offered.close();
-            offered = null;
-        }
     }
 
     /**

@@ -1,6 +1,6 @@
 package dev.tuncrypt.tcpcrypt;
 
-import dev.tuncrypt.tcpcrypt.eno.CachedSession;
+import dev.tuncrypt.tcpcrypt.eno.EnoError;
 import dev.tuncrypt.tcpcrypt.eno.EnoOutcome;
 import dev.tuncrypt.tcpcrypt.eno.ResumeLookup;
 import dev.tuncrypt.tcpcrypt.v05.EnoNegotiation;
@@ -19,7 +19,6 @@ import java.nio.ByteBuffer;
 final class Tcpcrypt05Eno extends EnoDialect {
     private EnoOption synOption;
     private EnoOption synAckOption;
-    private CachedSession offered;
     private boolean minimalOptionPending;
 
     Tcpcrypt05Eno(TcpCryptProtection owner) {
@@ -39,8 +38,7 @@ final class Tcpcrypt05Eno extends EnoDialect {
         synOption = EnoOption.syn(config.teps(Dialect.TCPCRYPT_05), config.appAware(), crypt.wideWindow05,
                 offered != null ? offered.resumeId() : null);
         if (synOption.encodedLength() > room && offered != null) {
-            offered.close();
-            offered = null;
+            dropOffer();
             synOption = EnoOption.syn(config.teps(Dialect.TCPCRYPT_05), config.appAware(), crypt.wideWindow05, null);
         }
     }
@@ -50,13 +48,18 @@ final class Tcpcrypt05Eno extends EnoDialect {
         return synOption != null && synOption.encodedLength() <= room ? synOption.writeTo(buf, index) : index;
     }
 
+    /** The segment's kind-253 option with ExID 0x454E, parsed; null if it has none. */
+    private static Result<EnoOption, EnoError> option(ByteBuffer buf, TcpOptions parsed) {
+        int i = parsed.findExperimental(Tcpcrypt05.ENO_EXID);
+        return i < 0 ? null : EnoOption.parseSuboptions(buf, parsed.experimentalOffset(i), parsed.experimentalLength(i));
+    }
+
     @Override
     EnoOutcome onSyn(ByteBuffer buf, TcpOptions parsed) {
-        int i = parsed.findExperimental(Tcpcrypt05.ENO_EXID);
-        if (i < 0) {
+        var option = option(buf, parsed);
+        if (option == null) {
             return null;
         }
-        var option = EnoOption.parseSuboptions(buf, parsed.experimentalOffset(i), parsed.experimentalLength(i));
         synOption = option.valueOrNull();
         return EnoNegotiation.onSyn(option, owner.config.teps(Dialect.TCPCRYPT_05),
                 owner.config.sessionCache() ? owner.crypt.cache.resumeLookup() : ResumeLookup.NONE);
@@ -73,21 +76,12 @@ final class Tcpcrypt05Eno extends EnoDialect {
 
     @Override
     EnoOutcome onSynAck(ByteBuffer buf, TcpOptions parsed) {
-        int i = parsed.findExperimental(Tcpcrypt05.ENO_EXID);
-        if (i < 0) {
+        var option = option(buf, parsed);
+        if (option == null) {
             return null;
         }
-        var option = EnoOption.parseSuboptions(buf, parsed.experimentalOffset(i), parsed.experimentalLength(i));
         synAckOption = option.valueOrNull();
         return EnoNegotiation.onSynAck(synOption, option, offered);
-    }
-
-    @Override
-    void releaseOffer(EnoOutcome outcome) {
-        if (offered != null && !(outcome instanceof EnoOutcome.Resumed)) {
-            offered.close();
-            offered = null;
-        }
     }
 
     @Override

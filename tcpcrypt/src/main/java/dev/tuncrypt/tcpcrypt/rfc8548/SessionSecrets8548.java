@@ -27,24 +27,18 @@ import java.util.Objects;
  * whatever its role in the current one (§3.3, §3.5): {@link #keyRole()}. {@link #close()}
  * zeroes every secret.
  */
-public final class SessionSecrets8548 implements AgreedSecrets {
-    private final Tep tep;
-    private final SymCipher cipher;
-    private final boolean resumed;
+public final class SessionSecrets8548 extends AgreedSecrets {
     private final Role keyRole;
     private final byte[] ss;
     private final SessionId sessionId;
     private final byte[] masterKey;
-    private boolean closed;
 
     private SessionSecrets8548(Tep tep, SymCipher cipher, byte[] ss, byte[] sn, boolean resumed, Role keyRole) {
-        this.tep = Objects.requireNonNull(tep, "tep");
-        this.cipher = Objects.requireNonNull(cipher, "cipher");
+        super(tep, cipher, resumed);
         this.keyRole = Objects.requireNonNull(keyRole, "keyRole");
         if (ss.length != Rfc8548.K_LEN) {
             throw new IllegalArgumentException("ss must be " + Rfc8548.K_LEN + " bytes");
         }
-        this.resumed = resumed;
         this.ss = ss.clone();
         byte[] sid = Hkdf.cprf(ss, Rfc8548.CONST_SESSID, sn, Rfc8548.K_LEN);
         byte[] full = new byte[SessionId.LENGTH];
@@ -113,23 +107,12 @@ public final class SessionSecrets8548 implements AgreedSecrets {
         return half(ss, Role.B);
     }
 
-    public Tep tep() {
-        return tep;
-    }
-
-    public SymCipher cipher() {
-        return cipher;
-    }
-
-    public boolean isResumed() {
-        return resumed;
-    }
-
     /** This host's role in the session of ss[0]: it seals with k_ab if A, k_ba if B. */
     public Role keyRole() {
         return keyRole;
     }
 
+    @Override
     public SessionId sessionId() {
         return sessionId;
     }
@@ -151,30 +134,22 @@ public final class SessionSecrets8548 implements AgreedSecrets {
      */
     public CachedSession toCacheEntry() {
         byte[] next = Hkdf.cprf(live(ss), Rfc8548.CONST_NEXTK, Rfc8548.K_LEN);
-        return new CachedSession(tep, cipher, keyRole, next, half(next, keyRole.peer()));
+        return new CachedSession(tep(), cipher(), keyRole, next, half(next, keyRole.peer()));
     }
 
     /** The sealer for what this host sends (its original role's keys). */
     public FrameSealer8548 newSealer(long rekeyAfterBytes) {
-        return new FrameSealer8548(cipher, live(masterKey), keyRole, rekeyAfterBytes);
+        return new FrameSealer8548(cipher(), live(masterKey), keyRole, rekeyAfterBytes);
     }
 
     /** The opener for what this host receives (the peer's original role's keys). */
     public FrameOpener8548 newOpener() {
-        return new FrameOpener8548(cipher, live(masterKey), keyRole.peer());
-    }
-
-    private byte[] live(byte[] b) {
-        if (closed) {
-            throw new IllegalStateException("session secrets closed");
-        }
-        return b;
+        return new FrameOpener8548(cipher(), live(masterKey), keyRole.peer());
     }
 
     @Override
-    public void close() {
+    protected void wipe() {
         Arrays.fill(ss, (byte) 0);
         Arrays.fill(masterKey, (byte) 0);
-        closed = true;
     }
 }

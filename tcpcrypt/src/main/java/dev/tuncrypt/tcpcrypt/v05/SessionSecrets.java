@@ -7,17 +7,13 @@ import dev.tuncrypt.tcpcrypt.SymCipher;
 import dev.tuncrypt.tcpcrypt.Tep;
 import dev.tuncrypt.tcpcrypt.eno.CachedSession;
 import java.util.Arrays;
-import java.util.Objects;
 
 /**
  * The secrets of one established tcpcrypt session ({@link KeySchedule}): session ID, mk, nk and
  * the two traffic keys, plus what the next resumed session will be. {@link #close()} zeroes
  * every byte array it holds; the accessors return copies.
  */
-public final class SessionSecrets implements AgreedSecrets {
-    private final Tep tep;
-    private final SymCipher cipher;
-    private final boolean resumed;
+public final class SessionSecrets extends AgreedSecrets {
     private final byte[] secret;
     private final SessionId sessionId;
     private final byte[] mk;
@@ -25,15 +21,12 @@ public final class SessionSecrets implements AgreedSecrets {
     private final byte[] keyAtoB;
     private final byte[] keyBtoA;
     private final SessionId nextSessionId;
-    private boolean closed;
 
     private SessionSecrets(Tep tep, SymCipher cipher, byte[] secret, boolean resumed) {
-        this.tep = Objects.requireNonNull(tep, "tep");
-        this.cipher = Objects.requireNonNull(cipher, "cipher");
+        super(tep, cipher, resumed);
         if (secret.length != 32) {
             throw new IllegalArgumentException("secret must be 32 bytes");
         }
-        this.resumed = resumed;
         this.secret = secret.clone();
         this.sessionId = KeySchedule.sessionId(tep, secret, resumed);
         this.mk = KeySchedule.masterKey(secret);
@@ -62,19 +55,7 @@ public final class SessionSecrets implements AgreedSecrets {
         }
     }
 
-    public Tep tep() {
-        return tep;
-    }
-
-    public SymCipher cipher() {
-        return cipher;
-    }
-
-    public boolean isResumed() {
-        return resumed;
-    }
-
-    /** The ENO session ID (33 bytes, first byte TEP or TEP|0x80). */
+    @Override
     public SessionId sessionId() {
         return sessionId;
     }
@@ -121,12 +102,12 @@ public final class SessionSecrets implements AgreedSecrets {
 
     /** The sealer for what {@code local} sends. */
     public FrameSealer newSealer(Role local) {
-        return new FrameSealer(cipher, live(local == Role.A ? keyAtoB : keyBtoA));
+        return new FrameSealer(cipher(), live(local == Role.A ? keyAtoB : keyBtoA));
     }
 
     /** The opener for what {@code local} receives. */
     public FrameOpener newOpener(Role local) {
-        return new FrameOpener(cipher, live(local == Role.A ? keyBtoA : keyAtoB));
+        return new FrameOpener(cipher(), live(local == Role.A ? keyBtoA : keyAtoB));
     }
 
     /**
@@ -141,22 +122,13 @@ public final class SessionSecrets implements AgreedSecrets {
 
     /** The cache entry as above, remembering whether this session agreed on the wide window ({@link WideWindow}). */
     public CachedSession toCacheEntry(Role local, boolean wideWindow) {
-        return new CachedSession(tep, cipher, local, live(nk).clone(), nextResumeId(), wideWindow);
+        return new CachedSession(tep(), cipher(), local, live(nk).clone(), nextResumeId(), wideWindow);
     }
 
-    private byte[] live(byte[] b) {
-        if (closed) {
-            throw new IllegalStateException("session secrets closed");
-        }
-        return b;
-    }
-
-    /** Zeroes every secret. */
     @Override
-    public void close() {
+    protected void wipe() {
         for (byte[] b : new byte[][] {secret, mk, nk, keyAtoB, keyBtoA}) {
             Arrays.fill(b, (byte) 0);
         }
-        closed = true;
     }
 }
