@@ -2,6 +2,8 @@ package dev.tuncrypt.tcpcrypt;
 
 import dev.tuncrypt.tcpcrypt.DialectCodec.Agreement;
 import dev.tuncrypt.tcpcrypt.eno.EnoOutcome;
+import dev.tuncrypt.tcpcrypt.rfc8548.Rfc8548;
+import dev.tuncrypt.tcpcrypt.v05.Tcpcrypt05;
 import dev.tuncrypt.tcpstack.tcp.ProtectionException;
 import dev.tuncrypt.tcpstack.tcp.StreamIo;
 import dev.tuncrypt.tcpstack.tcp.StreamProtection;
@@ -53,13 +55,17 @@ final class FramedStream implements StreamProtection {
     /** Set by a worker when key agreement ended; picked up on the loop (the volatile write publishes all of it). */
     private volatile Agreement agreement;
 
+    /** Both dialects' frames: a 3-byte header whose u16 counts the bytes that follow it (at most 0xffff). */
+    private static final int MAX_FRAME_HEADER = Math.max(Tcpcrypt05.FRAME_HEADER_LENGTH, Rfc8548.FRAME_HEADER_LENGTH);
+    private static final int MAX_FRAME_BODY = Math.max(Tcpcrypt05.MAX_FRAME_BODY, Rfc8548.MAX_FRAME_BODY);
+
     /**
      * Scratch for opening frames, one pair per thread: frames are opened on the stack loop that
      * owns the connection, so connections share them instead of holding 128 KiB each (heap
      * buffers: the JDK's GCM is faster with them). Large enough for a frame of either dialect.
      */
     private static final ThreadLocal<ByteBuffer[]> SCRATCH = ThreadLocal.withInitial(() -> new ByteBuffer[] {
-        ByteBuffer.allocate(3 + 0xffff), ByteBuffer.allocate(0xffff)});
+        ByteBuffer.allocate(MAX_FRAME_HEADER + MAX_FRAME_BODY), ByteBuffer.allocate(MAX_FRAME_BODY)});
     private final ByteBuffer header = ByteBuffer.allocate(DialectCodec.INIT_HEADER);
 
     FramedStream(TcpCryptProtection owner, DialectCodec codec, EnoOutcome outcome, byte[] transcript, Role role) {

@@ -7,5 +7,11 @@
  * by tcpcryptd 0.5 in {@link dev.tuncrypt.tcpcrypt.v05}, RFC 8547/8548 in
  * {@link dev.tuncrypt.tcpcrypt.rfc8548}; elliptic curves and the KDF in
  * {@link dev.tuncrypt.tcpcrypt.crypto}.
+ *
+ * <p>The engine that joins them to a TCP connection is one for both dialects:
+ * {@code TcpCryptProtection} negotiates through one {@code EnoDialect} strategy per connection
+ * ({@code Rfc8547Eno}, {@code Tcpcrypt05Eno}), and {@code FramedStream} runs the encrypted stream
+ * with that dialect's {@code DialectCodec} ({@code Rfc8548Codec}, {@code Tcpcrypt05Codec}) and
+ * {@code SessionKeys}.
  */
 package dev.tuncrypt.tcpcrypt;
