@@ -8,7 +8,7 @@ import java.nio.ByteBuffer;
  * (the wire stream TCP carries and retransmits unchanged), and the frame boundaries that a
  * segment-aligned protection needs kept as segment boundaries. Loop thread only.
  */
-final class ProtectedStream implements StreamIo {
+final class ProtectedStream implements StreamIo, SequenceMapping {
     /**
      * Most frames a segment-aligned stream keeps unacknowledged, and about the most its
      * advertised window lets the peer send. tcpcryptd 0.5 maps sequence numbers through a ring
@@ -246,8 +246,17 @@ final class ProtectedStream implements StreamIo {
     // and each segment grows by a frame on the wire. A segment-aligned protection is one whose
     // peer numbers its stream like this.
 
+    /**
+     * The numbering TCP uses on the wire for this stream: this one's for a segment-aligned
+     * protection (its peer numbers the stream as tcpcryptd 0.5 does), else TCP's own.
+     */
+    SequenceMapping sequenceMapping() {
+        return protection.segmentAligned() ? this : SequenceMapping.IDENTITY;
+    }
+
     /** The SEQ to put on the wire for {@code seq}: after our FIN, short by our frames' overhead. */
-    int wireSeq(int seq) {
+    @Override
+    public int wireSeq(int seq) {
         if (!protection.segmentAligned() || sentFrameOverhead == 0 || seq != c.sendBuffer.end() + 1) {
             return seq;
         }
@@ -255,7 +264,8 @@ final class ProtectedStream implements StreamIo {
     }
 
     /** The ACK to put on the wire for RCV.NXT {@code rcvNxt}: once the peer's FIN is in, short by its frames' overhead. */
-    int wireAck(int rcvNxt) {
+    @Override
+    public int wireAck(int rcvNxt) {
         if (!c.peerFinReceived || !protection.segmentAligned()) {
             return rcvNxt;
         }
@@ -268,7 +278,8 @@ final class ProtectedStream implements StreamIo {
     }
 
     /** Maps a peer segment's SEQ and ACK back from that numbering, before TCP looks at them. */
-    void mapPeerSegment(InboundSegment seg) {
+    @Override
+    public void mapPeerSegment(InboundSegment seg) {
         if (!protection.segmentAligned()) {
             return;
         }
@@ -310,7 +321,8 @@ final class ProtectedStream implements StreamIo {
      * tcpcryptd peer adds to a window it fills with plaintext; segments that far beyond the
      * edge are taken whole (never cut inside a frame, whose ACK tcpcryptd could not map).
      */
-    int windowSlack() {
+    @Override
+    public int windowSlack() {
         return protection.segmentAligned() ? protection.frameOverhead() * (MAX_FRAMES_IN_FLIGHT + 2) : 0;
     }
 

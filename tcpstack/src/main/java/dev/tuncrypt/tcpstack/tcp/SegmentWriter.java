@@ -147,9 +147,9 @@ final class SegmentWriter {
         }
         int ack = c.rcvNxt();
         int window = c.windowToAdvertise();
-        // a segment-aligned stream numbers what follows a FIN as tcpcryptd 0.5 does (ProtectedStream)
-        int wireSeq = c.stream != null ? c.stream.wireSeq(seq) : seq;
-        int wireAck = c.stream != null ? c.stream.wireAck(ack) : ack;
+        SequenceMapping numbering = c.sequenceMapping; // the protection's numbering on the wire, if it has one
+        int wireSeq = numbering.wireSeq(seq);
+        int wireAck = numbering.wireAck(ack);
         TcpView.writeHeader(tx, at, c.key.localPort(), c.key.remotePort(), Integer.toUnsignedLong(wireSeq),
                 Integer.toUnsignedLong(wireAck), headerLength, flags | ACK, window, 0);
         c.ackSent(ack);

@@ -118,6 +118,8 @@ public final class TcpConnection {
 
     /** The stream side when the protection transforms the byte stream (null for plain TCP). */
     ProtectedStream stream;
+    /** SEQ and ACK on the wire: the protected stream's numbering, else TCP's own. */
+    SequenceMapping sequenceMapping = SequenceMapping.IDENTITY;
     /** Application bytes written before the handshake decided whether the stream is protected. */
     private ReceiveBuffer staged;
     /** The application closed its sending side (FIN follows its data). */
@@ -326,9 +328,7 @@ public final class TcpConnection {
     /** RFC 9293 §3.10.7.4, "Otherwise" (SYN-RECEIVED and all synchronized states). */
     private void inputSynchronized(InboundSegment seg, long now) {
         boolean synSegment = seg.has(SYN);
-        if (stream != null) {
-            stream.mapPeerSegment(seg); // tcpcrypt-0.5: what follows a FIN is numbered without frame overhead
-        }
+        sequenceMapping.mapPeerSegment(seg); // into TCP's numbering, when the protection numbers the wire its own way
         if (state == TcpState.SYN_RECEIVED && seg.has(SYN) && !seg.has(RST) && seg.seq == irs) {
             // The peer's SYN again (a retransmission, or its SYN,ACK in a simultaneous open,
             // RFC 9293 figure 8): drop the SYN octet we already hold and go on with the rest.
@@ -443,9 +443,7 @@ public final class TcpConnection {
     private boolean acceptable(InboundSegment seg) {
         int rcvNxt = rcvNxt();
         int rcvWnd = Math.max(0, SeqNum.diff(rcvAdvEdge, rcvNxt)); // RCV.WND as advertised
-        if (stream != null) {
-            rcvWnd += stream.windowSlack(); // a tcpcrypt-0.5 peer's frames overrun the window it was given
-        }
+        rcvWnd += sequenceMapping.windowSlack(); // a protection's peer may overrun the window it was given
         int len = seg.segLen();
         if (len == 0) {
             return rcvWnd == 0 ? seg.seq == rcvNxt : SeqNum.inWindow(seg.seq, rcvNxt, rcvWnd);
@@ -904,6 +902,7 @@ public final class TcpConnection {
         }
         if (protection.transformsStream()) {
             stream = new ProtectedStream(this, protection.stream(), staged);
+            sequenceMapping = stream.sequenceMapping();
             staged = null;
             try {
                 stream.start();
