@@ -63,7 +63,7 @@ final class ProtectedStream implements StreamIo, SequenceMapping {
         protection.onWireData(this);
         if (finAckDeferred && c.receiveBuffer.readable() == 0) {
             finAckDeferred = false; // every frame is open: the FIN can be acknowledged now
-            c.ackNow();
+            c.receiver.ackNow();
             wakeup();
         }
     }
@@ -266,7 +266,7 @@ final class ProtectedStream implements StreamIo, SequenceMapping {
     /** The ACK to put on the wire for RCV.NXT {@code rcvNxt}: once the peer's FIN is in, short by its frames' overhead. */
     @Override
     public int wireAck(int rcvNxt) {
-        if (!c.peerFinReceived || !protection.segmentAligned()) {
+        if (!c.receiver.finReceived() || !protection.segmentAligned()) {
             return rcvNxt;
         }
         if (c.receiveBuffer.readable() > 0) {
@@ -283,7 +283,7 @@ final class ProtectedStream implements StreamIo, SequenceMapping {
         if (!protection.segmentAligned()) {
             return;
         }
-        if (c.peerFinReceived && c.receiveBuffer.readable() == 0) {
+        if (c.receiver.finReceived() && c.receiveBuffer.readable() == 0) {
             int shortfall = (int) (openedFrameBytes - openedPlaintext);
             int rcvNxt = c.rcvNxt();
             if (shortfall != 0 && seg.seq == rcvNxt - shortfall) {
@@ -373,7 +373,7 @@ final class ProtectedStream implements StreamIo, SequenceMapping {
         if (protection.canSeal()) {
             openedFrameBytes += consumed; // opening messages are consumed before keys exist
         }
-        c.releaseReceiveRingIfIdle();
+        c.receiver.releaseRingIfIdle();
     }
 
     @Override

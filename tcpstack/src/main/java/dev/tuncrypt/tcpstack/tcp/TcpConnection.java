@@ -20,8 +20,6 @@ import java.nio.ByteBuffer;
  */
 public final class TcpConnection {
     private static final long NONE = Long.MAX_VALUE;
-    /** Linux's quick-ACK start: ACK every segment until this many have arrived. */
-    private static final int QUICK_ACKS = 16;
 
     final TcpLayer layer;
     final FlowKey key;
@@ -47,26 +45,19 @@ public final class TcpConnection {
     boolean finQueued;
     boolean finSent;
 
-    // Receive sequence variables
+    // Receive sequence variables: IRS here, the rest in the receiver
     int irs;
     int rcvShift;
-    /** RCV.NXT + RCV.WND as last advertised: never moved left (RFC 9293 §3.8.6.2.2). */
-    int rcvAdvEdge;
-    boolean peerFinReceived;
-    /** Sequence number of a FIN that arrived ahead of missing data. */
-    int pendingFinSeq;
-    boolean pendingFin;
 
     // Options (RFC 7323, RFC 2018)
     boolean tsOk;
     boolean sackOk;
     int tsRecent;
     int tsOffset;
-    int lastAckSent;
 
     final SendBuffer sendBuffer;
     final ReceiveBuffer receiveBuffer;
-    final ReassemblyQueue reassembly;
+    final TcpReceiver receiver;
     final RttEstimator rtt;
     /** Replaced once the SYN options fix the segment size. */
     CongestionControl cc;
@@ -84,10 +75,6 @@ public final class TcpConnection {
     private int sackDupAcks;
     /** RACK-TLP (RFC 8985) on the scoreboard, when SACK was negotiated and the config chose it. */
     RackTlp rackTlp;
-    /** RFC 2883: a duplicate segment to report as the first SACK block of the next ACK. */
-    boolean dsackPending;
-    int dsackLeft;
-    int dsackRight;
     private boolean recoveringBeforeAck;
 
     // RTT timing without timestamps (Karn's algorithm, RFC 6298 §3)
@@ -97,7 +84,6 @@ public final class TcpConnection {
 
     // Timers: absolute deadlines, NONE when off
     long rtoAt = NONE;
-    long delAckAt = NONE;
     long persistAt = NONE;
     long keepaliveAt = NONE;
     long timeWaitAt = NONE;
@@ -110,10 +96,6 @@ public final class TcpConnection {
     int retransmitCount;
     long lastReceivedAt;
 
-    // ACK policy
-    private int unackedSegments;
-    private boolean ackPending;
-    private int quickAcks = QUICK_ACKS;
     boolean noDelay;
 
     /** The stream side when the protection transforms the byte stream (null for plain TCP). */
@@ -140,9 +122,6 @@ public final class TcpConnection {
     long heapKey;
 
     final TcpStatsCounters stats = new TcpStatsCounters();
-    private final InvalidSegmentAcks invalidAcks = new InvalidSegmentAcks();
-    /** An invalid segment is to be answered with a pure ACK ({@link #answerInvalid}). */
-    private boolean invalidAnswerDue;
 
     TcpConnection(TcpLayer layer, FlowKey key, TcpConfig config, boolean active, SegmentProtection protection,
             int iss, long now) {
@@ -158,7 +137,7 @@ public final class TcpConnection {
         this.sndMax = iss;
         this.sendBuffer = new SendBuffer(config.sendBuffer(), layer.rings);
         this.receiveBuffer = new ReceiveBuffer(config.receiveBuffer(), layer.rings);
-        this.reassembly = new ReassemblyQueue(receiveBuffer);
+        this.receiver = new TcpReceiver(this, receiveBuffer);
         this.rtt = new RttEstimator(RttEstimator.DEFAULT_GRANULARITY_NANOS, config.minRtoNanos(), config.maxRtoNanos(),
                 RttEstimator.INITIAL_RTO_NANOS);
         this.smss = Math.min(config.mss(), layer.maxSegmentPayload(key.isV6()));
@@ -186,7 +165,7 @@ public final class TcpConnection {
     void acceptSyn(InboundSegment seg, long now) {
         state = TcpState.SYN_RECEIVED;
         irs = seg.seq;
-        reassembly.reset(irs + 1);
+        receiver.start(irs + 1);
         takeSynOptions(seg);
         protection.onPeerSynOptions(seg.buffer, seg.optionsOffset, seg.optionsLength, seg.options, false);
         sndWnd = seg.window; // RFC 7323 §2.2: the window in a SYN is never scaled
@@ -203,7 +182,7 @@ public final class TcpConnection {
     void acceptCookie(InboundSegment seg, int mss, long now) {
         fromCookie = true;
         irs = seg.seq - 1;
-        reassembly.reset(seg.seq);
+        receiver.start(seg.seq);
         sendBuffer.reset(iss + 1);
         sndShift = 0;
         rcvShift = 0;
@@ -217,10 +196,10 @@ public final class TcpConnection {
         sndWl1 = seg.seq;
         sndWl2 = seg.ack;
         maxSndWnd = sndWnd;
-        rcvAdvEdge = seg.seq + Math.min(receiveWindow(), 65535);
+        receiver.synWindowOffered();
         establish(now);
         if (seg.payloadLength > 0 || seg.has(FIN)) {
-            receiveText(seg, now);
+            receiver.onText(seg, now);
         }
         output(now);
     }
@@ -296,8 +275,8 @@ public final class TcpConnection {
             return; // "Otherwise, drop the segment and return."
         }
         irs = seg.seq;
-        reassembly.reset(irs + 1);
-        rcvAdvEdge = irs + 1 + (int) Math.min(receiveWindow(), 65535); // the unscaled window our SYN offered
+        receiver.start(irs + 1);
+        receiver.synWindowOffered();
         takeSynOptions(seg);
         protection.onPeerSynOptions(seg.buffer, seg.optionsOffset, seg.optionsLength, seg.options, true);
         if (ackOk) {
@@ -313,7 +292,7 @@ public final class TcpConnection {
             sndWl2 = seg.ack;
             maxSndWnd = sndWnd;
             establish(now);
-            ackNow();
+            receiver.ackNow();
         } else {
             // Simultaneous open (RFC 9293 §3.5, figure 8): SYN-RECEIVED, answer SYN,ACK.
             state = TcpState.SYN_RECEIVED;
@@ -336,7 +315,7 @@ public final class TcpConnection {
             seg.seq++;
             if (!seg.has(ACK)) {
                 synAckDue = true; // our SYN,ACK was probably lost: send it again (as Linux)
-                ackNow();
+                receiver.ackNow();
                 return;
             }
         }
@@ -344,17 +323,15 @@ public final class TcpConnection {
         if (tsOk && seg.options.hasTimestamps() && !seg.has(RST)
                 && SeqNum.lt((int) seg.options.tsVal(), tsRecent)) {
             stats.pawsRejected++;
-            answerInvalid(seg, now);
+            receiver.answerInvalid(seg, now);
             return;
         }
         // First: check the sequence number.
-        if (!acceptable(seg)) {
+        if (!receiver.acceptable(seg, sequenceMapping.windowSlack())) { // a protection's peer may overrun the window
             stats.outOfWindow++;
-            if (seg.payloadLength > 0 && SeqNum.le(seg.seq + seg.payloadLength, rcvNxt())) {
-                noteDsack(seg.seq, seg.seq + seg.payloadLength); // RFC 2883 §4 (1): all of it a duplicate
-            }
+            receiver.onUnacceptable(seg); // RFC 2883 §4 (1): a duplicate is reported
             if (!seg.has(RST)) {
-                answerInvalid(seg, now); // "<SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>", paced for pure ACKs
+                receiver.answerInvalid(seg, now); // "<SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>", paced for pure ACKs
                 if (state == TcpState.TIME_WAIT && seg.has(FIN) && seg.seq + seg.segLen() == rcvNxt()) {
                     // the peer's FIN again: our ACK was lost; restart the 2 MSL wait (§3.10.7.4, eighth)
                     timeWaitAt = now + config.timeWaitNanos();
@@ -372,7 +349,7 @@ public final class TcpConnection {
             return;
         }
         // RFC 7323 §4.3: record TS.Recent from a segment covering Last.ACK.sent.
-        if (tsOk && seg.options.hasTimestamps() && SeqNum.le(seg.seq, lastAckSent)) {
+        if (tsOk && seg.options.hasTimestamps() && SeqNum.le(seg.seq, receiver.lastAckSent())) {
             tsRecent = (int) seg.options.tsVal();
         }
         // Second: the RST bit, with RFC 5961 §3.2 blind reset protection.
@@ -383,7 +360,7 @@ public final class TcpConnection {
                 terminate(state != TcpState.SYN_RECEIVED ? TcpError.RESET : active ? TcpError.REFUSED : null);
             } else {
                 stats.challengeAcks++;
-                answerInvalid(seg, now); // challenge ACK
+                receiver.answerInvalid(seg, now); // challenge ACK
             }
             return;
         }
@@ -395,7 +372,7 @@ public final class TcpConnection {
             }
             // synchronized states: RFC 5961 §4.2 challenge ACK
             stats.challengeAcks++;
-            answerInvalid(seg, now);
+            receiver.answerInvalid(seg, now);
             return;
         }
         if (!synSegment) {
@@ -410,18 +387,7 @@ public final class TcpConnection {
         }
         // Seventh: segment text; eighth: FIN.
         if (seg.payloadLength > 0 || seg.has(FIN)) {
-            receiveText(seg, now);
-        }
-    }
-
-    /**
-     * Answers an invalid segment with a pure ACK of its own, at most once per {@link InvalidSegmentAcks#INTERVAL_NANOS}
-     * for segments without data (the ACK-loop breaker; segments with data are always answered).
-     */
-    private void answerInvalid(InboundSegment seg, long now) {
-        if (invalidAcks.mayAnswer(seg.payloadLength > 0 || seg.has(SYN), now)) {
-            ackNow();
-            invalidAnswerDue = true;
+            receiver.onText(seg, now);
         }
     }
 
@@ -437,21 +403,6 @@ public final class TcpConnection {
         }
         int behind = SeqNum.diff(rcvNxt(), seg.seq + seg.segLen());
         return behind >= 0 && behind < config.receiveBuffer() && SeqNum.gt(seg.ack, sndUna) && SeqNum.le(seg.ack, sndMax);
-    }
-
-    /** RFC 9293 §3.10.7.4 first check: the four acceptability cases. */
-    private boolean acceptable(InboundSegment seg) {
-        int rcvNxt = rcvNxt();
-        int rcvWnd = Math.max(0, SeqNum.diff(rcvAdvEdge, rcvNxt)); // RCV.WND as advertised
-        rcvWnd += sequenceMapping.windowSlack(); // a protection's peer may overrun the window it was given
-        int len = seg.segLen();
-        if (len == 0) {
-            return rcvWnd == 0 ? seg.seq == rcvNxt : SeqNum.inWindow(seg.seq, rcvNxt, rcvWnd);
-        }
-        if (rcvWnd == 0) {
-            return false;
-        }
-        return SeqNum.inWindow(seg.seq, rcvNxt, rcvWnd) || SeqNum.inWindow(seg.seq + len - 1, rcvNxt, rcvWnd);
     }
 
     /**
@@ -483,11 +434,11 @@ public final class TcpConnection {
         // RFC 5961 §5.2: acceptable only if SND.UNA - MAX.SND.WND =< SEG.ACK =< SND.NXT.
         if (SeqNum.gt(seg.ack, sndMax)) {
             stats.challengeAcks++;
-            answerInvalid(seg, now);
+            receiver.answerInvalid(seg, now);
             return false;
         }
         if (SeqNum.lt(seg.ack, (int) (sndUna - Math.max(maxSndWnd, 1)))) {
-            answerInvalid(seg, now);
+            receiver.answerInvalid(seg, now);
             return false;
         }
         // RFC 5681 §2 duplicate ACK; not while the window is closed (answers to window probes)
@@ -537,7 +488,7 @@ public final class TcpConnection {
             // "The only thing that can arrive in this state is a retransmission of the remote
             // FIN. Acknowledge it, and restart the 2 MSL timeout."
             timeWaitAt = now + config.timeWaitNanos();
-            ackNow();
+            receiver.ackNow();
             return false;
         }
         return true;
@@ -784,7 +735,7 @@ public final class TcpConnection {
     /** Our FIN was acknowledged. */
     private void ourFinAcked(long now) {
         switch (state) {
-            case FIN_WAIT_1 -> state = peerFinReceived ? TcpState.TIME_WAIT : TcpState.FIN_WAIT_2;
+            case FIN_WAIT_1 -> state = receiver.finReceived() ? TcpState.TIME_WAIT : TcpState.FIN_WAIT_2;
             case CLOSING -> enterTimeWait(now);
             case LAST_ACK -> terminate(null);
             default -> { }
@@ -794,63 +745,24 @@ public final class TcpConnection {
         }
     }
 
-    /** Seventh and eighth steps: segment text and FIN (RFC 9293 §3.10.7.4). */
-    private void receiveText(InboundSegment seg, long now) {
-        if (!state.canReceive()) {
-            return; // data after the peer's FIN is ignored
+    /**
+     * In-order data arrived (RFC 9293 §3.10.7.4, seventh): the protection opens it, or the
+     * application hears of it.
+     *
+     * @return false if the protection failed (the connection is gone)
+     */
+    boolean dataArrived() {
+        if (stream != null) {
+            return pumpWire();
         }
-        int before = rcvNxt();
-        int seq = seg.seq;
-        int len = seg.payloadLength;
-        boolean hadHoles = reassembly.rangeCount() > 0;
-        if (len > 0 && SeqNum.lt(seq, before)) {
-            noteDsack(seq, SeqNum.min(seq + len, before)); // RFC 2883 §4 (1): partly a duplicate
+        if (listener != null) {
+            listener.onReadable(this);
         }
-        if (len > 0) {
-            ByteBuffer b = seg.buffer;
-            int lim = b.limit();
-            int pos = b.position();
-            b.limit(seg.payloadOffset + len).position(seg.payloadOffset);
-            int advanced = reassembly.insert(seq, b);
-            b.limit(lim).position(pos);
-            stats.bytesReceived += advanced;
-            if (advanced > 0) {
-                if (stream != null) {
-                    if (!pumpWire()) {
-                        return;
-                    }
-                } else if (listener != null) {
-                    listener.onReadable(this);
-                }
-            }
-        }
-        // out of order, or filling (part of) a hole: RFC 5681 §4.2 wants an immediate ACK
-        boolean outOfOrder = SeqNum.gt(seq, before) || reassembly.rangeCount() > 0 || hadHoles;
-        if (seg.has(FIN)) {
-            pendingFin = true;
-            pendingFinSeq = seq + len;
-        }
-        if (pendingFin && pendingFinSeq == rcvNxt()) {
-            pendingFin = false;
-            peerFin(now);
-            if (state != TcpState.CLOSED) {
-                ackNow();
-            }
-            return;
-        }
-        if (outOfOrder || (len > 0 && rcvNxt() == before)) {
-            ackNow(); // RFC 5681 §4.2: out-of-order or hole-filling data is acknowledged at once
-            return;
-        }
-        if (len > 0) {
-            // a super-packet counts as the segments it stands for: one ACK answers it at once
-            int full = seg.gsoSize > 0 ? (len + seg.gsoSize - 1) / seg.gsoSize : len >= smss ? 1 : 0;
-            scheduleAck(now, full);
-        }
+        return true;
     }
 
     /** The peer's FIN is in order: RCV.NXT covers it and the states move (RFC 9293 §3.10.7.4, eighth). */
-    private void peerFin(long now) {
+    void peerFin(long now) {
         if (stream != null) {
             try {
                 stream.peerFin();
@@ -859,8 +771,7 @@ public final class TcpConnection {
                 return;
             }
         }
-        peerFinReceived = true;
-        finRcvNxtBump = 1;
+        receiver.acceptFin();
         if (listener != null) {
             listener.onPeerClosed(this); // before TIME-WAIT, which ends the owner's interest
         }
@@ -872,12 +783,9 @@ public final class TcpConnection {
         }
     }
 
-    /** 1 once the peer's FIN is in: it occupies one sequence number after the data. */
-    private int finRcvNxtBump;
-
     /** RCV.NXT: the next sequence number expected (data via the reassembly queue, plus FIN). */
     public int rcvNxt() {
-        return reassembly.rcvNxt() + finRcvNxtBump;
+        return receiver.rcvNxt();
     }
 
     private void enterTimeWait(long now) {
@@ -886,7 +794,7 @@ public final class TcpConnection {
         rtoAt = NONE;
         persistAt = NONE;
         keepaliveAt = NONE;
-        delAckAt = NONE;
+        receiver.stopDelayedAck();
         if (listener != null) {
             ConnectionListener l = listener;
             listener = null;
@@ -1051,7 +959,7 @@ public final class TcpConnection {
      * @return bytes read, 0 if none is ready, -1 at end of stream (the peer's FIN and all data read)
      */
     public int receive(ByteBuffer dst) {
-        boolean ended = peerFinReceived || state == TcpState.CLOSED || state == TcpState.TIME_WAIT;
+        boolean ended = receiver.finReceived() || state == TcpState.CLOSED || state == TcpState.TIME_WAIT;
         if (stream != null) {
             int n = stream.appReceive(dst);
             if (n == 0) {
@@ -1068,7 +976,7 @@ public final class TcpConnection {
         }
         int n = receiveBuffer.read(dst);
         stats.bytesDelivered += n;
-        releaseReceiveRingIfIdle();
+        receiver.releaseRingIfIdle();
         maybeWindowUpdate();
         return n;
     }
@@ -1100,7 +1008,7 @@ public final class TcpConnection {
                 maybeWindowUpdate();
             }
         } else {
-            releaseReceiveRingIfIdle();
+            receiver.releaseRingIfIdle();
             maybeWindowUpdate();
         }
         return n;
@@ -1122,15 +1030,8 @@ public final class TcpConnection {
 
     /** Whether the peer finished and every byte was read ({@link #receive} would return -1). */
     public boolean endOfStream() {
-        boolean ended = peerFinReceived || state == TcpState.CLOSED || state == TcpState.TIME_WAIT;
+        boolean ended = receiver.finReceived() || state == TcpState.CLOSED || state == TcpState.TIME_WAIT;
         return ended && (stream != null ? stream.drained() : receiveBuffer.readable() == 0);
-    }
-
-    /** Gives the receive ring back when it holds nothing, in order or not. */
-    void releaseReceiveRingIfIdle() {
-        if (receiveBuffer.readable() == 0 && reassembly.rangeCount() == 0) {
-            receiveBuffer.releaseRingIfEmpty();
-        }
     }
 
     /** Bytes ready for {@link #receive}. */
@@ -1185,12 +1086,11 @@ public final class TcpConnection {
     public void abort() {
         if (state == TcpState.CLOSED) {
             // Ended already (a reset, say) with data left unread: the application gives up on it.
-            receiveBuffer.clear();
-            reassembly.reset(rcvNxt());
+            receiver.discard();
             if (stream != null) {
                 stream.discard();
             }
-            releaseReceiveRingIfIdle();
+            receiver.releaseRingIfIdle();
             return;
         }
         if ((state.synchronized_() || state == TcpState.SYN_RECEIVED) && state != TcpState.TIME_WAIT) {
@@ -1199,8 +1099,7 @@ public final class TcpConnection {
         // RFC 9293 §3.10.5: "All queued SENDs and RECEIVEs should be given reset responses" and the
         // segment queues flushed: the application gave up on the data, so the rings go back to the
         // memory budget now. (A RST from the peer keeps what was received readable, as Linux does.)
-        receiveBuffer.clear();
-        reassembly.reset(rcvNxt());
+        receiver.discard();
         if (stream != null) {
             stream.discard();
         }
@@ -1227,16 +1126,11 @@ public final class TcpConnection {
 
     /** The peer's window opened after our application read: tell it (receiver SWS rule). */
     private void maybeWindowUpdate() {
-        if (!state.synchronized_() || peerFinReceived) {
+        if (!state.synchronized_() || receiver.finReceived()) {
             return;
         }
-        int wnd = receiveWindow();
-        int advertised = Math.max(0, SeqNum.diff(rcvAdvEdge, rcvNxt()));
-        // RFC 9293 §3.8.6.2.2: the right edge may move once it grows by min(buffer/2, MSS); an
-        // update of its own is worth a segment only when the window at least doubles (as Linux),
-        // otherwise the next ACK carries it.
-        if (wnd - advertised >= Math.min(receiveBuffer.capacity() / 2, smss) && wnd >= 2L * advertised) {
-            ackNow();
+        if (receiver.windowUpdateDue()) { // RFC 9293 §3.8.6.2.2
+            receiver.ackNow();
             output(layer.now());
             layer.timers.update(this);
         }
@@ -1244,55 +1138,12 @@ public final class TcpConnection {
 
     // ------------------------------------------------------------------ output
 
-    /** RCV.WND: free receive buffer space from RCV.NXT (out-of-order data sits inside it). */
-    int receiveWindow() {
-        if (peerFinReceived) {
-            return 0;
-        }
-        return stream != null ? stream.peerWindow(receiveBuffer.free()) : receiveBuffer.free();
-    }
-
-    /** The window field to send now, scaled, never moving the right edge left. */
-    int windowToAdvertise() {
-        int rcvNxt = rcvNxt();
-        long wnd = receiveWindow();
-        int edgeOffset = SeqNum.diff(rcvAdvEdge, rcvNxt);
-        if (edgeOffset > 0 && wnd - edgeOffset < Math.min(receiveBuffer.capacity() / 2, smss)) {
-            wnd = edgeOffset; // receiver SWS avoidance: keep the old edge
-        }
-        wnd = Math.max(wnd, Math.max(edgeOffset, 0));
-        long max = 65535L << rcvShift;
-        wnd = Math.min(wnd, max);
-        int field = (int) (wnd >>> rcvShift);
-        rcvAdvEdge = rcvNxt + (field << rcvShift);
-        return field;
-    }
-
-    void ackNow() {
-        ackPending = true;
-        delAckAt = 0; // due immediately
-    }
-
-    private void scheduleAck(long now, int fullSegments) {
-        ackPending = true;
-        unackedSegments += fullSegments;
-        // RFC 5681 §4.2: ACK at least every second full-sized segment; quick ACKs at start.
-        if (unackedSegments >= 2 || quickAcks > 0) {
-            if (quickAcks > 0) {
-                quickAcks--;
-            }
-            delAckAt = 0;
-        } else if (delAckAt == NONE) {
-            delAckAt = now + config.delayedAckNanos();
-        }
-    }
-
     /** Sends what the windows, Nagle and the state allow; then a pending ACK if nothing carried it. */
     void output(long now) {
         if (state == TcpState.SYN_RECEIVED) {
-            invalidAnswerDue = false; // the pending ACK below is already a pure one
+            receiver.takeInvalidAnswer(); // the pending ACK below is already a pure one
         }
-        if (state == TcpState.SYN_RECEIVED && ackPending) {
+        if (state == TcpState.SYN_RECEIVED && receiver.ackPending()) {
             if (synAckDue) {
                 synAckDue = false;
                 layer.writer.syn(this, true, now); // also marks the ACK as sent
@@ -1303,16 +1154,14 @@ public final class TcpConnection {
         }
         if (state == TcpState.SYN_SENT || state == TcpState.SYN_RECEIVED || state == TcpState.CLOSED
                 || state == TcpState.LISTEN) {
-            ackPending = false;
-            delAckAt = NONE;
+            receiver.cancelAck();
             return;
         }
-        if (invalidAnswerDue) {
+        if (receiver.takeInvalidAnswer()) {
             // The answer to an invalid segment goes as a pure ACK numbered SND.MAX, never only on a
             // data segment: after a timeout that segment is a retransmission the peer may already
             // hold, out of its window, and it would discard the ACK with it (RFC 9293 §3.10.7.4,
             // first check). Linux's tcp_send_dupack does the same.
-            invalidAnswerDue = false;
             layer.writer.data(this, acceptableSeq(), 0, ACK, now);
         }
         boolean sent = false;
@@ -1330,7 +1179,7 @@ public final class TcpConnection {
             rackTlp.schedulePto(now, rtt.hasSample() ? rtt.srtt() : 0, rtt.hasSample(), SeqNum.diff(sndMax, sndUna),
                     rtoAt); // RFC 8985 §7.2: after new data goes out
         }
-        if (!sent && ackPending && delAckAt != NONE && now - delAckAt >= 0) {
+        if (!sent && receiver.ackDue(now)) {
             layer.writer.data(this, acceptableSeq(), 0, ACK, now);
         }
         armPersistIfStalled(now);
@@ -1496,9 +1345,7 @@ public final class TcpConnection {
     /** Earliest deadline of this connection's timers (Long.MAX_VALUE for none). */
     long timerDeadline() {
         long d = Math.min(rtoAt, Math.min(persistAt, Math.min(keepaliveAt, timeWaitAt)));
-        if (ackPending && delAckAt != NONE) {
-            d = Math.min(d, delAckAt);
-        }
+        d = Math.min(d, receiver.ackDeadline());
         if (rackTlp != null) {
             d = Math.min(d, rackTlp.deadline()); // RFC 8985 §8: reordering timer, probe timeout
         }
@@ -1529,7 +1376,7 @@ public final class TcpConnection {
                 return;
             }
         }
-        if (ackPending && delAckAt != NONE && now - delAckAt >= 0) {
+        if (receiver.ackDue(now)) {
             output(now);
         }
         layer.timers.update(this);
@@ -1650,15 +1497,6 @@ public final class TcpConnection {
         rtoAt = now + rtt.rto(); // RFC 8985 §7.3: arm the RTO after the probe
     }
 
-    /** RFC 2883 §4: remember a received duplicate for the first SACK block of the next ACK. */
-    private void noteDsack(int left, int right) {
-        if (sackOk) {
-            dsackPending = true;
-            dsackLeft = left;
-            dsackRight = right;
-        }
-    }
-
     /** Zero-window probe: one byte beyond the window, or an ACK if none is queued (RFC 9293 §3.8.6.1). */
     private void onPersist(long now) {
         persistAt = NONE;
@@ -1774,13 +1612,12 @@ public final class TcpConnection {
         persistAt = NONE;
         keepaliveAt = NONE;
         timeWaitAt = NONE;
-        delAckAt = NONE;
-        ackPending = false;
+        receiver.cancelAck();
         if (stream != null) {
             stream.close();
         }
         sendBuffer.discard();
-        releaseReceiveRingIfIdle();
+        receiver.releaseRingIfIdle();
         layer.remove(this);
         protection.onClosed(reason);
         if (listener != null) {
@@ -1795,13 +1632,6 @@ public final class TcpConnection {
     /** Current timestamp clock value (ms granularity, randomized offset: RFC 7323 §5.4). */
     int tsClock(long now) {
         return (int) (now / 1_000_000L) + tsOffset;
-    }
-
-    void ackSent(int ack) {
-        lastAckSent = ack;
-        ackPending = false;
-        unackedSegments = 0;
-        delAckAt = NONE;
     }
 
     // ------------------------------------------------------------------ accessors
@@ -1825,10 +1655,10 @@ public final class TcpConnection {
     /** A consistent snapshot of this connection's statistics (call on the loop thread). */
     public TcpStats stats() {
         return new TcpStats(state, rtt.hasSample() ? rtt.srtt() : -1, rtt.rttvar(), rtt.rto(), cc.cwnd(),
-                cc.ssthresh(), smss, sndWnd, receiveWindow(), stats.retransmits, stats.timeouts,
+                cc.ssthresh(), smss, sndWnd, receiver.receiveWindow(), stats.retransmits, stats.timeouts,
                 stats.fastRetransmits, stats.bytesSent, stats.bytesAcked, stats.bytesReceived, stats.bytesDelivered,
                 stats.segmentsIn, stats.segmentsOut, stats.duplicateAcks, stats.challengeAcks, stats.pawsRejected,
-                sackOk, tsOk, sndShift, rcvShift, stats.outOfWindow, invalidAcks.skipped());
+                sackOk, tsOk, sndShift, rcvShift, stats.outOfWindow, receiver.invalidAcksSkipped());
     }
 
     @Override
