@@ -142,8 +142,8 @@ final class ProtectedStream implements StreamIo, SequenceMapping {
             if (n <= 0 || (protection.limitsFramesInFlight() && frameCount >= MAX_FRAMES_IN_FLIGHT)) {
                 break;
             }
-            boolean inFlight = c.sndMax != c.sndUna || c.sendBuffer.bytesFrom(c.sndNxt) > 0;
-            if (n < maxPlain && n == appOut.readable() && inFlight && !c.noDelay && !appClosed) {
+            boolean inFlight = c.sender.sndMax != c.sender.sndUna || c.sendBuffer.bytesFrom(c.sender.sndNxt) > 0;
+            if (n < maxPlain && n == appOut.readable() && inFlight && !c.sender.noDelay && !appClosed) {
                 break; // Nagle: wait for the ACK before sending a short frame
             }
             boolean fin = appClosed && n == appOut.readable();
@@ -299,14 +299,14 @@ final class ProtectedStream implements StreamIo, SequenceMapping {
      * the end of a frame still waiting for its ACK (then it may be just that).
      */
     private int peerAck(int ack) {
-        if (sentFrameOverhead == 0 || !SeqNum.gt(c.sndMax, c.sendBuffer.end())) {
+        if (sentFrameOverhead == 0 || !SeqNum.gt(c.sender.sndMax, c.sendBuffer.end())) {
             return ack;
         }
         int finAcked = c.sendBuffer.end() + 1;
         if (ack != finAcked - (int) sentFrameOverhead || ack == finAcked) {
             return ack;
         }
-        if (SeqNum.gt(ack, c.sndUna)) {
+        if (SeqNum.gt(ack, c.sender.sndUna)) {
             for (int i = 0; i < frameCount; i++) {
                 if (frameEnds[(frameHead + i) % frameEnds.length] == ack) {
                     return ack;

@@ -125,9 +125,7 @@ final class SegmentWriter {
             int lim = tx.limit();
             tx.limit(tx.capacity()).position(p);
             c.sendBuffer.copyOut(seq, len, tx);
-            if (c.rackTlp != null) {
-                c.rackTlp.onSent(seq, len, gsoSize, now); // RFC 8985 §6.1: per-segment send times
-            }
+            c.sender.onDataSent(seq, len, gsoSize, now);
             tx.limit(lim).position(pos);
         }
         int ack = c.receiver.rcvNxt();
