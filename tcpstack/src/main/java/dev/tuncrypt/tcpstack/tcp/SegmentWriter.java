@@ -125,14 +125,17 @@ final class SegmentWriter {
             int lim = tx.limit();
             tx.limit(tx.capacity()).position(p);
             c.sendBuffer.copyOut(seq, len, tx);
-            c.sender.onDataSent(seq, len, gsoSize, now);
             tx.limit(lim).position(pos);
         }
         int ack = c.receiver.rcvNxt();
         int window = c.receiver.windowToAdvertise();
-        SequenceMapping numbering = c.sequenceMapping; // the protection's numbering on the wire, if it has one
-        int wireSeq = numbering.wireSeq(seq);
-        int wireAck = numbering.wireAck(ack);
+        int wireSeq = seq;
+        int wireAck = ack;
+        SequenceMapping numbering = c.sequenceMapping;
+        if (numbering != SequenceMapping.IDENTITY) { // the protection numbers the wire its own way
+            wireSeq = numbering.wireSeq(seq);
+            wireAck = numbering.wireAck(ack);
+        }
         TcpView.writeHeader(tx, at, c.key.localPort(), c.key.remotePort(), Integer.toUnsignedLong(wireSeq),
                 Integer.toUnsignedLong(wireAck), headerLength, flags | ACK, window, 0);
         c.receiver.ackSent(ack);

@@ -376,7 +376,7 @@ public final class TcpConnection {
             ackAdvances(seg.ack, now);
         } else if (duplicate) {
             stats.duplicateAcks++;
-            sender.onDuplicateAck(seg, now);
+            sender.onDuplicateAck(now);
         }
         sender.afterAck(now);
         sender.updateWindow(seg, now); // "If SND.UNA =< SEG.ACK =< SND.NXT, the send window should be updated"
@@ -850,7 +850,7 @@ public final class TcpConnection {
             sender.onPersist(now);
         }
         if (sender.recoveryTimerDue(now) && state.synchronized_()) {
-            sender.onRackTlpTimer(now);
+            sender.onRecoveryTimer(now);
         }
         if (keepaliveAt != NONE && now - keepaliveAt >= 0) {
             onKeepalive(now);

@@ -13,7 +13,7 @@ import static dev.tuncrypt.tcpstack.wire.TcpView.PSH;
  * loop thread.
  */
 final class TcpSender {
-    private static final long NONE = Long.MAX_VALUE;
+    static final long NONE = Long.MAX_VALUE;
 
     private final TcpConnection c;
     final SendBuffer sendBuffer;
@@ -37,13 +37,8 @@ final class TcpSender {
     /** The peer's SYN came again while SYN-RECEIVED: answer with the SYN,ACK, not a bare ACK. */
     private boolean synAckDue;
 
-    NewRenoRecovery recovery;
-    /** RFC 6675 scoreboard, present when SACK was negotiated; loss recovery then follows RFC 6675. */
-    SackScoreboard scoreboard;
-    private int sackDupAcks;
-    /** RACK-TLP (RFC 8985) on the scoreboard, when SACK was negotiated and the config chose it. */
-    RackTlp rackTlp;
-    private boolean recoveringBeforeAck;
+    /** How losses are found and repaired; chosen in {@link #start}. */
+    private LossRecoveryAlgorithm recovery;
     /** Limited Transmit (RFC 3042): a dup ACK lets one new segment beyond cwnd go. */
     private boolean limitedTransmit;
 
@@ -73,18 +68,18 @@ final class TcpSender {
         this.rtt = new RttEstimator(RttEstimator.DEFAULT_GRANULARITY_NANOS, c.config.minRtoNanos(),
                 c.config.maxRtoNanos(), RttEstimator.INITIAL_RTO_NANOS);
         this.cc = CongestionControls.create(c.config.congestionControl(), c.smss).orElseThrow();
+        this.recovery = new NewRenoLossRecovery(this, iss); // until the handshake fixes the options
     }
 
     /** The segment size is known (SYN options or a SYN cookie): the congestion control and loss recovery start. */
     void start(boolean sack) {
         cc = CongestionControls.create(c.config.congestionControl(), c.smss).orElseThrow();
-        recovery = new NewRenoRecovery(cc, c.iss);
-        if (sack) {
-            scoreboard = new SackScoreboard();
-            scoreboard.reset(c.iss + 1, c.smss);
-            if (c.config.lossRecovery() == LossRecovery.RACK_TLP) {
-                rackTlp = new RackTlp(scoreboard, c.smss);
-            }
+        if (!sack) {
+            recovery = new NewRenoLossRecovery(this, c.iss);
+        } else if (c.config.lossRecovery() == LossRecovery.RACK_TLP) {
+            recovery = new RackTlpLossRecovery(this, c);
+        } else {
+            recovery = new SackLossRecovery(this, c);
         }
     }
 
@@ -153,12 +148,7 @@ final class TcpSender {
         // not while the window is closed (answers to window probes)
         boolean dupCandidate = seg.payloadLength == 0 && !seg.has(FIN) && seg.ack == sndUna && sndWnd > 0
                 && ((long) seg.window << c.sndShift) == sndWnd && SeqNum.gt(sndMax, sndUna);
-        if (scoreboard != null && c.state.synchronized_()) {
-            recoveringBeforeAck = scoreboard.inRecovery();
-            int newlySacked = updateScoreboard(seg);
-            dupCandidate = seg.ack == sndUna && newlySacked > 0 && SeqNum.gt(sndMax, sndUna) && sndWnd > 0;
-        }
-        return dupCandidate;
+        return c.state.synchronized_() ? recovery.duplicateAck(seg, dupCandidate) : dupCandidate;
     }
 
     /** SEG.ACK moved SND.UNA forward: release, congestion control and loss recovery, RFC 6298 timer. */
@@ -173,22 +163,8 @@ final class TcpSender {
         }
         c.stats.bytesAcked += acked;
         retransmitCount = 0;
-        if (scoreboard != null && c.state.synchronized_()) {
-            sackDupAcks = 0;
-            if (recoveringBeforeAck) {
-                if (!scoreboard.inRecovery()) {
-                    cc.onExitRecovery(now, SeqNum.diff(sndMax, sndUna)); // RFC 6675 §5: recovery ends at RecoveryPoint
-                }
-            } else {
-                cc.onAck(now, acked, rtt.hasSample() ? rtt.srtt() : CongestionControl.NO_RTT, inFlightBefore);
-            }
-        } else if (recovery != null && c.state.synchronized_()) {
-            // NewRenoRecovery drives the congestion control itself (growth, partial ACKs, exit).
-            RecoveryAction action = recovery.onNewAck(now, ack, acked, rtt.hasSample() ? rtt.srtt() : CongestionControl.NO_RTT,
-                    inFlightBefore);
-            if (action == RecoveryAction.PARTIAL_ACK || action == RecoveryAction.PARTIAL_ACK_RESTART_TIMER) {
-                retransmitFirst(now);
-            }
+        if (c.state.synchronized_()) {
+            recovery.onAckAdvanced(now, ack, acked, inFlightBefore); // the congestion control grows, or recovery goes on
         }
         // RFC 6298 §5.2/5.3: all acknowledged → stop the timer; else restart it.
         if (sndUna == sndMax) {
@@ -200,10 +176,10 @@ final class TcpSender {
         }
     }
 
-    /** After the ACK was taken: RACK-TLP's loss detection and probe timeout (RFC 8985 §6.2, §7.2). */
+    /** After the ACK was taken: loss detection by the recovery algorithm (RFC 8985 §6.2). */
     void afterAck(long now) {
-        if (rackTlp != null && c.state.synchronized_()) {
-            rackTlpAck(now);
+        if (c.state.synchronized_()) {
+            recovery.afterAck(now);
         }
     }
 
@@ -233,22 +209,11 @@ final class TcpSender {
         return finSent && SeqNum.gt(sndUna, sendBuffer.end());
     }
 
-    /** A data segment [seq, seq + len) went out; {@code segment} bytes each for a super-packet. */
-    void onDataSent(int seq, int len, int segment, long now) {
-        if (rackTlp != null) {
-            rackTlp.onSent(seq, len, segment, now); // RFC 8985 §6.1: per-segment send times
-        }
-    }
-
     // ------------------------------------------------------------------ timers
 
     /** Earliest deadline of the sender's timers (Long.MAX_VALUE for none). */
     long deadline() {
-        long d = Math.min(rtoAt, persistAt);
-        if (rackTlp != null) {
-            d = Math.min(d, rackTlp.deadline()); // RFC 8985 §8: reordering timer, probe timeout
-        }
-        return d;
+        return Math.min(Math.min(rtoAt, persistAt), recovery.deadline());
     }
 
     boolean retransmissionDue(long now) {
@@ -259,9 +224,15 @@ final class TcpSender {
         return persistAt != NONE && now - persistAt >= 0;
     }
 
-    /** Whether RACK-TLP's reordering timer or probe timeout is due. */
+    /** Whether the recovery algorithm's timer is due (RFC 8985 §8). */
     boolean recoveryTimerDue(long now) {
-        return rackTlp != null && rackTlp.deadline() != NONE && now - rackTlp.deadline() >= 0;
+        long d = recovery.deadline();
+        return d != NONE && now - d >= 0;
+    }
+
+    /** The recovery algorithm's timer expired. */
+    void onRecoveryTimer(long now) {
+        recovery.onTimer(now);
     }
 
     /** The retransmission and persist timers stop (the connection ends or waits in TIME-WAIT). */
@@ -275,10 +246,7 @@ final class TcpSender {
      * in the new segment size and the first unacknowledged segment goes again at once.
      */
     void segmentSizeLowered(long now) {
-        if (scoreboard != null) {
-            scoreboard.reset(sndUna, c.smss); // ranges were in the old segment size's terms
-            scoreboard.onNewData(sndMax);
-        }
+        recovery.segmentSizeChanged(now);
         if (c.state.synchronized_() && SeqNum.lt(sndUna, sndMax)) {
             retransmitFirst(now);
             c.layer.timers.update(c);
@@ -300,131 +268,9 @@ final class TcpSender {
         }
     }
 
-    void onDuplicateAck(InboundSegment seg, long now) {
-        if (scoreboard != null) {
-            onSackDuplicateAck(now);
-            return;
-        }
-        if (recovery == null) {
-            return;
-        }
-        RecoveryAction a = recovery.onDupAck(now, seg.ack, sndMax, SeqNum.diff(sndMax, sndUna));
-        switch (a) {
-            case FAST_RETRANSMIT -> {
-                c.stats.fastRetransmits++;
-                retransmitFirst(now);
-            }
-            case LIMITED_TRANSMIT -> limitedTransmit = true;
-            default -> { }
-        }
-    }
-
-    int updateScoreboard(InboundSegment seg) {
-        long[] left = c.layer.sackLeft;
-        long[] right = c.layer.sackRight;
-        int n = seg.options.sackBlockCount();
-        for (int i = 0; i < n; i++) {
-            left[i] = seg.options.sackLeft(i);
-            right[i] = seg.options.sackRight(i);
-        }
-        return scoreboard.update(seg.ack, sndMax, left, right, n);
-    }
-
-    /** RFC 6675 §5 steps 1-4: count duplicates; enter loss recovery on DupThresh or IsLost(HighACK + 1). */
-    private void onSackDuplicateAck(long now) {
-        sackDupAcks++;
-        if (scoreboard.inRecovery() || scoreboard.afterTimeout()) {
-            return; // the transmission loop in output() uses the new SACK information
-        }
-        if ((rackTlp == null && sackDupAcks >= SackScoreboard.DUP_THRESH) || scoreboard.isLost(sndUna)) {
-            enterSackRecovery(now);
-        } else {
-            limitedTransmit = true; // RFC 3042 / RFC 6675 §5 step 2
-        }
-    }
-
-    /** RFC 8985 §6.2 steps 1-5 and §7.4 after the ACK; RACK's losses start recovery (RFC 8985 §6.2 step 5). */
-    private void rackTlpAck(long now) {
-        boolean ended = recoveringBeforeAck && !scoreboard.inRecovery();
-        long srtt = rtt.hasSample() ? rtt.srtt() : 0;
-        if (rackTlp.onAck(now, sndUna, sndNxt, ended, srtt, cc) && !scoreboard.inRecovery() && !scoreboard.afterTimeout()) {
-            enterSackRecovery(now);
-        }
-        rackTlp.schedulePto(now, srtt, rtt.hasSample(), SeqNum.diff(sndMax, sndUna), rtoAt);
-    }
-
-    /** RFC 6675 §5 step 4: loss recovery starts. */
-    private void enterSackRecovery(long now) {
-        {
-            int inFlight = SeqNum.diff(sndMax, sndUna);
-            if (rackTlp != null) {
-                rackTlp.onEnterRecovery(cc, sndUna); // the window to restore if D-SACKs prove it spurious
-            }
-            cc.onEnterRecovery(now, inFlight); // (4.2) ssthresh = cwnd = f(FlightSize)
-            scoreboard.enterRecovery(); // (4.1) RecoveryPoint = HighData
-            c.stats.fastRetransmits++;
-            // (4.3) retransmit the first segment deemed lost, whatever pipe says
-            SackScoreboard.NextSeg rule = scoreboard.nextSeg(0);
-            if (rule != SackScoreboard.NextSeg.NONE && rule != SackScoreboard.NextSeg.NEW_DATA) {
-                sendRecoverySegment(rule, now);
-            }
-        }
-    }
-
-    /**
-     * RFC 6675 §5 (C): while cwnd - pipe >= 1 SMSS, send what NextSeg() picks. Also runs after a
-     * timeout (§5.1) so that SACKed data is not sent again.
-     */
-    private void sackTransmit(long now) {
-        while (cc.cwnd() - scoreboard.pipe() >= c.smss) {
-            long room = (long) SeqNum.diff(sndUna, sndMax) + sndWnd;
-            int sendableNew = (int) Math.max(0, Math.min(sendBuffer.bytesFrom(sndMax), room));
-            if (c.stream != null && sendableNew > 0) {
-                int frame = c.stream.frameRemainder(sndMax);
-                if (frame != Integer.MAX_VALUE && frame > 0) {
-                    sendableNew = sendableNew >= frame ? frame : 0; // a whole frame or nothing
-                }
-            }
-            SackScoreboard.NextSeg rule = scoreboard.nextSeg(sendableNew);
-            if (rule == SackScoreboard.NextSeg.NONE) {
-                return;
-            }
-            if (!sendRecoverySegment(rule, now)) {
-                return; // the peer's window has no room: the persist or retransmission timer goes on
-            }
-        }
-    }
-
-    /** @return whether a segment went out */
-    private boolean sendRecoverySegment(SackScoreboard.NextSeg rule, long now) {
-        int seq = scoreboard.nextSegSeq();
-        int len = scoreboard.nextSegLength();
-        if (rule == SackScoreboard.NextSeg.NEW_DATA) {
-            c.layer.writer.data(c, sndMax, len, ACK, now);
-            c.stats.bytesSent += len;
-            sndMax += len;
-            sndNxt = sndMax;
-            scoreboard.onNewData(sndMax);
-        } else {
-            len = windowed(seq, c.stream != null ? alignedLength(seq, len) : len);
-            if (len == 0) {
-                return false;
-            }
-            int data = Math.min(len, sendBuffer.bytesFrom(seq));
-            boolean fin = finSent && seq + data == sendBuffer.end() && len > data;
-            c.layer.writer.data(c, seq, data, ACK | (fin ? FIN : 0), now);
-            c.stats.retransmits++;
-            timing = false;
-            if (rule == SackScoreboard.NextSeg.RESCUE) {
-                scoreboard.onRescueRetransmitted();
-            } else {
-                scoreboard.onRetransmitted(seq, Math.max(len, 1));
-            }
-        }
-        if (rtoAt == NONE) {
-            rtoAt = now + rtt.rto();
-        }
-        return true;
+    /** An ACK {@link #duplicateAck} called a duplicate. */
+    void onDuplicateAck(long now) {
+        recovery.onDuplicateAck(now);
     }
 
     /**
@@ -432,7 +278,7 @@ final class TcpSender {
      * have shrunk; 0 when it is closed: the persist timer probes then). Frames of a
      * segment-aligned protection are never cut.
      */
-    private int windowed(int seq, int len) {
+    int windowed(int seq, int len) {
         if (c.stream != null && c.stream.frameRemainder(seq) != Integer.MAX_VALUE) {
             return len;
         }
@@ -457,7 +303,7 @@ final class TcpSender {
     }
 
     /** A segment length from {@code seq}: for a segment-aligned protection, exactly the rest of its frame. */
-    private int alignedLength(int seq, int len) {
+    int alignedLength(int seq, int len) {
         if (c.stream == null) {
             return len;
         }
@@ -492,19 +338,14 @@ final class TcpSender {
             c.layer.writer.data(c, acceptableSeq(), 0, ACK, now);
         }
         boolean sent = false;
-        if (scoreboard != null && (scoreboard.inRecovery() || scoreboard.afterTimeout()) && c.state != TcpState.TIME_WAIT) {
-            long before = c.stats.segmentsOut;
-            sackTransmit(now);
-            sent = c.stats.segmentsOut != before;
-        }
         if (c.state != TcpState.TIME_WAIT) {
+            sent = recovery.sendRepairs(now); // RFC 6675 §5 (C): what recovery picks goes first
             while (sendSuperPacket(now) || sendOneSegment(now)) {
                 sent = true;
             }
         }
-        if (sent && rackTlp != null) {
-            rackTlp.schedulePto(now, rtt.hasSample() ? rtt.srtt() : 0, rtt.hasSample(), SeqNum.diff(sndMax, sndUna),
-                    rtoAt); // RFC 8985 §7.2: after new data goes out
+        if (sent) {
+            recovery.afterOutput(now);
         }
         if (!sent && c.receiver.ackDue(now)) {
             c.layer.writer.data(c, acceptableSeq(), 0, ACK, now);
@@ -556,11 +397,10 @@ final class TcpSender {
             timedAt = now;
         }
         c.stats.bytesSent += len;
+        int seq = sndNxt;
         sndNxt += len;
         sndMax = sndNxt;
-        if (scoreboard != null) {
-            scoreboard.onNewData(sndMax);
-        }
+        recovery.onSent(seq, len, c.smss, sndMax, now);
         if (rtoAt == NONE) {
             rtoAt = now + rtt.rto();
         }
@@ -610,7 +450,8 @@ final class TcpSender {
         boolean push = len > 0 && (len == unsent || (c.stream != null && c.stream.pushIn(sndNxt, len)));
         int flags = ACK | (push ? PSH : 0) | (fin ? FIN : 0);
         boolean retransmission = SeqNum.lt(sndNxt, sndMax);
-        c.layer.writer.data(c, sndNxt, len, flags, now);
+        int seq = sndNxt;
+        c.layer.writer.data(c, seq, len, flags, now);
         if (retransmission) {
             c.stats.retransmits++;
         }
@@ -628,10 +469,8 @@ final class TcpSender {
         }
         if (SeqNum.gt(sndNxt, sndMax)) {
             sndMax = sndNxt;
-            if (scoreboard != null) {
-                scoreboard.onNewData(sndMax);
-            }
         }
+        recovery.onSent(seq, len, 0, sndMax, now);
         if (rtoAt == NONE) {
             rtoAt = now + rtt.rto();
         }
@@ -649,15 +488,80 @@ final class TcpSender {
         }
     }
 
+    /** The first unacknowledged segment again (fast retransmit, a partial ACK, a smaller MTU). */
     void retransmitFirst(long now) {
-        int len = Math.min(windowed(sndUna, alignedLength(sndUna, c.smss)), sendBuffer.bytesFrom(sndUna));
-        boolean fin = finSent && len == sendBuffer.bytesFrom(sndUna);
+        retransmit(sndUna, alignedLength(sndUna, c.smss), now);
+    }
+
+    /**
+     * Resends up to {@code len} octets from {@code seq} as the peer's window allows, with the FIN
+     * if they reach it.
+     *
+     * @return whether a segment went out
+     */
+    boolean retransmit(int seq, int len, long now) {
+        len = Math.min(windowed(seq, len), sendBuffer.bytesFrom(seq));
+        boolean fin = finSent && len == sendBuffer.bytesFrom(seq);
         if (len == 0 && !fin) {
-            return;
+            return false;
         }
-        c.layer.writer.data(c, sndUna, len, ACK | (fin ? FIN : 0), now);
+        resend(seq, len, fin, now);
+        return true;
+    }
+
+    /** Resends {@code len} octets from {@code seq}, with FIN if {@code fin}; Karn: no RTT sample from it. */
+    void resend(int seq, int len, boolean fin, long now) {
+        c.layer.writer.data(c, seq, len, ACK | (fin ? FIN : 0), now);
+        recovery.onSent(seq, len, 0, sndMax, now);
         c.stats.retransmits++;
         timing = false;
+    }
+
+    /** {@code len} octets of new data at SND.MAX (NextSeg's rule 2, RFC 6675 §4). */
+    void sendNewData(int len, long now) {
+        int seq = sndMax;
+        c.layer.writer.data(c, seq, len, ACK, now);
+        c.stats.bytesSent += len;
+        sndMax += len;
+        sndNxt = sndMax;
+        recovery.onSent(seq, len, 0, sndMax, now);
+    }
+
+    /**
+     * A probe of new data (RFC 8985 §7.3): one segment if the windows let it go, cwnd exceeded by
+     * up to one segment.
+     *
+     * @return whether it went out
+     */
+    boolean sendProbeOfNewData(long now) {
+        long before = c.stats.segmentsOut;
+        limitedTransmit = true;
+        if (sendBuffer.bytesFrom(sndMax) > 0 && sendOneSegment(now) && c.stats.segmentsOut != before) {
+            return true;
+        }
+        limitedTransmit = false;
+        return false;
+    }
+
+    /** Limited Transmit (RFC 3042): the next new segment may go beyond cwnd. */
+    void allowLimitedTransmit() {
+        limitedTransmit = true;
+    }
+
+    /** The retransmission timer runs, started now if it was off (RFC 6298 §5.1). */
+    void armRetransmissionTimer(long now) {
+        if (rtoAt == NONE) {
+            rtoAt = now + rtt.rto();
+        }
+    }
+
+    /** The smoothed RTT, or {@code none} without a sample. */
+    long srttOr(long none) {
+        return rtt.hasSample() ? rtt.srtt() : none;
+    }
+
+    TcpStatsCounters stats() {
+        return c.stats;
     }
 
     void sendSyn(long now, boolean synAck) {
@@ -703,31 +607,11 @@ final class TcpSender {
             sendSyn(now, c.state == TcpState.SYN_RECEIVED);
             return;
         }
-        if (scoreboard == null && recovery != null) {
-            recovery.onRetransmitTimeout(now, sndMax, SeqNum.diff(sndMax, sndUna)); // tells the congestion control too
-        }
-        if (scoreboard != null) {
-            cc.onRetransmitTimeout(now, SeqNum.diff(sndMax, sndUna));
-            // RFC 6675 §5.1: keep the scoreboard; resend the first hole now, the rest by NextSeg.
-            scoreboard.onRetransmitTimeout();
-            sackDupAcks = 0;
-            if (rackTlp != null) {
-                rackTlp.onRetransmitTimeout(); // RFC 8985 §6.3
-            }
-            rtoAt = NONE;
-            SackScoreboard.NextSeg rule = scoreboard.nextSeg(0);
-            if (rule != SackScoreboard.NextSeg.NONE && rule != SackScoreboard.NextSeg.NEW_DATA) {
-                sendRecoverySegment(rule, now);
-            } else if (finSent && sendBuffer.bytesFrom(sndUna) == 0) {
-                c.layer.writer.data(c, sndUna, 0, ACK | FIN, now); // only the FIN is outstanding
-                c.stats.retransmits++;
-            }
-            if (rtoAt == NONE) {
-                rtoAt = now + rtt.rto();
-            }
-            return;
-        }
-        // Go back N: resend from SND.UNA as the window allows (RFC 5681 §3.1 after a timeout).
+        recovery.onRetransmitTimeout(now);
+    }
+
+    /** Go back N: resend from SND.UNA as the window allows (RFC 5681 §3.1 after a timeout). */
+    void goBackN(long now) {
         sndNxt = sndUna;
         if (finSent && sendBuffer.bytesFrom(sndUna) == 0) {
             finSent = false; // the FIN itself must go again
@@ -737,49 +621,6 @@ final class TcpSender {
             // nothing sendable (zero window): probe instead
             rtoAt = now + rtt.rto();
         }
-    }
-
-    /** RACK's reordering timer or TLP's probe timeout (RFC 8985 §8). */
-    void onRackTlpTimer(long now) {
-        switch (rackTlp.onTimer(now, rtt.hasSample() ? rtt.srtt() : 0)) {
-            case LOSS_DETECTED -> {
-                if (!scoreboard.inRecovery() && !scoreboard.afterTimeout()) {
-                    enterSackRecovery(now); // RFC 8985 §6.2 step 5: the reordering timer found losses
-                }
-                output(now);
-            }
-            case PROBE -> sendTailLossProbe(now);
-            case NONE -> { }
-        }
-    }
-
-    /**
-     * RFC 8985 §7.3: new data if the windows let one segment go, else the newest segment again;
-     * then the retransmission timer is re-armed.
-     */
-    private void sendTailLossProbe(long now) {
-        if (SeqNum.ge(sndUna, sndMax)) {
-            return;
-        }
-        long before = c.stats.segmentsOut;
-        limitedTransmit = true; // RFC 8985 §7.3: the probe may exceed cwnd by one segment
-        if (sendBuffer.bytesFrom(sndMax) > 0 && sendOneSegment(now) && c.stats.segmentsOut != before) {
-            rackTlp.onProbeSent(sndMax, false);
-        } else {
-            limitedTransmit = false;
-            int seq = SeqNum.max(sndUna, rackTlp.lastSegmentStart(sndMax));
-            int len = Math.min(windowed(seq, SeqNum.diff(sndMax, seq)), sendBuffer.bytesFrom(seq));
-            boolean fin = finSent && len == sendBuffer.bytesFrom(seq);
-            if (len == 0 && !fin) {
-                return;
-            }
-            c.layer.writer.data(c, seq, len, ACK | (fin ? FIN : 0), now); // RFC 8985 §7.3: retransmit the last segment
-            c.stats.retransmits++;
-            timing = false;
-            rackTlp.onProbeSent(sndMax, true);
-        }
-        c.stats.tailLossProbes++;
-        rtoAt = now + rtt.rto(); // RFC 8985 §7.3: arm the RTO after the probe
     }
 
     /** Zero-window probe: one byte beyond the window, or an ACK if none is queued (RFC 9293 §3.8.6.1). */
