@@ -2,7 +2,6 @@ package dev.tuncrypt.tcpstack.tcp;
 
 import static dev.tuncrypt.tcpstack.wire.TcpView.ACK;
 import static dev.tuncrypt.tcpstack.wire.TcpView.FIN;
-import static dev.tuncrypt.tcpstack.wire.TcpView.PSH;
 import static dev.tuncrypt.tcpstack.wire.TcpView.RST;
 import static dev.tuncrypt.tcpstack.wire.TcpView.SYN;
 
@@ -12,11 +11,14 @@ import java.nio.ByteBuffer;
 /**
  * A transmission control block (RFC 9293 §3.3.1) and its state machine. All of it is confined
  * to the loop thread that owns the flow. Segment arrival follows RFC 9293 §3.10.7 step by step
- * ({@link #input}); what to send is decided in {@link #output}; the timers of RFC 6298, RFC 9293
- * §3.8 and RFC 1122 §4.2.3.6 fire through {@link #onTimer}.
+ * ({@link #input}) and hands each step to the halves: {@link TcpSender} (send sequence
+ * variables, output, retransmission and persist timers, loss recovery) and {@link TcpReceiver}
+ * (RCV.NXT, segment text, window, ACK policy). The application's SEND and RECEIVE go through
+ * {@link ApplicationStream}; the timers of RFC 6298, RFC 9293 §3.8 and RFC 1122 §4.2.3.6 fire
+ * through {@link #onTimer}.
  *
- * <p>Variable names are the RFC's: SND.UNA is {@code sender.sndUna}, RCV.NXT {@code rcvNxt()}. Sequence
- * numbers are {@code int}s compared with {@link SeqNum}.
+ * <p>Variable names are the RFC's: SND.UNA is {@code sender.sndUna}, RCV.NXT {@code rcvNxt()}.
+ * Sequence numbers are {@code int}s compared with {@link SeqNum}.
  */
 public final class TcpConnection {
     private static final long NONE = Long.MAX_VALUE;
@@ -29,16 +31,15 @@ public final class TcpConnection {
     private ConnectionListener listener;
     TcpState state;
 
+    /** ISS and IRS; the other sequence variables are the sender's and the receiver's. */
     int iss;
-    int sndShift;
+    int irs;
     /** Payload bytes per full segment: the peer's MSS less our fixed option bytes. */
     int smss;
 
-    // Receive sequence variables: IRS here, the rest in the receiver
-    int irs;
-    int rcvShift;
-
     // Options (RFC 7323, RFC 2018)
+    int sndShift;
+    int rcvShift;
     boolean tsOk;
     boolean sackOk;
     int tsRecent;
@@ -48,23 +49,20 @@ public final class TcpConnection {
     final ReceiveBuffer receiveBuffer;
     final TcpReceiver receiver;
     final TcpSender sender;
-    // Timers: absolute deadlines, NONE when off
-    long keepaliveAt = NONE;
+
+    final KeepaliveTimer keepalive;
+    /** The 2 MSL wait of TIME-WAIT ends (RFC 9293 §3.3.2), {@code NONE} when not waiting. */
     long timeWaitAt = NONE;
+    /** RFC 9293 §3.8.3 user timeout, 0 when off. */
     long userTimeoutNanos;
-    long keepaliveIdleNanos;
-    boolean keepalive;
-    int keepaliveProbes;
     long lastReceivedAt;
 
     /** The stream side when the protection transforms the byte stream (null for plain TCP). */
     ProtectedStream stream;
     /** SEQ and ACK on the wire: the protected stream's numbering, else TCP's own. */
     SequenceMapping sequenceMapping = SequenceMapping.IDENTITY;
-    /** Application bytes written before the handshake decided whether the stream is protected. */
-    private ReceiveBuffer staged;
-    /** The application closed its sending side (FIN follows its data). */
-    private boolean appClosed;
+    /** SEND and RECEIVE: the application's side of the stream. */
+    final ApplicationStream app = new ApplicationStream(this);
 
     /** The listener that accepted this connection, until it is ESTABLISHED. */
     ListenEndpoint owner;
@@ -97,7 +95,7 @@ public final class TcpConnection {
         this.smss = Math.min(config.mss(), layer.maxSegmentPayload(key.isV6()));
         this.sender = new TcpSender(this, sendBuffer, iss);
         this.tsOffset = layer.random().nextInt();
-        this.keepaliveIdleNanos = config.keepaliveIdleNanos();
+        this.keepalive = new KeepaliveTimer(this);
         this.lastReceivedAt = now;
         this.ipId = iss ^ (iss >>> 16); // a per-flow start that costs no draw from the random source
     }
@@ -401,20 +399,12 @@ public final class TcpConnection {
         if (stream != null) {
             stream.acked(ack);
         }
-        keepaliveProbes = 0;
+        keepalive.peerAlive();
         sender.ackAdvances(ack, now);
-        if (stream != null) {
-            try {
-                stream.seal(); // room freed in the send buffer, or Nagle's wait is over
-            } catch (ProtectionException e) {
-                protectionFailed(e);
-                return;
-            }
-            if (appClosed && stream.outputSealed()) {
-                sender.queueFin();
-            }
+        if (!app.seal()) {
+            return;
         }
-        if (writable() > 0 && listener != null && state.synchronized_()) {
+        if (app.writable() > 0 && listener != null && state.synchronized_()) {
             listener.onWritable(this);
         }
     }
@@ -430,22 +420,6 @@ public final class TcpConnection {
         if (state == TcpState.TIME_WAIT && timeWaitAt == NONE) {
             enterTimeWait(now);
         }
-    }
-
-    /**
-     * In-order data arrived (RFC 9293 §3.10.7.4, seventh): the protection opens it, or the
-     * application hears of it.
-     *
-     * @return false if the protection failed (the connection is gone)
-     */
-    boolean dataArrived() {
-        if (stream != null) {
-            return pumpWire();
-        }
-        if (listener != null) {
-            listener.onReadable(this);
-        }
-        return true;
     }
 
     /** The peer's FIN is in order: RCV.NXT covers it and the states move (RFC 9293 §3.10.7.4, eighth). */
@@ -479,7 +453,7 @@ public final class TcpConnection {
         state = TcpState.TIME_WAIT;
         timeWaitAt = now + config.timeWaitNanos();
         sender.stopTimers();
-        keepaliveAt = NONE;
+        keepalive.stop();
         receiver.stopDelayedAck();
         if (listener != null) {
             ConnectionListener l = listener;
@@ -491,13 +465,10 @@ public final class TcpConnection {
     private void establish(long now) {
         state = TcpState.ESTABLISHED;
         sender.onEstablished();
-        if (keepalive) {
-            keepaliveAt = now + keepaliveIdleNanos;
-        }
+        keepalive.start(now);
         if (protection.transformsStream()) {
-            stream = new ProtectedStream(this, protection.stream(), staged);
+            stream = new ProtectedStream(this, protection.stream(), app.takeStaged());
             sequenceMapping = stream.sequenceMapping();
-            staged = null;
             try {
                 stream.start();
             } catch (ProtectionException e) {
@@ -510,20 +481,13 @@ public final class TcpConnection {
             layer.writer.reset(this, sender.acceptableSeq());
             terminate(TcpError.NOT_PROTECTED);
             return;
-        } else if (staged != null) {
-            ByteBuffer b = layer.plainScratch;
-            while (staged.readable() > 0) {
-                b.clear();
-                staged.read(b);
-                b.flip();
-                sendBuffer.append(b);
-            }
-            staged = null;
+        } else {
+            app.flushStaged();
         }
-        if (appClosed && stream == null && state == TcpState.ESTABLISHED) {
+        if (app.closed() && stream == null && state == TcpState.ESTABLISHED) {
             state = TcpState.FIN_WAIT_1; // closed during the handshake: the FIN follows the queued data
             sender.queueFin();
-        } else if (appClosed && stream != null && state == TcpState.ESTABLISHED) {
+        } else if (app.closed() && stream != null && state == TcpState.ESTABLISHED) {
             state = TcpState.FIN_WAIT_1;
             stream.closeOutput();
         }
@@ -534,7 +498,7 @@ public final class TcpConnection {
     }
 
     /** The protection failed: reset the connection, count the reason (design §6). */
-    private void protectionFailed(ProtectionException e) {
+    void protectionFailed(ProtectionException e) {
         stats.protectionFailure = e.reason();
         layer.counters().protectionFailures++;
         layer.writer.reset(this, sender.acceptableSeq());
@@ -547,41 +511,11 @@ public final class TcpConnection {
             return;
         }
         long now = layer.now();
-        if (!pumpWire()) {
+        if (!app.pumpWire()) {
             return;
         }
-        sealAndSend(now);
+        app.sealAndSend(now);
         layer.timers.update(this);
-    }
-
-    /** @return false if the protection failed (the connection is gone) */
-    private boolean pumpWire() {
-        int before = stream.appReadable();
-        try {
-            stream.pumpWire();
-        } catch (ProtectionException e) {
-            protectionFailed(e);
-            return false;
-        }
-        if (stream.appReadable() > before && listener != null) {
-            listener.onReadable(this);
-        }
-        return true;
-    }
-
-    private void sealAndSend(long now) {
-        if (stream != null) {
-            try {
-                stream.seal();
-            } catch (ProtectionException e) {
-                protectionFailed(e);
-                return;
-            }
-            if (appClosed && stream.outputSealed()) {
-                sender.queueFin();
-            }
-        }
-        sender.output(now);
     }
 
     // ------------------------------------------------------------------ application side
@@ -591,6 +525,10 @@ public final class TcpConnection {
         this.listener = l;
     }
 
+    ConnectionListener listener() {
+        return listener;
+    }
+
     /**
      * Appends application data to the send buffer (as much as fits) and sends what the windows
      * allow.
@@ -598,45 +536,7 @@ public final class TcpConnection {
      * @return bytes taken (0 when the buffer is full; -1 if the connection can no longer send)
      */
     public int send(ByteBuffer src) {
-        if (!acceptsData()) {
-            return -1;
-        }
-        if (stream != null) {
-            return appended(stream.appSend(src), true);
-        }
-        if (stagesData()) {
-            return staging().offer(src); // until the handshake says whether to seal it
-        }
-        return appended(sendBuffer.offer(src), false);
-    }
-
-    private boolean acceptsData() {
-        return !appClosed && (state.canSend() || state == TcpState.SYN_SENT || state == TcpState.SYN_RECEIVED);
-    }
-
-    /** Data written before the handshake said whether a protection seals it waits in a staging ring. */
-    private boolean stagesData() {
-        return !state.synchronized_() && protection != SegmentProtection.NONE;
-    }
-
-    private ReceiveBuffer staging() {
-        if (staged == null) {
-            staged = new ReceiveBuffer(config.sendBuffer(), layer.rings);
-        }
-        return staged;
-    }
-
-    /** After {@code n} bytes were appended: seal (a protected stream) or send what the windows allow. */
-    private int appended(int n, boolean sealed) {
-        if (n > 0 && (sealed || state.synchronized_())) {
-            if (sealed) {
-                sealAndSend(layer.now());
-            } else {
-                sender.output(layer.now());
-            }
-            layer.timers.update(this);
-        }
-        return n;
+        return app.send(src);
     }
 
     /**
@@ -645,26 +545,7 @@ public final class TcpConnection {
      * @return bytes read, 0 if none is ready, -1 at end of stream (the peer's FIN and all data read)
      */
     public int receive(ByteBuffer dst) {
-        boolean ended = receiver.finReceived() || state == TcpState.CLOSED || state == TcpState.TIME_WAIT;
-        if (stream != null) {
-            int n = stream.appReceive(dst);
-            if (n == 0) {
-                return ended && stream.drained() ? -1 : 0;
-            }
-            stats.bytesDelivered += n;
-            if (state != TcpState.CLOSED && pumpWire()) {
-                maybeWindowUpdate();
-            }
-            return n;
-        }
-        if (receiveBuffer.readable() == 0) {
-            return ended ? -1 : 0;
-        }
-        int n = receiveBuffer.read(dst);
-        stats.bytesDelivered += n;
-        receiver.releaseRingIfIdle();
-        maybeWindowUpdate();
-        return n;
+        return app.receive(dst);
     }
 
     /**
@@ -679,77 +560,41 @@ public final class TcpConnection {
         if (to.layer != layer) {
             throw new IllegalArgumentException("a transfer needs both connections on one loop");
         }
-        ReceiveBuffer src = stream != null ? stream.appIn() : receiveBuffer;
-        if (src.readable() == 0) {
-            return 0;
-        }
-        int n = to.appendFrom(src);
-        if (n <= 0) {
-            return n;
-        }
-        stats.bytesDelivered += n;
-        if (stream != null) {
-            src.releaseRingIfEmpty();
-            if (state != TcpState.CLOSED && pumpWire()) {
-                maybeWindowUpdate();
-            }
-        } else {
-            receiver.releaseRingIfIdle();
-            maybeWindowUpdate();
-        }
-        return n;
-    }
-
-    /** The sending half of {@link #transferTo}: {@link #send} from another connection's ring. */
-    private int appendFrom(ReceiveBuffer src) {
-        if (!acceptsData()) {
-            return -1;
-        }
-        if (stream != null) {
-            return appended(stream.appSendFrom(src), true);
-        }
-        if (stagesData()) {
-            return src.moveTo(staging()); // until the handshake says whether to seal it
-        }
-        return appended(src.moveTo(sendBuffer), false);
+        return app.transferTo(to.app);
     }
 
     /** Whether the peer finished and every byte was read ({@link #receive} would return -1). */
     public boolean endOfStream() {
-        boolean ended = receiver.finReceived() || state == TcpState.CLOSED || state == TcpState.TIME_WAIT;
-        return ended && (stream != null ? stream.drained() : receiveBuffer.readable() == 0);
+        return app.endOfStream();
     }
 
     /** Bytes ready for {@link #receive}. */
     public int readable() {
-        return stream != null ? stream.appReadable() : receiveBuffer.readable();
+        return app.readable();
     }
 
     /** Free send buffer space. */
     public int writable() {
-        if (stream != null) {
-            return stream.appWritable();
-        }
-        return staged != null ? staged.free() : sendBuffer.free();
+        return app.writable();
     }
 
     /** Half-close: queue a FIN after the data (RFC 9293 §3.10.4 CLOSE on the sending side). */
     public void shutdownOutput() {
-        if (appClosed) {
+        if (app.closed()) {
             return;
         }
         switch (state) {
             case SYN_SENT -> {
-                if (staged == null && sendBuffer.size() == 0) {
+                if (!app.hasStaged() && sendBuffer.size() == 0) {
                     terminate(null); // RFC 9293 §3.10.4: nothing queued, delete the TCB
                     return;
                 }
                 // data is queued: send it and the FIN once established (as SYN-RECEIVED does)
-                appClosed = true;
+                app.close();
                 return;
             }
             case SYN_RECEIVED -> {
-                appClosed = true; // "queue for processing after entering ESTABLISHED state"
+                app.close(); // "queue for processing after entering ESTABLISHED state"
                 return;
             }
             case ESTABLISHED -> state = TcpState.FIN_WAIT_1;
@@ -758,13 +603,13 @@ public final class TcpConnection {
                 return;
             }
         }
-        appClosed = true;
+        app.close();
         if (stream != null) {
             stream.closeOutput();
-        } else if (state.synchronized_() || staged == null) {
+        } else if (state.synchronized_() || !app.hasStaged()) {
             sender.queueFin();
         }
-        sealAndSend(layer.now());
+        app.sealAndSend(layer.now());
         layer.timers.update(this);
     }
 
@@ -794,9 +639,7 @@ public final class TcpConnection {
 
     /** Turns keepalive on or off (RFC 1122 §4.2.3.6). */
     public void setKeepalive(boolean on, long idleNanos) {
-        keepalive = on;
-        keepaliveIdleNanos = idleNanos;
-        keepaliveAt = on && state.synchronized_() ? layer.now() + idleNanos : NONE;
+        keepalive.set(on, idleNanos, layer.now());
         layer.timers.update(this);
     }
 
@@ -810,18 +653,6 @@ public final class TcpConnection {
         userTimeoutNanos = nanos;
     }
 
-    /** The peer's window opened after our application read: tell it (receiver SWS rule). */
-    private void maybeWindowUpdate() {
-        if (!state.synchronized_() || receiver.finReceived()) {
-            return;
-        }
-        if (receiver.windowUpdateDue()) { // RFC 9293 §3.8.6.2.2
-            receiver.ackNow();
-            sender.output(layer.now());
-            layer.timers.update(this);
-        }
-    }
-
     /** Sends what the windows, Nagle and the state allow; then a pending ACK if nothing carried it. */
     void output(long now) {
         sender.output(now);
@@ -831,7 +662,7 @@ public final class TcpConnection {
 
     /** Earliest deadline of this connection's timers (Long.MAX_VALUE for none). */
     long timerDeadline() {
-        return Math.min(Math.min(sender.deadline(), receiver.ackDeadline()), Math.min(keepaliveAt, timeWaitAt));
+        return Math.min(Math.min(sender.deadline(), receiver.ackDeadline()), Math.min(keepalive.at, timeWaitAt));
     }
 
     /** Runs what is due at {@code now}. */
@@ -846,14 +677,14 @@ public final class TcpConnection {
                 return;
             }
         }
-        if (sender.persistDue(now)) {
-            sender.onPersist(now);
+        if (sender.persist.due(now)) {
+            sender.persist.fire(now);
         }
         if (sender.recoveryTimerDue(now) && state.synchronized_()) {
             sender.onRecoveryTimer(now);
         }
-        if (keepaliveAt != NONE && now - keepaliveAt >= 0) {
-            onKeepalive(now);
+        if (keepalive.due(now)) {
+            keepalive.fire(now);
             if (state == TcpState.CLOSED) {
                 return;
             }
@@ -862,28 +693,6 @@ public final class TcpConnection {
             sender.output(now);
         }
         layer.timers.update(this);
-    }
-
-    /** RFC 1122 §4.2.3.6: probe an idle connection with SEG.SEQ = SND.NXT - 1. */
-    private void onKeepalive(long now) {
-        if (!keepalive || !state.synchronized_()) {
-            keepaliveAt = NONE;
-            return;
-        }
-        long idle = now - lastReceivedAt;
-        if (idle < keepaliveIdleNanos && keepaliveProbes == 0) {
-            keepaliveAt = lastReceivedAt + keepaliveIdleNanos;
-            return;
-        }
-        if (keepaliveProbes >= config.keepaliveProbes()) {
-            layer.writer.reset(this, sender.acceptableSeq());
-            terminate(TcpError.TIMED_OUT);
-            return;
-        }
-        keepaliveProbes++;
-        stats.keepalives++;
-        layer.writer.data(this, sender.sndNxt - 1, 0, ACK, now);
-        keepaliveAt = now + config.keepaliveIntervalNanos();
     }
 
     // ------------------------------------------------------------------ ending
@@ -932,7 +741,7 @@ public final class TcpConnection {
         }
         state = TcpState.CLOSED;
         sender.stopTimers();
-        keepaliveAt = NONE;
+        keepalive.stop();
         timeWaitAt = NONE;
         receiver.cancelAck();
         if (stream != null) {

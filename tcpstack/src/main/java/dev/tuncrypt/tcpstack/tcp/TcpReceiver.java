@@ -106,7 +106,7 @@ final class TcpReceiver {
 
     /**
      * Seventh and eighth steps: segment text and FIN (RFC 9293 §3.10.7.4). In-order data goes to
-     * the connection ({@link TcpConnection#dataArrived}), an in-order FIN to
+     * the connection ({@link ApplicationStream#dataArrived}), an in-order FIN to
      * {@link TcpConnection#peerFin}; the ACK is scheduled as RFC 5681 §4.2 asks.
      */
     void onText(InboundSegment seg, long now) {
@@ -128,7 +128,7 @@ final class TcpReceiver {
             int advanced = reassembly.insert(seq, b);
             b.limit(lim).position(pos);
             c.stats.bytesReceived += advanced;
-            if (advanced > 0 && !c.dataArrived()) {
+            if (advanced > 0 && !c.app.dataArrived()) {
                 return;
             }
         }

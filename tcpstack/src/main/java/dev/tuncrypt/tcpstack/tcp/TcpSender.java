@@ -42,19 +42,11 @@ final class TcpSender {
     /** Limited Transmit (RFC 3042): a dup ACK lets one new segment beyond cwnd go. */
     private boolean limitedTransmit;
 
-    /** Zero-window probes sent since the window closed (doubles the persist interval). */
-    private int persistBackoff;
-    /** Probes no ACK has answered yet. */
-    private int persistUnanswered;
-
-    // RTT timing without timestamps (Karn's algorithm, RFC 6298 §3)
-    private boolean timing;
-    private int timedSeq;
-    private long timedAt;
+    final PersistTimer persist;
+    private final RttSampler rttSamples;
 
     // Timers: absolute deadlines, NONE when off
     long rtoAt = NONE;
-    long persistAt = NONE;
     /** When the oldest unacknowledged data was first sent, for the user timeout (RFC 9293 §3.8.3). */
     long unackedSince = NONE;
     int retransmitCount;
@@ -69,6 +61,8 @@ final class TcpSender {
                 c.config.maxRtoNanos(), RttEstimator.INITIAL_RTO_NANOS);
         this.cc = CongestionControls.create(c.config.congestionControl(), c.smss).orElseThrow();
         this.recovery = new NewRenoLossRecovery(this, iss); // until the handshake fixes the options
+        this.persist = new PersistTimer(this, c);
+        this.rttSamples = new RttSampler(rtt);
     }
 
     /** The segment size is known (SYN options or a SYN cookie): the congestion control and loss recovery start. */
@@ -131,7 +125,7 @@ final class TcpSender {
 
     /** An ACK came: the peer is alive, whatever the persist timer's probes said. */
     void peerAlive() {
-        persistUnanswered = 0;
+        persist.peerAlive();
     }
 
     /** RFC 5961 §5.2: whether SEG.ACK lies in SND.UNA - MAX.SND.WND =< SEG.ACK, SND.MAX being its upper bound. */
@@ -188,8 +182,7 @@ final class TcpSender {
         if (SeqNum.lt(sndWl1, seg.seq) || (sndWl1 == seg.seq && SeqNum.le(sndWl2, seg.ack))) {
             long wnd = (long) seg.window << c.sndShift;
             if (wnd > 0 && sndWnd == 0) {
-                persistAt = NONE; // the window opened: stop probing
-                persistBackoff = 0;
+                persist.windowOpened(); // stop probing
                 if (SeqNum.lt(sndUna, sndMax)) {
                     // what the closed window refused goes again at once, with what follows
                     sndNxt = sndUna;
@@ -213,15 +206,11 @@ final class TcpSender {
 
     /** Earliest deadline of the sender's timers (Long.MAX_VALUE for none). */
     long deadline() {
-        return Math.min(Math.min(rtoAt, persistAt), recovery.deadline());
+        return Math.min(Math.min(rtoAt, persist.at), recovery.deadline());
     }
 
     boolean retransmissionDue(long now) {
         return rtoAt != NONE && now - rtoAt >= 0;
-    }
-
-    boolean persistDue(long now) {
-        return persistAt != NONE && now - persistAt >= 0;
     }
 
     /** Whether the recovery algorithm's timer is due (RFC 8985 §8). */
@@ -238,7 +227,7 @@ final class TcpSender {
     /** The retransmission and persist timers stop (the connection ends or waits in TIME-WAIT). */
     void stopTimers() {
         rtoAt = NONE;
-        persistAt = NONE;
+        persist.stop();
     }
 
     /**
@@ -253,19 +242,9 @@ final class TcpSender {
         }
     }
 
+    /** An ACK advancing SND.UNA: its RTT sample, first, so the timer restarts with its RTO (RFC 6298 §5.3). */
     void takeRttSample(InboundSegment seg, long now) {
-        if (c.tsOk && seg.options.hasTimestamps() && seg.options.tsEcr() != 0) {
-            // RFC 7323 §4.1: RTT from TSecr, one sample per ACK that advances SND.UNA.
-            long echoedMs = c.tsClock(now) - (int) seg.options.tsEcr();
-            if (echoedMs >= 0 && echoedMs < 600_000) {
-                rtt.onTimestampSample(Math.max(echoedMs, 0) * 1_000_000L, true);
-            }
-            return;
-        }
-        if (timing && SeqNum.gt(seg.ack, timedSeq)) {
-            rtt.onRttSample(now - timedAt, false);
-            timing = false;
-        }
+        rttSamples.onAck(seg, c.tsOk, c.tsClock(now), now);
     }
 
     /** An ACK {@link #duplicateAck} called a duplicate. */
@@ -391,10 +370,8 @@ final class TcpSender {
         int flags = ACK | (len == unsent ? PSH : 0);
         cc.segmentsPerPacket(k);
         c.layer.writer.data(c, sndNxt, len, c.smss, flags, now);
-        if (!timing && !c.tsOk) {
-            timing = true; // Karn: time only segments sent once
-            timedSeq = sndNxt;
-            timedAt = now;
+        if (!c.tsOk) {
+            rttSamples.onNewData(sndNxt, now);
         }
         c.stats.bytesSent += len;
         int seq = sndNxt;
@@ -455,10 +432,8 @@ final class TcpSender {
         if (retransmission) {
             c.stats.retransmits++;
         }
-        if (!timing && !retransmission && !c.tsOk && len > 0) {
-            timing = true; // Karn: time only segments sent once
-            timedSeq = sndNxt;
-            timedAt = now;
+        if (!retransmission && !c.tsOk && len > 0) {
+            rttSamples.onNewData(sndNxt, now);
         }
         if (len > 0) {
             c.stats.bytesSent += len;
@@ -483,8 +458,8 @@ final class TcpSender {
     /** Zero window with data waiting and nothing in flight: start the persist timer (RFC 9293 §3.8.6.1). */
     private void armPersistIfStalled(long now) {
         if (sndWnd == 0 && sndUna == sndMax && (sendBuffer.bytesFrom(sndNxt) > 0 || (finQueued && !finSent))
-                && persistAt == NONE && c.state.synchronized_()) {
-            persistAt = now + persistInterval();
+                && c.state.synchronized_()) {
+            persist.start(now);
         }
     }
 
@@ -514,7 +489,7 @@ final class TcpSender {
         c.layer.writer.data(c, seq, len, ACK | (fin ? FIN : 0), now);
         recovery.onSent(seq, len, 0, sndMax, now);
         c.stats.retransmits++;
-        timing = false;
+        rttSamples.onRetransmission();
     }
 
     /** {@code len} octets of new data at SND.MAX (NextSeg's rule 2, RFC 6675 §4). */
@@ -601,7 +576,7 @@ final class TcpSender {
             return;
         }
         rtt.backoff();
-        timing = false;
+        rttSamples.onRetransmission();
         if (handshake) {
             sndNxt = c.iss;
             sendSyn(now, c.state == TcpState.SYN_RECEIVED);
@@ -623,40 +598,13 @@ final class TcpSender {
         }
     }
 
-    /** Zero-window probe: one byte beyond the window, or an ACK if none is queued (RFC 9293 §3.8.6.1). */
-    void onPersist(long now) {
-        persistAt = NONE;
-        if (sndWnd > 0 || !c.state.synchronized_()) {
-            persistBackoff = 0;
-            return;
-        }
-        // RFC 1122 §4.2.2.17: never give up while the receiver answers; count only probes no
-        // ACK followed (reset in processAck).
-        if (persistUnanswered > c.config.dataRetries()) {
-            c.layer.writer.reset(c, acceptableSeq());
-            c.terminate(TcpError.TIMED_OUT);
-            return;
-        }
-        c.stats.windowProbes++;
-        persistUnanswered++;
-        windowProbe(now);
-        persistBackoff = Math.min(persistBackoff + 1, 16);
-        persistAt = now + persistInterval();
-    }
-
     /**
      * A zero-window probe as Linux sends it (tcp_xmit_probe_skb): an already acknowledged
      * sequence number and no data, so the receiver answers with its current window at once and
      * nothing lands beyond a closed window (RFC 9293 §3.8.6.1 lets the probe carry an octet; a
      * Linux receiver counts such octets as beyond its window and drops them).
      */
-    private void windowProbe(long now) {
+    void windowProbe(long now) {
         c.layer.writer.data(c, sndUna - 1, 0, ACK, now);
-    }
-
-    /** The persist interval: the RTO, doubled per probe, within the RTO bounds (RFC 9293 §3.8.6.1). */
-    private long persistInterval() {
-        long base = Math.max(rtt.rto(), c.config.minRtoNanos());
-        return Math.min(base << Math.min(persistBackoff, 20), c.config.maxRtoNanos());
     }
 }
