@@ -45,7 +45,8 @@ final class NewRenoLossRecovery implements LossRecoveryAlgorithm {
 
     @Override
     public void onRetransmitTimeout(long now) {
-        recovery.onRetransmitTimeout(now, s.sndMax, SeqNum.diff(s.sndMax, s.sndUna)); // tells the congestion control too
+        // RFC 6582 §3.2 step 4; tells the congestion control too
+        recovery.onRetransmitTimeout(now, s.sndMax, SeqNum.diff(s.sndMax, s.sndUna));
         s.goBackN(now);
     }
 

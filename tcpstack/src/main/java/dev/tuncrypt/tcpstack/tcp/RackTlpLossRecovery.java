@@ -51,7 +51,7 @@ final class RackTlpLossRecovery implements LossRecoveryAlgorithm {
         if (rackTlp.onAck(now, s.sndUna, s.sndNxt, ended, srtt, s.cc) && !sack.repairing()) {
             enterRecovery(now);
         }
-        rackTlp.schedulePto(now, srtt, s.rtt.hasSample(), SeqNum.diff(s.sndMax, s.sndUna), s.rtoAt);
+        rackTlp.schedulePto(now, srtt, s.rtt.hasSample(), SeqNum.diff(s.sndMax, s.sndUna), s.rto.at);
     }
 
     @Override
@@ -69,7 +69,7 @@ final class RackTlpLossRecovery implements LossRecoveryAlgorithm {
     @Override
     public void afterOutput(long now) {
         // RFC 8985 §7.2: after new data goes out
-        rackTlp.schedulePto(now, s.srttOr(0), s.rtt.hasSample(), SeqNum.diff(s.sndMax, s.sndUna), s.rtoAt);
+        rackTlp.schedulePto(now, s.srttOr(0), s.rtt.hasSample(), SeqNum.diff(s.sndMax, s.sndUna), s.rto.at);
     }
 
     @Override
@@ -118,7 +118,7 @@ final class RackTlpLossRecovery implements LossRecoveryAlgorithm {
             rackTlp.onProbeSent(s.sndMax, true);
         }
         s.stats().tailLossProbes++;
-        s.rtoAt = now + s.rtt.rto(); // RFC 8985 §7.3: arm the RTO after the probe
+        s.rto.restart(now); // RFC 8985 §7.3: arm the RTO after the probe
     }
 
     @Override

@@ -43,7 +43,8 @@ final class SackLossRecovery implements LossRecoveryAlgorithm {
         dupAcks = 0;
         if (recoveringBeforeAck) {
             if (!scoreboard.inRecovery()) {
-                s.cc.onExitRecovery(now, SeqNum.diff(s.sndMax, s.sndUna)); // RFC 6675 §5: recovery ends at RecoveryPoint
+                // RFC 6675 §5: recovery ends at RecoveryPoint
+                s.cc.onExitRecovery(now, SeqNum.diff(s.sndMax, s.sndUna));
             }
         } else {
             s.cc.onAck(now, acked, s.srttOr(CongestionControl.NO_RTT), inFlightBefore);
@@ -109,7 +110,7 @@ final class SackLossRecovery implements LossRecoveryAlgorithm {
 
     /** RFC 6675 §5.1: resend the first hole now, the rest by NextSeg. */
     void timeoutResend(long now) {
-        s.rtoAt = TcpSender.NONE;
+        s.rto.stop();
         SackScoreboard.NextSeg rule = scoreboard.nextSeg(0);
         if (rule != SackScoreboard.NextSeg.NONE && rule != SackScoreboard.NextSeg.NEW_DATA) {
             sendRecoverySegment(rule, now);
@@ -117,7 +118,7 @@ final class SackLossRecovery implements LossRecoveryAlgorithm {
             c.layer.writer.data(c, s.sndUna, 0, ACK | FIN, now); // only the FIN is outstanding
             s.stats().retransmits++;
         }
-        s.armRetransmissionTimer(now);
+        s.rto.arm(now);
     }
 
     /**
@@ -170,7 +171,7 @@ final class SackLossRecovery implements LossRecoveryAlgorithm {
                 scoreboard.onRetransmitted(seq, Math.max(len, 1));
             }
         }
-        s.armRetransmissionTimer(now);
+        s.rto.arm(now);
         return true;
     }
 

@@ -193,8 +193,7 @@ final class SegmentWriter {
         } else {
             int payload = segmentLength - ((tx.get(at + 12) & 0xf0) >>> 2); // less the data offset
             int segments = gsoSize > 0 ? Math.max(1, (payload + gsoSize - 1) / gsoSize) : 1;
-            out.sendTcpV4(k.local4(), k.remote4(), segmentLength, c.ipId, partial, gsoSize);
-            c.ipId += segments;
+            out.sendTcpV4(k.local4(), k.remote4(), segmentLength, c.takeIpIds(segments), partial, gsoSize);
         }
     }
 

@@ -70,7 +70,7 @@ public final class TcpConnection {
     boolean fromCookie;
 
     /** IPv4 ID of the next segment: per flow, consecutive across the segments of a super-packet. */
-    int ipId;
+    private int ipId;
     /** Queued in {@link TcpLayer}'s list of connections to output at the end of the input batch. */
     boolean outputDue;
 
@@ -394,7 +394,7 @@ public final class TcpConnection {
         return true;
     }
 
-    /** SEG.ACK moved SND.UNA forward: the sender takes it, the protection forgets acknowledged frames and may seal more. */
+    /** SEG.ACK moved SND.UNA forward: the sender takes it; the protection forgets acknowledged frames, seals more. */
     private void ackAdvances(int ack, long now) {
         if (stream != null) {
             stream.acked(ack);
@@ -671,8 +671,8 @@ public final class TcpConnection {
             terminate(null);
             return;
         }
-        if (sender.retransmissionDue(now)) {
-            sender.onRetransmissionTimeout(now);
+        if (sender.rto.due(now)) {
+            sender.rto.fire(now);
             if (state == TcpState.CLOSED) {
                 return;
             }
@@ -765,6 +765,13 @@ public final class TcpConnection {
         return (int) (now / 1_000_000L) + tsOffset;
     }
 
+    /** The IPv4 ID of the next of {@code segments} segments about to go out; the flow's next ID moves past them. */
+    int takeIpIds(int segments) {
+        int id = ipId;
+        ipId += segments;
+        return id;
+    }
+
     // ------------------------------------------------------------------ accessors
 
     public TcpState state() {
@@ -785,7 +792,8 @@ public final class TcpConnection {
 
     /** A consistent snapshot of this connection's statistics (call on the loop thread). */
     public TcpStats stats() {
-        return new TcpStats(state, sender.rtt.hasSample() ? sender.rtt.srtt() : -1, sender.rtt.rttvar(), sender.rtt.rto(), sender.cc.cwnd(),
+        RttEstimator rtt = sender.rtt;
+        return new TcpStats(state, rtt.hasSample() ? rtt.srtt() : -1, rtt.rttvar(), rtt.rto(), sender.cc.cwnd(),
                 sender.cc.ssthresh(), smss, sender.sndWnd, receiver.receiveWindow(), stats.retransmits, stats.timeouts,
                 stats.fastRetransmits, stats.bytesSent, stats.bytesAcked, stats.bytesReceived, stats.bytesDelivered,
                 stats.segmentsIn, stats.segmentsOut, stats.duplicateAcks, stats.challengeAcks, stats.pawsRejected,

@@ -13,7 +13,7 @@ import static dev.tuncrypt.tcpstack.wire.TcpView.PSH;
  * loop thread.
  */
 final class TcpSender {
-    static final long NONE = Long.MAX_VALUE;
+    private static final long NONE = Long.MAX_VALUE;
 
     private final TcpConnection c;
     final SendBuffer sendBuffer;
@@ -45,11 +45,7 @@ final class TcpSender {
     final PersistTimer persist;
     private final RttSampler rttSamples;
 
-    // Timers: absolute deadlines, NONE when off
-    long rtoAt = NONE;
-    /** When the oldest unacknowledged data was first sent, for the user timeout (RFC 9293 §3.8.3). */
-    long unackedSince = NONE;
-    int retransmitCount;
+    final RetransmissionTimer rto;
 
     TcpSender(TcpConnection c, SendBuffer sendBuffer, int iss) {
         this.c = c;
@@ -62,6 +58,7 @@ final class TcpSender {
         this.cc = CongestionControls.create(c.config.congestionControl(), c.smss).orElseThrow();
         this.recovery = new NewRenoLossRecovery(this, iss); // until the handshake fixes the options
         this.persist = new PersistTimer(this, c);
+        this.rto = new RetransmissionTimer(this, c);
         this.rttSamples = new RttSampler(rtt);
     }
 
@@ -102,7 +99,7 @@ final class TcpSender {
     /** The connection is ESTABLISHED: nothing outstanding, no retransmission timer. */
     void onEstablished() {
         if (sndUna == sndMax) {
-            rtoAt = NONE;
+            rto.stop();
         }
     }
 
@@ -128,7 +125,7 @@ final class TcpSender {
         persist.peerAlive();
     }
 
-    /** RFC 5961 §5.2: whether SEG.ACK lies in SND.UNA - MAX.SND.WND =< SEG.ACK, SND.MAX being its upper bound. */
+    /** RFC 5961 §5.2: whether SEG.ACK lies below SND.UNA - MAX.SND.WND (too old to be acceptable). */
     boolean ackTooOld(int ack) {
         return SeqNum.lt(ack, (int) (sndUna - Math.max(maxSndWnd, 1)));
     }
@@ -136,7 +133,7 @@ final class TcpSender {
     /**
      * Whether the ACK is a duplicate: RFC 5681 §2 (no data, window unchanged, data outstanding),
      * or with SACK, RFC 6675 §2 (an ACK at SND.UNA that carries new SACK information, so ACKs of
-     * duplicated segments do not trigger recovery). Feeds the scoreboard.
+     * duplicated segments do not trigger recovery); the recovery algorithm takes the SACK blocks.
      */
     boolean duplicateAck(InboundSegment seg) {
         // not while the window is closed (answers to window probes)
@@ -156,18 +153,10 @@ final class TcpSender {
             sndNxt = sndUna; // after a go-back-N rewind the ACK may pass SND.NXT
         }
         c.stats.bytesAcked += acked;
-        retransmitCount = 0;
         if (c.state.synchronized_()) {
-            recovery.onAckAdvanced(now, ack, acked, inFlightBefore); // the congestion control grows, or recovery goes on
+            recovery.onAckAdvanced(now, ack, acked, inFlightBefore); // cwnd grows, or recovery goes on
         }
-        // RFC 6298 §5.2/5.3: all acknowledged → stop the timer; else restart it.
-        if (sndUna == sndMax) {
-            rtoAt = NONE;
-            unackedSince = NONE;
-        } else {
-            rtoAt = now + rtt.rto();
-            unackedSince = now;
-        }
+        rto.onAckAdvanced(now, sndUna == sndMax); // RFC 6298 §5.2, §5.3
     }
 
     /** After the ACK was taken: loss detection by the recovery algorithm (RFC 8985 §6.2). */
@@ -187,7 +176,7 @@ final class TcpSender {
                     // what the closed window refused goes again at once, with what follows
                     sndNxt = sndUna;
                     rtt.reset();
-                    rtoAt = now + rtt.rto();
+                    rto.restart(now);
                 }
             }
             sndWnd = wnd;
@@ -206,11 +195,7 @@ final class TcpSender {
 
     /** Earliest deadline of the sender's timers (Long.MAX_VALUE for none). */
     long deadline() {
-        return Math.min(Math.min(rtoAt, persist.at), recovery.deadline());
-    }
-
-    boolean retransmissionDue(long now) {
-        return rtoAt != NONE && now - rtoAt >= 0;
+        return Math.min(Math.min(rto.at, persist.at), recovery.deadline());
     }
 
     /** Whether the recovery algorithm's timer is due (RFC 8985 §8). */
@@ -226,7 +211,7 @@ final class TcpSender {
 
     /** The retransmission and persist timers stop (the connection ends or waits in TIME-WAIT). */
     void stopTimers() {
-        rtoAt = NONE;
+        rto.stop();
         persist.stop();
     }
 
@@ -378,12 +363,7 @@ final class TcpSender {
         sndNxt += len;
         sndMax = sndNxt;
         recovery.onSent(seq, len, c.smss, sndMax, now);
-        if (rtoAt == NONE) {
-            rtoAt = now + rtt.rto();
-        }
-        if (unackedSince == NONE) {
-            unackedSince = now;
-        }
+        rto.dataOutstanding(now);
         return true;
     }
 
@@ -446,12 +426,7 @@ final class TcpSender {
             sndMax = sndNxt;
         }
         recovery.onSent(seq, len, 0, sndMax, now);
-        if (rtoAt == NONE) {
-            rtoAt = now + rtt.rto();
-        }
-        if (unackedSince == NONE) {
-            unackedSince = now;
-        }
+        rto.dataOutstanding(now);
         return true;
     }
 
@@ -523,13 +498,6 @@ final class TcpSender {
         limitedTransmit = true;
     }
 
-    /** The retransmission timer runs, started now if it was off (RFC 6298 §5.1). */
-    void armRetransmissionTimer(long now) {
-        if (rtoAt == NONE) {
-            rtoAt = now + rtt.rto();
-        }
-    }
-
     /** The smoothed RTT, or {@code none} without a sample. */
     long srttOr(long none) {
         return rtt.hasSample() ? rtt.srtt() : none;
@@ -543,39 +511,11 @@ final class TcpSender {
         c.layer.writer.syn(c, synAck, now);
         sndNxt = c.iss + 1;
         sndMax = sndNxt;
-        rtoAt = now + rtt.rto();
+        rto.restart(now);
     }
 
-    /** RFC 6298 §5.4-5.7: retransmit the earliest unacknowledged segment, back off. */
-    void onRetransmissionTimeout(long now) {
-        if (sndWnd == 0 && c.state.synchronized_()) {
-            // The receiver closed its window on data in flight: retransmissions are window probes
-            // now and do not count towards giving up while the receiver still answers (RFC 1122
-            // §4.2.2.17; as Linux, only silence longer than the maximum RTO ends the connection).
-            if (now - c.lastReceivedAt > c.config.maxRtoNanos()) {
-                c.layer.writer.reset(c, acceptableSeq());
-                c.terminate(TcpError.TIMED_OUT);
-                return;
-            }
-            c.stats.windowProbes++;
-            rtt.backoff();
-            windowProbe(now);
-            rtoAt = now + rtt.rto();
-            return;
-        }
-        retransmitCount++;
-        c.stats.timeouts++;
-        boolean handshake = c.state == TcpState.SYN_SENT || c.state == TcpState.SYN_RECEIVED;
-        int limit = handshake ? c.config.synRetries() : c.config.dataRetries();
-        boolean userTimeoutHit = c.userTimeoutNanos > 0 && unackedSince != NONE && now - unackedSince >= c.userTimeoutNanos;
-        if (retransmitCount > limit || userTimeoutHit) {
-            if (!handshake) {
-                c.layer.writer.reset(c, acceptableSeq());
-            }
-            c.terminate(TcpError.TIMED_OUT);
-            return;
-        }
-        rtt.backoff();
+    /** The retransmission timer expired and backed off (RFC 6298 §5.5): the SYN again, or what loss recovery picks. */
+    void onTimeoutBackedOff(long now, boolean handshake) {
         rttSamples.onRetransmission();
         if (handshake) {
             sndNxt = c.iss;
@@ -591,10 +531,10 @@ final class TcpSender {
         if (finSent && sendBuffer.bytesFrom(sndUna) == 0) {
             finSent = false; // the FIN itself must go again
         }
-        rtoAt = NONE;
+        rto.stop();
         if (!sendOneSegment(now)) {
             // nothing sendable (zero window): probe instead
-            rtoAt = now + rtt.rto();
+            rto.restart(now);
         }
     }
 
