@@ -8,7 +8,7 @@ import java.nio.ByteBuffer;
  * (the wire stream TCP carries and retransmits unchanged), and the frame boundaries that a
  * segment-aligned protection needs kept as segment boundaries. Loop thread only.
  */
-final class ProtectedStream implements StreamIo {
+final class ProtectedStream implements StreamIo, SequenceMapping {
     /**
      * Most frames a segment-aligned stream keeps unacknowledged, and about the most its
      * advertised window lets the peer send. tcpcryptd 0.5 maps sequence numbers through a ring
@@ -63,7 +63,7 @@ final class ProtectedStream implements StreamIo {
         protection.onWireData(this);
         if (finAckDeferred && c.receiveBuffer.readable() == 0) {
             finAckDeferred = false; // every frame is open: the FIN can be acknowledged now
-            c.ackNow();
+            c.receiver.ackNow();
             wakeup();
         }
     }
@@ -142,8 +142,8 @@ final class ProtectedStream implements StreamIo {
             if (n <= 0 || (protection.limitsFramesInFlight() && frameCount >= MAX_FRAMES_IN_FLIGHT)) {
                 break;
             }
-            boolean inFlight = c.sndMax != c.sndUna || c.sendBuffer.bytesFrom(c.sndNxt) > 0;
-            if (n < maxPlain && n == appOut.readable() && inFlight && !c.noDelay && !appClosed) {
+            boolean inFlight = c.sender.sndMax != c.sender.sndUna || c.sendBuffer.bytesFrom(c.sender.sndNxt) > 0;
+            if (n < maxPlain && n == appOut.readable() && inFlight && !c.sender.noDelay && !appClosed) {
                 break; // Nagle: wait for the ACK before sending a short frame
             }
             boolean fin = appClosed && n == appOut.readable();
@@ -246,8 +246,17 @@ final class ProtectedStream implements StreamIo {
     // and each segment grows by a frame on the wire. A segment-aligned protection is one whose
     // peer numbers its stream like this.
 
+    /**
+     * The numbering TCP uses on the wire for this stream: this one's for a segment-aligned
+     * protection (its peer numbers the stream as tcpcryptd 0.5 does), else TCP's own.
+     */
+    SequenceMapping sequenceMapping() {
+        return protection.segmentAligned() ? this : SequenceMapping.IDENTITY;
+    }
+
     /** The SEQ to put on the wire for {@code seq}: after our FIN, short by our frames' overhead. */
-    int wireSeq(int seq) {
+    @Override
+    public int wireSeq(int seq) {
         if (!protection.segmentAligned() || sentFrameOverhead == 0 || seq != c.sendBuffer.end() + 1) {
             return seq;
         }
@@ -255,8 +264,9 @@ final class ProtectedStream implements StreamIo {
     }
 
     /** The ACK to put on the wire for RCV.NXT {@code rcvNxt}: once the peer's FIN is in, short by its frames' overhead. */
-    int wireAck(int rcvNxt) {
-        if (!c.peerFinReceived || !protection.segmentAligned()) {
+    @Override
+    public int wireAck(int rcvNxt) {
+        if (!c.receiver.finReceived() || !protection.segmentAligned()) {
             return rcvNxt;
         }
         if (c.receiveBuffer.readable() > 0) {
@@ -268,11 +278,12 @@ final class ProtectedStream implements StreamIo {
     }
 
     /** Maps a peer segment's SEQ and ACK back from that numbering, before TCP looks at them. */
-    void mapPeerSegment(InboundSegment seg) {
+    @Override
+    public void mapPeerSegment(InboundSegment seg) {
         if (!protection.segmentAligned()) {
             return;
         }
-        if (c.peerFinReceived && c.receiveBuffer.readable() == 0) {
+        if (c.receiver.finReceived() && c.receiveBuffer.readable() == 0) {
             int shortfall = (int) (openedFrameBytes - openedPlaintext);
             int rcvNxt = c.rcvNxt();
             if (shortfall != 0 && seg.seq == rcvNxt - shortfall) {
@@ -288,14 +299,14 @@ final class ProtectedStream implements StreamIo {
      * the end of a frame still waiting for its ACK (then it may be just that).
      */
     private int peerAck(int ack) {
-        if (sentFrameOverhead == 0 || !SeqNum.gt(c.sndMax, c.sendBuffer.end())) {
+        if (sentFrameOverhead == 0 || !SeqNum.gt(c.sender.sndMax, c.sendBuffer.end())) {
             return ack;
         }
         int finAcked = c.sendBuffer.end() + 1;
         if (ack != finAcked - (int) sentFrameOverhead || ack == finAcked) {
             return ack;
         }
-        if (SeqNum.gt(ack, c.sndUna)) {
+        if (SeqNum.gt(ack, c.sender.sndUna)) {
             for (int i = 0; i < frameCount; i++) {
                 if (frameEnds[(frameHead + i) % frameEnds.length] == ack) {
                     return ack;
@@ -310,7 +321,8 @@ final class ProtectedStream implements StreamIo {
      * tcpcryptd peer adds to a window it fills with plaintext; segments that far beyond the
      * edge are taken whole (never cut inside a frame, whose ACK tcpcryptd could not map).
      */
-    int windowSlack() {
+    @Override
+    public int windowSlack() {
         return protection.segmentAligned() ? protection.frameOverhead() * (MAX_FRAMES_IN_FLIGHT + 2) : 0;
     }
 
@@ -361,7 +373,7 @@ final class ProtectedStream implements StreamIo {
         if (protection.canSeal()) {
             openedFrameBytes += consumed; // opening messages are consumed before keys exist
         }
-        c.releaseReceiveRingIfIdle();
+        c.receiver.releaseRingIfIdle();
     }
 
     @Override

@@ -67,13 +67,12 @@ final class SegmentWriter {
         p = TcpOptionsWriter.pad(tx, opt, p);
         int headerLength = p - at;
         // RFC 7323 §2.2: the window field of a SYN is never scaled.
-        int window = (int) Math.min(c.receiveWindow(), 65535);
+        int window = (int) Math.min(c.receiver.receiveWindow(), 65535);
         int ack = synAck ? c.rcvNxt() : 0;
         TcpView.writeHeader(tx, at, c.key.localPort(), c.key.remotePort(), Integer.toUnsignedLong(c.iss),
                 Integer.toUnsignedLong(ack), headerLength, SYN | (synAck ? ACK : 0), window, 0);
         if (synAck) {
-            c.ackSent(ack);
-            c.rcvAdvEdge = ack + window;
+            c.receiver.synAckSent(ack, window);
         }
         send(c, headerLength, 0);
         c.stats.segmentsOut++;
@@ -103,29 +102,15 @@ final class SegmentWriter {
             p = TcpOptionsWriter.timestamps(tx, p, Integer.toUnsignedLong(c.tsClock(now)),
                     Integer.toUnsignedLong(c.tsRecent));
         }
-        if (c.sackOk && (c.reassembly.rangeCount() > 0 || c.dsackPending)) {
+        if (c.sackOk && c.receiver.hasSackBlocks()) {
             // SACK blocks ride only in the option space the MTU leaves beside the payload.
             int mtuRoom = ctx.output().maxTransportLength(c.key.isV6()) - TcpView.MIN_HEADER_LENGTH
                     - (gsoSize > 0 ? gsoSize : len);
             int space = Math.min(TcpOptions.MAX_LENGTH, mtuRoom) - (p - opt);
             int room = (space - 4) / 8;
-            int n = 0;
-            if (c.dsackPending && room > 0) {
-                // RFC 2883 §4: the duplicate's block goes first, once, then the usual SACK blocks
-                c.dsackPending = false;
-                sackLeft[0] = Integer.toUnsignedLong(c.dsackLeft);
-                sackRight[0] = Integer.toUnsignedLong(c.dsackRight);
-                n = 1;
-                int more = Math.min(room, TcpOptions.MAX_SACK_BLOCKS) - 1;
-                if (more > 0 && c.reassembly.rangeCount() > 0) {
-                    int m = c.reassembly.sackBlocks(moreLeft, moreRight, more);
-                    System.arraycopy(moreLeft, 0, sackLeft, 1, m);
-                    System.arraycopy(moreRight, 0, sackRight, 1, m);
-                    n += m;
-                }
-            } else if (room > 0) {
-                n = c.reassembly.sackBlocks(sackLeft, sackRight, Math.min(room, TcpOptions.MAX_SACK_BLOCKS));
-            }
+            // RFC 2883 §4: a duplicate's block goes first, once, then the usual SACK blocks
+            int n = c.receiver.sackBlocks(sackLeft, sackRight, moreLeft, moreRight,
+                    room > 0 ? Math.min(room, TcpOptions.MAX_SACK_BLOCKS) : room);
             if (n > 0) {
                 p = TcpOptionsWriter.nop(tx, p);
                 p = TcpOptionsWriter.nop(tx, p);
@@ -140,19 +125,20 @@ final class SegmentWriter {
             int lim = tx.limit();
             tx.limit(tx.capacity()).position(p);
             c.sendBuffer.copyOut(seq, len, tx);
-            if (c.rackTlp != null) {
-                c.rackTlp.onSent(seq, len, gsoSize, now); // RFC 8985 §6.1: per-segment send times
-            }
             tx.limit(lim).position(pos);
         }
-        int ack = c.rcvNxt();
-        int window = c.windowToAdvertise();
-        // a segment-aligned stream numbers what follows a FIN as tcpcryptd 0.5 does (ProtectedStream)
-        int wireSeq = c.stream != null ? c.stream.wireSeq(seq) : seq;
-        int wireAck = c.stream != null ? c.stream.wireAck(ack) : ack;
+        int ack = c.receiver.rcvNxt();
+        int window = c.receiver.windowToAdvertise();
+        int wireSeq = seq;
+        int wireAck = ack;
+        SequenceMapping numbering = c.sequenceMapping;
+        if (numbering != SequenceMapping.IDENTITY) { // the protection numbers the wire its own way
+            wireSeq = numbering.wireSeq(seq);
+            wireAck = numbering.wireAck(ack);
+        }
         TcpView.writeHeader(tx, at, c.key.localPort(), c.key.remotePort(), Integer.toUnsignedLong(wireSeq),
                 Integer.toUnsignedLong(wireAck), headerLength, flags | ACK, window, 0);
-        c.ackSent(ack);
+        c.receiver.ackSent(ack);
         send(c, headerLength + len, gsoSize);
         c.stats.segmentsOut += gsoSize > 0 ? (len + gsoSize - 1) / gsoSize : 1;
     }
@@ -207,8 +193,7 @@ final class SegmentWriter {
         } else {
             int payload = segmentLength - ((tx.get(at + 12) & 0xf0) >>> 2); // less the data offset
             int segments = gsoSize > 0 ? Math.max(1, (payload + gsoSize - 1) / gsoSize) : 1;
-            out.sendTcpV4(k.local4(), k.remote4(), segmentLength, c.ipId, partial, gsoSize);
-            c.ipId += segments;
+            out.sendTcpV4(k.local4(), k.remote4(), segmentLength, c.takeIpIds(segments), partial, gsoSize);
         }
     }
 

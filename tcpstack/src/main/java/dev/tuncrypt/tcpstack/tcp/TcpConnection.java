@@ -2,7 +2,6 @@ package dev.tuncrypt.tcpstack.tcp;
 
 import static dev.tuncrypt.tcpstack.wire.TcpView.ACK;
 import static dev.tuncrypt.tcpstack.wire.TcpView.FIN;
-import static dev.tuncrypt.tcpstack.wire.TcpView.PSH;
 import static dev.tuncrypt.tcpstack.wire.TcpView.RST;
 import static dev.tuncrypt.tcpstack.wire.TcpView.SYN;
 
@@ -12,16 +11,17 @@ import java.nio.ByteBuffer;
 /**
  * A transmission control block (RFC 9293 §3.3.1) and its state machine. All of it is confined
  * to the loop thread that owns the flow. Segment arrival follows RFC 9293 §3.10.7 step by step
- * ({@link #input}); what to send is decided in {@link #output}; the timers of RFC 6298, RFC 9293
- * §3.8 and RFC 1122 §4.2.3.6 fire through {@link #onTimer}.
+ * ({@link #input}) and hands each step to the halves: {@link TcpSender} (send sequence
+ * variables, output, retransmission and persist timers, loss recovery) and {@link TcpReceiver}
+ * (RCV.NXT, segment text, window, ACK policy). The application's SEND and RECEIVE go through
+ * {@link ApplicationStream}; the timers of RFC 6298, RFC 9293 §3.8 and RFC 1122 §4.2.3.6 fire
+ * through {@link #onTimer}.
  *
- * <p>Variable names are the RFC's: SND.UNA is {@code sndUna}, RCV.NXT {@code rcvNxt()}. Sequence
- * numbers are {@code int}s compared with {@link SeqNum}.
+ * <p>Variable names are the RFC's: SND.UNA is {@code sender.sndUna}, RCV.NXT {@code rcvNxt()}.
+ * Sequence numbers are {@code int}s compared with {@link SeqNum}.
  */
 public final class TcpConnection {
     private static final long NONE = Long.MAX_VALUE;
-    /** Linux's quick-ACK start: ACK every segment until this many have arrived. */
-    private static final int QUICK_ACKS = 16;
 
     final TcpLayer layer;
     final FlowKey key;
@@ -31,97 +31,38 @@ public final class TcpConnection {
     private ConnectionListener listener;
     TcpState state;
 
-    // Send sequence variables (RFC 9293 §3.3.1)
+    /** ISS and IRS; the other sequence variables are the sender's and the receiver's. */
     int iss;
-    int sndUna;
-    int sndNxt;
-    /** Highest sequence number sent plus one (SND.MAX; SND.NXT goes back after a timeout). */
-    int sndMax;
-    long sndWnd;
-    int sndWl1;
-    int sndWl2;
-    long maxSndWnd;
-    int sndShift;
+    int irs;
     /** Payload bytes per full segment: the peer's MSS less our fixed option bytes. */
     int smss;
-    boolean finQueued;
-    boolean finSent;
-
-    // Receive sequence variables
-    int irs;
-    int rcvShift;
-    /** RCV.NXT + RCV.WND as last advertised: never moved left (RFC 9293 §3.8.6.2.2). */
-    int rcvAdvEdge;
-    boolean peerFinReceived;
-    /** Sequence number of a FIN that arrived ahead of missing data. */
-    int pendingFinSeq;
-    boolean pendingFin;
 
     // Options (RFC 7323, RFC 2018)
+    int sndShift;
+    int rcvShift;
     boolean tsOk;
     boolean sackOk;
     int tsRecent;
     int tsOffset;
-    int lastAckSent;
 
     final SendBuffer sendBuffer;
     final ReceiveBuffer receiveBuffer;
-    final ReassemblyQueue reassembly;
-    final RttEstimator rtt;
-    /** Replaced once the SYN options fix the segment size. */
-    CongestionControl cc;
-    NewRenoRecovery recovery;
-    /** The peer's SYN came again while SYN-RECEIVED: answer with the SYN,ACK, not a bare ACK. */
-    private boolean synAckDue;
-    /** Zero-window probes sent since the window closed (doubles the persist interval). */
-    private int persistBackoff;
-    /** Probes no ACK has answered yet. */
-    private int persistUnanswered;
-    /** Limited Transmit (RFC 3042): a dup ACK lets one new segment beyond cwnd go. */
-    private boolean limitedTransmit;
-    /** RFC 6675 scoreboard, present when SACK was negotiated; loss recovery then follows RFC 6675. */
-    SackScoreboard scoreboard;
-    private int sackDupAcks;
-    /** RACK-TLP (RFC 8985) on the scoreboard, when SACK was negotiated and the config chose it. */
-    RackTlp rackTlp;
-    /** RFC 2883: a duplicate segment to report as the first SACK block of the next ACK. */
-    boolean dsackPending;
-    int dsackLeft;
-    int dsackRight;
-    private boolean recoveringBeforeAck;
+    final TcpReceiver receiver;
+    final TcpSender sender;
 
-    // RTT timing without timestamps (Karn's algorithm, RFC 6298 §3)
-    private boolean timing;
-    private int timedSeq;
-    private long timedAt;
-
-    // Timers: absolute deadlines, NONE when off
-    long rtoAt = NONE;
-    long delAckAt = NONE;
-    long persistAt = NONE;
-    long keepaliveAt = NONE;
+    final KeepaliveTimer keepalive;
+    /** The 2 MSL wait of TIME-WAIT ends (RFC 9293 §3.3.2), {@code NONE} when not waiting. */
     long timeWaitAt = NONE;
-    /** When the oldest unacknowledged data was first sent, for the user timeout (RFC 9293 §3.8.3). */
-    long unackedSince = NONE;
+    /** RFC 9293 §3.8.3 user timeout, 0 when off. */
     long userTimeoutNanos;
-    long keepaliveIdleNanos;
-    boolean keepalive;
-    int keepaliveProbes;
-    int retransmitCount;
     long lastReceivedAt;
-
-    // ACK policy
-    private int unackedSegments;
-    private boolean ackPending;
-    private int quickAcks = QUICK_ACKS;
-    boolean noDelay;
 
     /** The stream side when the protection transforms the byte stream (null for plain TCP). */
     ProtectedStream stream;
-    /** Application bytes written before the handshake decided whether the stream is protected. */
-    private ReceiveBuffer staged;
-    /** The application closed its sending side (FIN follows its data). */
-    private boolean appClosed;
+    /** SEQ and ACK on the wire: the protected stream's numbering, else TCP's own. */
+    SequenceMapping sequenceMapping = SequenceMapping.IDENTITY;
+    /** SEND and RECEIVE: the application's side of the stream. */
+    final ApplicationStream app = new ApplicationStream(this);
 
     /** The listener that accepted this connection, until it is ESTABLISHED. */
     ListenEndpoint owner;
@@ -129,7 +70,7 @@ public final class TcpConnection {
     boolean fromCookie;
 
     /** IPv4 ID of the next segment: per flow, consecutive across the segments of a super-packet. */
-    int ipId;
+    private int ipId;
     /** Queued in {@link TcpLayer}'s list of connections to output at the end of the input batch. */
     boolean outputDue;
 
@@ -138,9 +79,6 @@ public final class TcpConnection {
     long heapKey;
 
     final TcpStatsCounters stats = new TcpStatsCounters();
-    private final InvalidSegmentAcks invalidAcks = new InvalidSegmentAcks();
-    /** An invalid segment is to be answered with a pure ACK ({@link #answerInvalid}). */
-    private boolean invalidAnswerDue;
 
     TcpConnection(TcpLayer layer, FlowKey key, TcpConfig config, boolean active, SegmentProtection protection,
             int iss, long now) {
@@ -151,18 +89,13 @@ public final class TcpConnection {
         this.protection = protection;
         this.state = TcpState.CLOSED;
         this.iss = iss;
-        this.sndUna = iss;
-        this.sndNxt = iss;
-        this.sndMax = iss;
         this.sendBuffer = new SendBuffer(config.sendBuffer(), layer.rings);
         this.receiveBuffer = new ReceiveBuffer(config.receiveBuffer(), layer.rings);
-        this.reassembly = new ReassemblyQueue(receiveBuffer);
-        this.rtt = new RttEstimator(RttEstimator.DEFAULT_GRANULARITY_NANOS, config.minRtoNanos(), config.maxRtoNanos(),
-                RttEstimator.INITIAL_RTO_NANOS);
+        this.receiver = new TcpReceiver(this, receiveBuffer);
         this.smss = Math.min(config.mss(), layer.maxSegmentPayload(key.isV6()));
-        this.cc = CongestionControls.create(config.congestionControl(), smss).orElseThrow();
+        this.sender = new TcpSender(this, sendBuffer, iss);
         this.tsOffset = layer.random().nextInt();
-        this.keepaliveIdleNanos = config.keepaliveIdleNanos();
+        this.keepalive = new KeepaliveTimer(this);
         this.lastReceivedAt = now;
         this.ipId = iss ^ (iss >>> 16); // a per-flow start that costs no draw from the random source
     }
@@ -173,8 +106,7 @@ public final class TcpConnection {
     void open(long now) {
         state = TcpState.SYN_SENT;
         sendBuffer.reset(iss + 1);
-        sndNxt = iss;
-        sendSyn(now, false);
+        sender.sendSyn(now, false);
     }
 
     /**
@@ -184,14 +116,12 @@ public final class TcpConnection {
     void acceptSyn(InboundSegment seg, long now) {
         state = TcpState.SYN_RECEIVED;
         irs = seg.seq;
-        reassembly.reset(irs + 1);
+        receiver.start(irs + 1);
         takeSynOptions(seg);
         protection.onPeerSynOptions(seg.buffer, seg.optionsOffset, seg.optionsLength, seg.options, false);
-        sndWnd = seg.window; // RFC 7323 §2.2: the window in a SYN is never scaled
-        sndWl1 = seg.seq;
-        sndWl2 = seg.ack;
+        sender.windowFromSyn(seg);
         sendBuffer.reset(iss + 1);
-        sendSyn(now, true);
+        sender.sendSyn(now, true);
     }
 
     /**
@@ -201,26 +131,20 @@ public final class TcpConnection {
     void acceptCookie(InboundSegment seg, int mss, long now) {
         fromCookie = true;
         irs = seg.seq - 1;
-        reassembly.reset(seg.seq);
+        receiver.start(seg.seq);
         sendBuffer.reset(iss + 1);
         sndShift = 0;
         rcvShift = 0;
         smss = Math.min(Math.min(mss, config.mss()), layer.maxSegmentPayload(key.isV6()));
-        cc = CongestionControls.create(config.congestionControl(), smss).orElseThrow();
-        recovery = new NewRenoRecovery(cc, iss);
-        sndUna = iss + 1;
-        sndNxt = iss + 1;
-        sndMax = iss + 1;
-        sndWnd = seg.window;
-        sndWl1 = seg.seq;
-        sndWl2 = seg.ack;
-        maxSndWnd = sndWnd;
-        rcvAdvEdge = seg.seq + Math.min(receiveWindow(), 65535);
+        sender.start(false);
+        sender.startAfterSyn();
+        sender.synchronizeWindow(seg.window, seg.seq, seg.ack);
+        receiver.synWindowOffered();
         establish(now);
         if (seg.payloadLength > 0 || seg.has(FIN)) {
-            receiveText(seg, now);
+            receiver.onText(seg, now);
         }
-        output(now);
+        sender.output(now);
     }
 
     private void takeSynOptions(InboundSegment seg) {
@@ -240,15 +164,7 @@ public final class TcpConnection {
         }
         smss = Math.min(Math.min(peerMss, config.mss()), layer.maxSegmentPayload(key.isV6()))
                 - (tsOk ? 12 : 0); // RFC 9293 §3.7.1: the MSS counts options out of the payload
-        cc = CongestionControls.create(config.congestionControl(), smss).orElseThrow();
-        recovery = new NewRenoRecovery(cc, iss);
-        if (sackOk) {
-            scoreboard = new SackScoreboard();
-            scoreboard.reset(iss + 1, smss);
-            if (config.lossRecovery() == LossRecovery.RACK_TLP) {
-                rackTlp = new RackTlp(scoreboard, smss);
-            }
-        }
+        sender.start(sackOk);
     }
 
     // ------------------------------------------------------------------ segment arrival
@@ -275,7 +191,7 @@ public final class TcpConnection {
         boolean ackOk = false;
         if (seg.has(ACK)) {
             // "If SEG.ACK =< ISS or SEG.ACK > SND.NXT, send a reset (unless the RST bit is set)"
-            if (SeqNum.le(seg.ack, iss) || SeqNum.gt(seg.ack, sndNxt)) {
+            if (SeqNum.le(seg.ack, iss) || SeqNum.gt(seg.ack, sender.sndNxt)) {
                 if (!seg.has(RST)) {
                     layer.writer.reset(this, seg.ack);
                 }
@@ -294,8 +210,8 @@ public final class TcpConnection {
             return; // "Otherwise, drop the segment and return."
         }
         irs = seg.seq;
-        reassembly.reset(irs + 1);
-        rcvAdvEdge = irs + 1 + (int) Math.min(receiveWindow(), 65535); // the unscaled window our SYN offered
+        receiver.start(irs + 1);
+        receiver.synWindowOffered();
         takeSynOptions(seg);
         protection.onPeerSynOptions(seg.buffer, seg.optionsOffset, seg.optionsLength, seg.options, true);
         if (ackOk) {
@@ -304,39 +220,31 @@ public final class TcpConnection {
         if (state == TcpState.CLOSED) {
             return;
         }
-        if (SeqNum.gt(sndUna, iss)) {
+        if (SeqNum.gt(sender.sndUna, iss)) {
             // Our SYN is acknowledged: ESTABLISHED, ACK the peer's SYN.
-            sndWnd = seg.window; // RFC 7323 §2.2: the window of a SYN,ACK is never scaled
-            sndWl1 = seg.seq;
-            sndWl2 = seg.ack;
-            maxSndWnd = sndWnd;
+            sender.synchronizeWindow(seg.window, seg.seq, seg.ack); // RFC 7323 §2.2: a SYN's window is never scaled
             establish(now);
-            ackNow();
+            receiver.ackNow();
         } else {
             // Simultaneous open (RFC 9293 §3.5, figure 8): SYN-RECEIVED, answer SYN,ACK.
             state = TcpState.SYN_RECEIVED;
-            sndWnd = seg.window;
-            sndWl1 = seg.seq;
-            sndWl2 = seg.ack;
-            sndNxt = iss;
-            sendSyn(now, true);
+            sender.windowFromSyn(seg);
+            sender.sendSyn(now, true);
         }
     }
 
     /** RFC 9293 §3.10.7.4, "Otherwise" (SYN-RECEIVED and all synchronized states). */
     private void inputSynchronized(InboundSegment seg, long now) {
         boolean synSegment = seg.has(SYN);
-        if (stream != null) {
-            stream.mapPeerSegment(seg); // tcpcrypt-0.5: what follows a FIN is numbered without frame overhead
-        }
+        sequenceMapping.mapPeerSegment(seg); // into TCP's numbering, when the protection numbers the wire its own way
         if (state == TcpState.SYN_RECEIVED && seg.has(SYN) && !seg.has(RST) && seg.seq == irs) {
             // The peer's SYN again (a retransmission, or its SYN,ACK in a simultaneous open,
             // RFC 9293 figure 8): drop the SYN octet we already hold and go on with the rest.
             seg.flags &= ~SYN;
             seg.seq++;
             if (!seg.has(ACK)) {
-                synAckDue = true; // our SYN,ACK was probably lost: send it again (as Linux)
-                ackNow();
+                sender.answerWithSynAck(); // our SYN,ACK was probably lost: send it again (as Linux)
+                receiver.ackNow();
                 return;
             }
         }
@@ -344,17 +252,15 @@ public final class TcpConnection {
         if (tsOk && seg.options.hasTimestamps() && !seg.has(RST)
                 && SeqNum.lt((int) seg.options.tsVal(), tsRecent)) {
             stats.pawsRejected++;
-            answerInvalid(seg, now);
+            receiver.answerInvalid(seg, now);
             return;
         }
         // First: check the sequence number.
-        if (!acceptable(seg)) {
+        if (!receiver.acceptable(seg, sequenceMapping.windowSlack())) { // a protection's peer may overrun the window
             stats.outOfWindow++;
-            if (seg.payloadLength > 0 && SeqNum.le(seg.seq + seg.payloadLength, rcvNxt())) {
-                noteDsack(seg.seq, seg.seq + seg.payloadLength); // RFC 2883 §4 (1): all of it a duplicate
-            }
+            receiver.onUnacceptable(seg); // RFC 2883 §4 (1): a duplicate is reported
             if (!seg.has(RST)) {
-                answerInvalid(seg, now); // "<SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>", paced for pure ACKs
+                receiver.answerInvalid(seg, now); // "<SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>", paced for pure ACKs
                 if (state == TcpState.TIME_WAIT && seg.has(FIN) && seg.seq + seg.segLen() == rcvNxt()) {
                     // the peer's FIN again: our ACK was lost; restart the 2 MSL wait (§3.10.7.4, eighth)
                     timeWaitAt = now + config.timeWaitNanos();
@@ -372,7 +278,7 @@ public final class TcpConnection {
             return;
         }
         // RFC 7323 §4.3: record TS.Recent from a segment covering Last.ACK.sent.
-        if (tsOk && seg.options.hasTimestamps() && SeqNum.le(seg.seq, lastAckSent)) {
+        if (tsOk && seg.options.hasTimestamps() && SeqNum.le(seg.seq, receiver.lastAckSent())) {
             tsRecent = (int) seg.options.tsVal();
         }
         // Second: the RST bit, with RFC 5961 §3.2 blind reset protection.
@@ -383,7 +289,7 @@ public final class TcpConnection {
                 terminate(state != TcpState.SYN_RECEIVED ? TcpError.RESET : active ? TcpError.REFUSED : null);
             } else {
                 stats.challengeAcks++;
-                answerInvalid(seg, now); // challenge ACK
+                receiver.answerInvalid(seg, now); // challenge ACK
             }
             return;
         }
@@ -395,7 +301,7 @@ public final class TcpConnection {
             }
             // synchronized states: RFC 5961 §4.2 challenge ACK
             stats.challengeAcks++;
-            answerInvalid(seg, now);
+            receiver.answerInvalid(seg, now);
             return;
         }
         if (!synSegment) {
@@ -410,18 +316,7 @@ public final class TcpConnection {
         }
         // Seventh: segment text; eighth: FIN.
         if (seg.payloadLength > 0 || seg.has(FIN)) {
-            receiveText(seg, now);
-        }
-    }
-
-    /**
-     * Answers an invalid segment with a pure ACK of its own, at most once per {@link InvalidSegmentAcks#INTERVAL_NANOS}
-     * for segments without data (the ACK-loop breaker; segments with data are always answered).
-     */
-    private void answerInvalid(InboundSegment seg, long now) {
-        if (invalidAcks.mayAnswer(seg.payloadLength > 0 || seg.has(SYN), now)) {
-            ackNow();
-            invalidAnswerDue = true;
+            receiver.onText(seg, now);
         }
     }
 
@@ -436,24 +331,8 @@ public final class TcpConnection {
             return false;
         }
         int behind = SeqNum.diff(rcvNxt(), seg.seq + seg.segLen());
-        return behind >= 0 && behind < config.receiveBuffer() && SeqNum.gt(seg.ack, sndUna) && SeqNum.le(seg.ack, sndMax);
-    }
-
-    /** RFC 9293 §3.10.7.4 first check: the four acceptability cases. */
-    private boolean acceptable(InboundSegment seg) {
-        int rcvNxt = rcvNxt();
-        int rcvWnd = Math.max(0, SeqNum.diff(rcvAdvEdge, rcvNxt)); // RCV.WND as advertised
-        if (stream != null) {
-            rcvWnd += stream.windowSlack(); // a tcpcrypt-0.5 peer's frames overrun the window it was given
-        }
-        int len = seg.segLen();
-        if (len == 0) {
-            return rcvWnd == 0 ? seg.seq == rcvNxt : SeqNum.inWindow(seg.seq, rcvNxt, rcvWnd);
-        }
-        if (rcvWnd == 0) {
-            return false;
-        }
-        return SeqNum.inWindow(seg.seq, rcvNxt, rcvWnd) || SeqNum.inWindow(seg.seq + len - 1, rcvNxt, rcvWnd);
+        return behind >= 0 && behind < config.receiveBuffer() && SeqNum.gt(seg.ack, sender.sndUna)
+                && SeqNum.le(seg.ack, sender.sndMax);
     }
 
     /**
@@ -462,16 +341,13 @@ public final class TcpConnection {
      * @return whether processing continues with the segment text
      */
     private boolean processAck(InboundSegment seg, long now) {
-        persistUnanswered = 0; // the receiver is alive
+        sender.peerAlive();
         if (state == TcpState.SYN_RECEIVED) {
             // "If SND.UNA < SEG.ACK =< SND.NXT, then enter ESTABLISHED state ... If the segment
             // acknowledgment is not acceptable, form a reset segment <SEQ=SEG.ACK><CTL=RST>"
-            if (SeqNum.gt(seg.ack, sndUna) && SeqNum.le(seg.ack, sndMax)) {
-                sndWnd = (long) seg.window << sndShift;
-                sndWl1 = seg.seq;
-                sndWl2 = seg.ack;
-                maxSndWnd = sndWnd;
-                takeRttSample(seg, now);
+            if (SeqNum.gt(seg.ack, sender.sndUna) && SeqNum.le(seg.ack, sender.sndMax)) {
+                sender.synchronizeWindow((long) seg.window << sndShift, seg.seq, seg.ack);
+                sender.takeRttSample(seg, now);
                 ackAdvances(seg.ack, now);
                 establish(now);
                 if (state == TcpState.CLOSED) {
@@ -483,53 +359,26 @@ public final class TcpConnection {
             }
         }
         // RFC 5961 §5.2: acceptable only if SND.UNA - MAX.SND.WND =< SEG.ACK =< SND.NXT.
-        if (SeqNum.gt(seg.ack, sndMax)) {
+        if (SeqNum.gt(seg.ack, sender.sndMax)) {
             stats.challengeAcks++;
-            answerInvalid(seg, now);
+            receiver.answerInvalid(seg, now);
             return false;
         }
-        if (SeqNum.lt(seg.ack, (int) (sndUna - Math.max(maxSndWnd, 1)))) {
-            answerInvalid(seg, now);
+        if (sender.ackTooOld(seg.ack)) {
+            receiver.answerInvalid(seg, now);
             return false;
         }
-        // RFC 5681 §2 duplicate ACK; not while the window is closed (answers to window probes)
-        boolean dupCandidate = seg.payloadLength == 0 && !seg.has(FIN) && seg.ack == sndUna && sndWnd > 0
-                && ((long) seg.window << sndShift) == sndWnd && SeqNum.gt(sndMax, sndUna);
-        if (scoreboard != null && state.synchronized_()) {
-            recoveringBeforeAck = scoreboard.inRecovery();
-            int newlySacked = updateScoreboard(seg);
-            // RFC 6675 §2: with SACK, a DupAck is an ACK at SND.UNA carrying new SACK information
-            // (so ACKs of duplicated segments do not trigger recovery).
-            dupCandidate = seg.ack == sndUna && newlySacked > 0 && SeqNum.gt(sndMax, sndUna) && sndWnd > 0;
-        }
-        if (SeqNum.gt(seg.ack, sndUna)) {
-            takeRttSample(seg, now); // first, so the timer restarts with this ACK's RTO (RFC 6298 §5.3)
+        boolean duplicate = sender.duplicateAck(seg); // RFC 5681 §2, RFC 6675 §2
+        if (SeqNum.gt(seg.ack, sender.sndUna)) {
+            sender.takeRttSample(seg, now); // first, so the timer restarts with this ACK's RTO (RFC 6298 §5.3)
             ackAdvances(seg.ack, now);
-        } else if (dupCandidate) {
-            onDuplicateAck(seg, now);
+        } else if (duplicate) {
+            stats.duplicateAcks++;
+            sender.onDuplicateAck(now);
         }
-        if (rackTlp != null && state.synchronized_()) {
-            rackTlpAck(now);
-        }
-        // Window update (RFC 9293 §3.10.7.4): only from newer segments.
-        if (SeqNum.lt(sndWl1, seg.seq) || (sndWl1 == seg.seq && SeqNum.le(sndWl2, seg.ack))) {
-            long wnd = (long) seg.window << sndShift;
-            if (wnd > 0 && sndWnd == 0) {
-                persistAt = NONE; // the window opened: stop probing
-                persistBackoff = 0;
-                if (SeqNum.lt(sndUna, sndMax)) {
-                    // what the closed window refused goes again at once, with what follows
-                    sndNxt = sndUna;
-                    rtt.reset();
-                    rtoAt = now + rtt.rto();
-                }
-            }
-            sndWnd = wnd;
-            sndWl1 = seg.seq;
-            sndWl2 = seg.ack;
-            maxSndWnd = Math.max(maxSndWnd, wnd);
-        }
-        if (finSent && SeqNum.gt(sndUna, sendBuffer.end())) {
+        sender.afterAck(now);
+        sender.updateWindow(seg, now); // "If SND.UNA =< SEG.ACK =< SND.NXT, the send window should be updated"
+        if (sender.finAcked()) {
             ourFinAcked(now);
             if (state == TcpState.CLOSED) {
                 return false;
@@ -539,254 +388,31 @@ public final class TcpConnection {
             // "The only thing that can arrive in this state is a retransmission of the remote
             // FIN. Acknowledge it, and restart the 2 MSL timeout."
             timeWaitAt = now + config.timeWaitNanos();
-            ackNow();
+            receiver.ackNow();
             return false;
         }
         return true;
     }
 
-    /** SEG.ACK moved SND.UNA forward. */
+    /** SEG.ACK moved SND.UNA forward: the sender takes it; the protection forgets acknowledged frames, seals more. */
     private void ackAdvances(int ack, long now) {
-        int acked = SeqNum.diff(ack, sndUna);
-        int inFlightBefore = SeqNum.diff(sndMax, sndUna);
-        sendBuffer.release(ack); // the buffer starts at ISS+1: the SYN's ACK releases nothing
-        sendBuffer.releaseRingIfEmpty();
         if (stream != null) {
             stream.acked(ack);
         }
-        sndUna = ack;
-        if (SeqNum.lt(sndNxt, sndUna)) {
-            sndNxt = sndUna; // after a go-back-N rewind the ACK may pass SND.NXT
+        keepalive.peerAlive();
+        sender.ackAdvances(ack, now);
+        if (!app.seal()) {
+            return;
         }
-        stats.bytesAcked += acked;
-        retransmitCount = 0;
-        keepaliveProbes = 0;
-        if (scoreboard != null && state.synchronized_()) {
-            sackDupAcks = 0;
-            if (recoveringBeforeAck) {
-                if (!scoreboard.inRecovery()) {
-                    cc.onExitRecovery(now, SeqNum.diff(sndMax, sndUna)); // RFC 6675 §5: recovery ends at RecoveryPoint
-                }
-            } else {
-                cc.onAck(now, acked, rtt.hasSample() ? rtt.srtt() : CongestionControl.NO_RTT, inFlightBefore);
-            }
-        } else if (recovery != null && state.synchronized_()) {
-            // NewRenoRecovery drives the congestion control itself (growth, partial ACKs, exit).
-            RecoveryAction action = recovery.onNewAck(now, ack, acked, rtt.hasSample() ? rtt.srtt() : CongestionControl.NO_RTT,
-                    inFlightBefore);
-            if (action == RecoveryAction.PARTIAL_ACK || action == RecoveryAction.PARTIAL_ACK_RESTART_TIMER) {
-                retransmitFirst(now);
-            }
-        }
-        // RFC 6298 §5.2/5.3: all acknowledged → stop the timer; else restart it.
-        if (sndUna == sndMax) {
-            rtoAt = NONE;
-            unackedSince = NONE;
-        } else {
-            rtoAt = now + rtt.rto();
-            unackedSince = now;
-        }
-        if (stream != null) {
-            try {
-                stream.seal(); // room freed in the send buffer, or Nagle's wait is over
-            } catch (ProtectionException e) {
-                protectionFailed(e);
-                return;
-            }
-            if (appClosed && stream.outputSealed()) {
-                finQueued = true;
-            }
-        }
-        if (writable() > 0 && listener != null && state.synchronized_()) {
+        if (app.writable() > 0 && listener != null && state.synchronized_()) {
             listener.onWritable(this);
         }
-    }
-
-    private void takeRttSample(InboundSegment seg, long now) {
-        if (tsOk && seg.options.hasTimestamps() && seg.options.tsEcr() != 0) {
-            // RFC 7323 §4.1: RTT from TSecr, one sample per ACK that advances SND.UNA.
-            long echoedMs = tsClock(now) - (int) seg.options.tsEcr();
-            if (echoedMs >= 0 && echoedMs < 600_000) {
-                rtt.onTimestampSample(Math.max(echoedMs, 0) * 1_000_000L, true);
-            }
-            return;
-        }
-        if (timing && SeqNum.gt(seg.ack, timedSeq)) {
-            rtt.onRttSample(now - timedAt, false);
-            timing = false;
-        }
-    }
-
-    private void onDuplicateAck(InboundSegment seg, long now) {
-        stats.duplicateAcks++;
-        if (scoreboard != null) {
-            onSackDuplicateAck(now);
-            return;
-        }
-        if (recovery == null) {
-            return;
-        }
-        RecoveryAction a = recovery.onDupAck(now, seg.ack, sndMax, SeqNum.diff(sndMax, sndUna));
-        switch (a) {
-            case FAST_RETRANSMIT -> {
-                stats.fastRetransmits++;
-                retransmitFirst(now);
-            }
-            case LIMITED_TRANSMIT -> limitedTransmit = true;
-            default -> { }
-        }
-    }
-
-    private int updateScoreboard(InboundSegment seg) {
-        long[] left = layer.sackLeft;
-        long[] right = layer.sackRight;
-        int n = seg.options.sackBlockCount();
-        for (int i = 0; i < n; i++) {
-            left[i] = seg.options.sackLeft(i);
-            right[i] = seg.options.sackRight(i);
-        }
-        return scoreboard.update(seg.ack, sndMax, left, right, n);
-    }
-
-    /** RFC 6675 §5 steps 1-4: count duplicates; enter loss recovery on DupThresh or IsLost(HighACK + 1). */
-    private void onSackDuplicateAck(long now) {
-        sackDupAcks++;
-        if (scoreboard.inRecovery() || scoreboard.afterTimeout()) {
-            return; // the transmission loop in output() uses the new SACK information
-        }
-        if ((rackTlp == null && sackDupAcks >= SackScoreboard.DUP_THRESH) || scoreboard.isLost(sndUna)) {
-            enterSackRecovery(now);
-        } else {
-            limitedTransmit = true; // RFC 3042 / RFC 6675 §5 step 2
-        }
-    }
-
-    /** RFC 8985 §6.2 steps 1-5 and §7.4 after the ACK; RACK's losses start recovery (RFC 8985 §6.2 step 5). */
-    private void rackTlpAck(long now) {
-        boolean ended = recoveringBeforeAck && !scoreboard.inRecovery();
-        long srtt = rtt.hasSample() ? rtt.srtt() : 0;
-        if (rackTlp.onAck(now, sndUna, sndNxt, ended, srtt, cc) && !scoreboard.inRecovery() && !scoreboard.afterTimeout()) {
-            enterSackRecovery(now);
-        }
-        rackTlp.schedulePto(now, srtt, rtt.hasSample(), SeqNum.diff(sndMax, sndUna), rtoAt);
-    }
-
-    /** RFC 6675 §5 step 4: loss recovery starts. */
-    private void enterSackRecovery(long now) {
-        {
-            int inFlight = SeqNum.diff(sndMax, sndUna);
-            if (rackTlp != null) {
-                rackTlp.onEnterRecovery(cc, sndUna); // the window to restore if D-SACKs prove it spurious
-            }
-            cc.onEnterRecovery(now, inFlight); // (4.2) ssthresh = cwnd = f(FlightSize)
-            scoreboard.enterRecovery(); // (4.1) RecoveryPoint = HighData
-            stats.fastRetransmits++;
-            // (4.3) retransmit the first segment deemed lost, whatever pipe says
-            SackScoreboard.NextSeg rule = scoreboard.nextSeg(0);
-            if (rule != SackScoreboard.NextSeg.NONE && rule != SackScoreboard.NextSeg.NEW_DATA) {
-                sendRecoverySegment(rule, now);
-            }
-        }
-    }
-
-    /**
-     * RFC 6675 §5 (C): while cwnd - pipe >= 1 SMSS, send what NextSeg() picks. Also runs after a
-     * timeout (§5.1) so that SACKed data is not sent again.
-     */
-    private void sackTransmit(long now) {
-        while (cc.cwnd() - scoreboard.pipe() >= smss) {
-            long room = (long) SeqNum.diff(sndUna, sndMax) + sndWnd;
-            int sendableNew = (int) Math.max(0, Math.min(sendBuffer.bytesFrom(sndMax), room));
-            if (stream != null && sendableNew > 0) {
-                int frame = stream.frameRemainder(sndMax);
-                if (frame != Integer.MAX_VALUE && frame > 0) {
-                    sendableNew = sendableNew >= frame ? frame : 0; // a whole frame or nothing
-                }
-            }
-            SackScoreboard.NextSeg rule = scoreboard.nextSeg(sendableNew);
-            if (rule == SackScoreboard.NextSeg.NONE) {
-                return;
-            }
-            if (!sendRecoverySegment(rule, now)) {
-                return; // the peer's window has no room: the persist or retransmission timer goes on
-            }
-        }
-    }
-
-    /** @return whether a segment went out */
-    private boolean sendRecoverySegment(SackScoreboard.NextSeg rule, long now) {
-        int seq = scoreboard.nextSegSeq();
-        int len = scoreboard.nextSegLength();
-        if (rule == SackScoreboard.NextSeg.NEW_DATA) {
-            layer.writer.data(this, sndMax, len, ACK, now);
-            stats.bytesSent += len;
-            sndMax += len;
-            sndNxt = sndMax;
-            scoreboard.onNewData(sndMax);
-        } else {
-            len = windowed(seq, stream != null ? alignedLength(seq, len) : len);
-            if (len == 0) {
-                return false;
-            }
-            int data = Math.min(len, sendBuffer.bytesFrom(seq));
-            boolean fin = finSent && seq + data == sendBuffer.end() && len > data;
-            layer.writer.data(this, seq, data, ACK | (fin ? FIN : 0), now);
-            stats.retransmits++;
-            timing = false;
-            if (rule == SackScoreboard.NextSeg.RESCUE) {
-                scoreboard.onRescueRetransmitted();
-            } else {
-                scoreboard.onRetransmitted(seq, Math.max(len, 1));
-            }
-        }
-        if (rtoAt == NONE) {
-            rtoAt = now + rtt.rto();
-        }
-        return true;
-    }
-
-    /**
-     * A retransmission's length from {@code seq}, kept inside the peer's current window (it may
-     * have shrunk; 0 when it is closed: the persist timer probes then). Frames of a
-     * segment-aligned protection are never cut.
-     */
-    private int windowed(int seq, int len) {
-        if (stream != null && stream.frameRemainder(seq) != Integer.MAX_VALUE) {
-            return len;
-        }
-        long room = (long) SeqNum.diff(sndUna, seq) + sndWnd;
-        return (int) Math.max(0, Math.min(len, room));
-    }
-
-    /**
-     * The sequence number for a segment without data (ACK, RST): SND.NXT, unless that lies beyond
-     * the peer's window (it shrank, or a probe octet went past it), then the window's right edge;
-     * a receiver drops segments beyond its window, and with them the ACK (as Linux's
-     * tcp_acceptable_seq).
-     */
-    private int acceptableSeq() {
-        // A segment without data carries SND.MAX, not SND.NXT: after a timeout SND.NXT goes back to
-        // SND.UNA while the peer may hold everything up to SND.MAX (the timeout was spurious), and
-        // a pure ACK numbered below its RCV.NXT is out of window for it (RFC 9293 §3.10.7.4), which
-        // it answers with an ACK of its own: an ACK loop. Linux numbers pure ACKs with snd_nxt,
-        // which never goes back (tcp_acceptable_seq).
-        int windowEnd = sndUna + (int) Math.min(sndWnd, Integer.MAX_VALUE);
-        return SeqNum.lt(windowEnd, sndMax) ? windowEnd : sndMax;
-    }
-
-    /** A segment length from {@code seq}: for a segment-aligned protection, exactly the rest of its frame. */
-    private int alignedLength(int seq, int len) {
-        if (stream == null) {
-            return len;
-        }
-        int frame = stream.frameRemainder(seq);
-        return frame == Integer.MAX_VALUE || frame == 0 ? len : frame;
     }
 
     /** Our FIN was acknowledged. */
     private void ourFinAcked(long now) {
         switch (state) {
-            case FIN_WAIT_1 -> state = peerFinReceived ? TcpState.TIME_WAIT : TcpState.FIN_WAIT_2;
+            case FIN_WAIT_1 -> state = receiver.finReceived() ? TcpState.TIME_WAIT : TcpState.FIN_WAIT_2;
             case CLOSING -> enterTimeWait(now);
             case LAST_ACK -> terminate(null);
             default -> { }
@@ -796,63 +422,8 @@ public final class TcpConnection {
         }
     }
 
-    /** Seventh and eighth steps: segment text and FIN (RFC 9293 §3.10.7.4). */
-    private void receiveText(InboundSegment seg, long now) {
-        if (!state.canReceive()) {
-            return; // data after the peer's FIN is ignored
-        }
-        int before = rcvNxt();
-        int seq = seg.seq;
-        int len = seg.payloadLength;
-        boolean hadHoles = reassembly.rangeCount() > 0;
-        if (len > 0 && SeqNum.lt(seq, before)) {
-            noteDsack(seq, SeqNum.min(seq + len, before)); // RFC 2883 §4 (1): partly a duplicate
-        }
-        if (len > 0) {
-            ByteBuffer b = seg.buffer;
-            int lim = b.limit();
-            int pos = b.position();
-            b.limit(seg.payloadOffset + len).position(seg.payloadOffset);
-            int advanced = reassembly.insert(seq, b);
-            b.limit(lim).position(pos);
-            stats.bytesReceived += advanced;
-            if (advanced > 0) {
-                if (stream != null) {
-                    if (!pumpWire()) {
-                        return;
-                    }
-                } else if (listener != null) {
-                    listener.onReadable(this);
-                }
-            }
-        }
-        // out of order, or filling (part of) a hole: RFC 5681 §4.2 wants an immediate ACK
-        boolean outOfOrder = SeqNum.gt(seq, before) || reassembly.rangeCount() > 0 || hadHoles;
-        if (seg.has(FIN)) {
-            pendingFin = true;
-            pendingFinSeq = seq + len;
-        }
-        if (pendingFin && pendingFinSeq == rcvNxt()) {
-            pendingFin = false;
-            peerFin(now);
-            if (state != TcpState.CLOSED) {
-                ackNow();
-            }
-            return;
-        }
-        if (outOfOrder || (len > 0 && rcvNxt() == before)) {
-            ackNow(); // RFC 5681 §4.2: out-of-order or hole-filling data is acknowledged at once
-            return;
-        }
-        if (len > 0) {
-            // a super-packet counts as the segments it stands for: one ACK answers it at once
-            int full = seg.gsoSize > 0 ? (len + seg.gsoSize - 1) / seg.gsoSize : len >= smss ? 1 : 0;
-            scheduleAck(now, full);
-        }
-    }
-
     /** The peer's FIN is in order: RCV.NXT covers it and the states move (RFC 9293 §3.10.7.4, eighth). */
-    private void peerFin(long now) {
+    void peerFin(long now) {
         if (stream != null) {
             try {
                 stream.peerFin();
@@ -861,8 +432,7 @@ public final class TcpConnection {
                 return;
             }
         }
-        peerFinReceived = true;
-        finRcvNxtBump = 1;
+        receiver.acceptFin();
         if (listener != null) {
             listener.onPeerClosed(this); // before TIME-WAIT, which ends the owner's interest
         }
@@ -874,21 +444,17 @@ public final class TcpConnection {
         }
     }
 
-    /** 1 once the peer's FIN is in: it occupies one sequence number after the data. */
-    private int finRcvNxtBump;
-
     /** RCV.NXT: the next sequence number expected (data via the reassembly queue, plus FIN). */
     public int rcvNxt() {
-        return reassembly.rcvNxt() + finRcvNxtBump;
+        return receiver.rcvNxt();
     }
 
     private void enterTimeWait(long now) {
         state = TcpState.TIME_WAIT;
         timeWaitAt = now + config.timeWaitNanos();
-        rtoAt = NONE;
-        persistAt = NONE;
-        keepaliveAt = NONE;
-        delAckAt = NONE;
+        sender.stopTimers();
+        keepalive.stop();
+        receiver.stopDelayedAck();
         if (listener != null) {
             ConnectionListener l = listener;
             listener = null;
@@ -898,13 +464,11 @@ public final class TcpConnection {
 
     private void establish(long now) {
         state = TcpState.ESTABLISHED;
-        rtoAt = sndUna == sndMax ? NONE : rtoAt;
-        if (keepalive) {
-            keepaliveAt = now + keepaliveIdleNanos;
-        }
+        sender.onEstablished();
+        keepalive.start(now);
         if (protection.transformsStream()) {
-            stream = new ProtectedStream(this, protection.stream(), staged);
-            staged = null;
+            stream = new ProtectedStream(this, protection.stream(), app.takeStaged());
+            sequenceMapping = stream.sequenceMapping();
             try {
                 stream.start();
             } catch (ProtectionException e) {
@@ -914,23 +478,16 @@ public final class TcpConnection {
         } else if (protection.required()) {
             // A "required" policy and a peer without the protection: refuse, never run plain.
             layer.counters().refusedUnprotected++;
-            layer.writer.reset(this, acceptableSeq());
+            layer.writer.reset(this, sender.acceptableSeq());
             terminate(TcpError.NOT_PROTECTED);
             return;
-        } else if (staged != null) {
-            ByteBuffer b = layer.plainScratch;
-            while (staged.readable() > 0) {
-                b.clear();
-                staged.read(b);
-                b.flip();
-                sendBuffer.append(b);
-            }
-            staged = null;
+        } else {
+            app.flushStaged();
         }
-        if (appClosed && stream == null && state == TcpState.ESTABLISHED) {
+        if (app.closed() && stream == null && state == TcpState.ESTABLISHED) {
             state = TcpState.FIN_WAIT_1; // closed during the handshake: the FIN follows the queued data
-            finQueued = true;
-        } else if (appClosed && stream != null && state == TcpState.ESTABLISHED) {
+            sender.queueFin();
+        } else if (app.closed() && stream != null && state == TcpState.ESTABLISHED) {
             state = TcpState.FIN_WAIT_1;
             stream.closeOutput();
         }
@@ -941,10 +498,10 @@ public final class TcpConnection {
     }
 
     /** The protection failed: reset the connection, count the reason (design §6). */
-    private void protectionFailed(ProtectionException e) {
+    void protectionFailed(ProtectionException e) {
         stats.protectionFailure = e.reason();
         layer.counters().protectionFailures++;
-        layer.writer.reset(this, acceptableSeq());
+        layer.writer.reset(this, sender.acceptableSeq());
         terminate(TcpError.PROTECTION_FAILED);
     }
 
@@ -954,41 +511,11 @@ public final class TcpConnection {
             return;
         }
         long now = layer.now();
-        if (!pumpWire()) {
+        if (!app.pumpWire()) {
             return;
         }
-        sealAndSend(now);
+        app.sealAndSend(now);
         layer.timers.update(this);
-    }
-
-    /** @return false if the protection failed (the connection is gone) */
-    private boolean pumpWire() {
-        int before = stream.appReadable();
-        try {
-            stream.pumpWire();
-        } catch (ProtectionException e) {
-            protectionFailed(e);
-            return false;
-        }
-        if (stream.appReadable() > before && listener != null) {
-            listener.onReadable(this);
-        }
-        return true;
-    }
-
-    private void sealAndSend(long now) {
-        if (stream != null) {
-            try {
-                stream.seal();
-            } catch (ProtectionException e) {
-                protectionFailed(e);
-                return;
-            }
-            if (appClosed && stream.outputSealed()) {
-                finQueued = true;
-            }
-        }
-        output(now);
     }
 
     // ------------------------------------------------------------------ application side
@@ -998,6 +525,10 @@ public final class TcpConnection {
         this.listener = l;
     }
 
+    ConnectionListener listener() {
+        return listener;
+    }
+
     /**
      * Appends application data to the send buffer (as much as fits) and sends what the windows
      * allow.
@@ -1005,45 +536,7 @@ public final class TcpConnection {
      * @return bytes taken (0 when the buffer is full; -1 if the connection can no longer send)
      */
     public int send(ByteBuffer src) {
-        if (!acceptsData()) {
-            return -1;
-        }
-        if (stream != null) {
-            return appended(stream.appSend(src), true);
-        }
-        if (stagesData()) {
-            return staging().offer(src); // until the handshake says whether to seal it
-        }
-        return appended(sendBuffer.offer(src), false);
-    }
-
-    private boolean acceptsData() {
-        return !appClosed && (state.canSend() || state == TcpState.SYN_SENT || state == TcpState.SYN_RECEIVED);
-    }
-
-    /** Data written before the handshake said whether a protection seals it waits in a staging ring. */
-    private boolean stagesData() {
-        return !state.synchronized_() && protection != SegmentProtection.NONE;
-    }
-
-    private ReceiveBuffer staging() {
-        if (staged == null) {
-            staged = new ReceiveBuffer(config.sendBuffer(), layer.rings);
-        }
-        return staged;
-    }
-
-    /** After {@code n} bytes were appended: seal (a protected stream) or send what the windows allow. */
-    private int appended(int n, boolean sealed) {
-        if (n > 0 && (sealed || state.synchronized_())) {
-            if (sealed) {
-                sealAndSend(layer.now());
-            } else {
-                output(layer.now());
-            }
-            layer.timers.update(this);
-        }
-        return n;
+        return app.send(src);
     }
 
     /**
@@ -1052,26 +545,7 @@ public final class TcpConnection {
      * @return bytes read, 0 if none is ready, -1 at end of stream (the peer's FIN and all data read)
      */
     public int receive(ByteBuffer dst) {
-        boolean ended = peerFinReceived || state == TcpState.CLOSED || state == TcpState.TIME_WAIT;
-        if (stream != null) {
-            int n = stream.appReceive(dst);
-            if (n == 0) {
-                return ended && stream.drained() ? -1 : 0;
-            }
-            stats.bytesDelivered += n;
-            if (state != TcpState.CLOSED && pumpWire()) {
-                maybeWindowUpdate();
-            }
-            return n;
-        }
-        if (receiveBuffer.readable() == 0) {
-            return ended ? -1 : 0;
-        }
-        int n = receiveBuffer.read(dst);
-        stats.bytesDelivered += n;
-        releaseReceiveRingIfIdle();
-        maybeWindowUpdate();
-        return n;
+        return app.receive(dst);
     }
 
     /**
@@ -1086,84 +560,41 @@ public final class TcpConnection {
         if (to.layer != layer) {
             throw new IllegalArgumentException("a transfer needs both connections on one loop");
         }
-        ReceiveBuffer src = stream != null ? stream.appIn() : receiveBuffer;
-        if (src.readable() == 0) {
-            return 0;
-        }
-        int n = to.appendFrom(src);
-        if (n <= 0) {
-            return n;
-        }
-        stats.bytesDelivered += n;
-        if (stream != null) {
-            src.releaseRingIfEmpty();
-            if (state != TcpState.CLOSED && pumpWire()) {
-                maybeWindowUpdate();
-            }
-        } else {
-            releaseReceiveRingIfIdle();
-            maybeWindowUpdate();
-        }
-        return n;
-    }
-
-    /** The sending half of {@link #transferTo}: {@link #send} from another connection's ring. */
-    private int appendFrom(ReceiveBuffer src) {
-        if (!acceptsData()) {
-            return -1;
-        }
-        if (stream != null) {
-            return appended(stream.appSendFrom(src), true);
-        }
-        if (stagesData()) {
-            return src.moveTo(staging()); // until the handshake says whether to seal it
-        }
-        return appended(src.moveTo(sendBuffer), false);
+        return app.transferTo(to.app);
     }
 
     /** Whether the peer finished and every byte was read ({@link #receive} would return -1). */
     public boolean endOfStream() {
-        boolean ended = peerFinReceived || state == TcpState.CLOSED || state == TcpState.TIME_WAIT;
-        return ended && (stream != null ? stream.drained() : receiveBuffer.readable() == 0);
-    }
-
-    /** Gives the receive ring back when it holds nothing, in order or not. */
-    void releaseReceiveRingIfIdle() {
-        if (receiveBuffer.readable() == 0 && reassembly.rangeCount() == 0) {
-            receiveBuffer.releaseRingIfEmpty();
-        }
+        return app.endOfStream();
     }
 
     /** Bytes ready for {@link #receive}. */
     public int readable() {
-        return stream != null ? stream.appReadable() : receiveBuffer.readable();
+        return app.readable();
     }
 
     /** Free send buffer space. */
     public int writable() {
-        if (stream != null) {
-            return stream.appWritable();
-        }
-        return staged != null ? staged.free() : sendBuffer.free();
+        return app.writable();
     }
 
     /** Half-close: queue a FIN after the data (RFC 9293 §3.10.4 CLOSE on the sending side). */
     public void shutdownOutput() {
-        if (appClosed) {
+        if (app.closed()) {
             return;
         }
         switch (state) {
             case SYN_SENT -> {
-                if (staged == null && sendBuffer.size() == 0) {
+                if (!app.hasStaged() && sendBuffer.size() == 0) {
                     terminate(null); // RFC 9293 §3.10.4: nothing queued, delete the TCB
                     return;
                 }
                 // data is queued: send it and the FIN once established (as SYN-RECEIVED does)
-                appClosed = true;
+                app.close();
                 return;
             }
             case SYN_RECEIVED -> {
-                appClosed = true; // "queue for processing after entering ESTABLISHED state"
+                app.close(); // "queue for processing after entering ESTABLISHED state"
                 return;
             }
             case ESTABLISHED -> state = TcpState.FIN_WAIT_1;
@@ -1172,13 +603,13 @@ public final class TcpConnection {
                 return;
             }
         }
-        appClosed = true;
+        app.close();
         if (stream != null) {
             stream.closeOutput();
-        } else if (state.synchronized_() || staged == null) {
-            finQueued = true;
+        } else if (state.synchronized_() || !app.hasStaged()) {
+            sender.queueFin();
         }
-        sealAndSend(layer.now());
+        app.sealAndSend(layer.now());
         layer.timers.update(this);
     }
 
@@ -1186,22 +617,20 @@ public final class TcpConnection {
     public void abort() {
         if (state == TcpState.CLOSED) {
             // Ended already (a reset, say) with data left unread: the application gives up on it.
-            receiveBuffer.clear();
-            reassembly.reset(rcvNxt());
+            receiver.discard();
             if (stream != null) {
                 stream.discard();
             }
-            releaseReceiveRingIfIdle();
+            receiver.releaseRingIfIdle();
             return;
         }
         if ((state.synchronized_() || state == TcpState.SYN_RECEIVED) && state != TcpState.TIME_WAIT) {
-            layer.writer.reset(this, acceptableSeq()); // nothing left to reset in TIME-WAIT
+            layer.writer.reset(this, sender.acceptableSeq()); // nothing left to reset in TIME-WAIT
         }
         // RFC 9293 §3.10.5: "All queued SENDs and RECEIVEs should be given reset responses" and the
         // segment queues flushed: the application gave up on the data, so the rings go back to the
         // memory budget now. (A RST from the peer keeps what was received readable, as Linux does.)
-        receiveBuffer.clear();
-        reassembly.reset(rcvNxt());
+        receiver.discard();
         if (stream != null) {
             stream.discard();
         }
@@ -1210,15 +639,13 @@ public final class TcpConnection {
 
     /** Turns keepalive on or off (RFC 1122 §4.2.3.6). */
     public void setKeepalive(boolean on, long idleNanos) {
-        keepalive = on;
-        keepaliveIdleNanos = idleNanos;
-        keepaliveAt = on && state.synchronized_() ? layer.now() + idleNanos : NONE;
+        keepalive.set(on, idleNanos, layer.now());
         layer.timers.update(this);
     }
 
     /** Nagle off (TCP_NODELAY) or on (RFC 9293 §3.7.4). */
     public void setNoDelay(boolean on) {
-        noDelay = on;
+        sender.noDelay(on);
     }
 
     /** RFC 9293 §3.8.3 user timeout (RFC 5482): drop the connection after so long without progress; 0 = off. */
@@ -1226,284 +653,16 @@ public final class TcpConnection {
         userTimeoutNanos = nanos;
     }
 
-    /** The peer's window opened after our application read: tell it (receiver SWS rule). */
-    private void maybeWindowUpdate() {
-        if (!state.synchronized_() || peerFinReceived) {
-            return;
-        }
-        int wnd = receiveWindow();
-        int advertised = Math.max(0, SeqNum.diff(rcvAdvEdge, rcvNxt()));
-        // RFC 9293 §3.8.6.2.2: the right edge may move once it grows by min(buffer/2, MSS); an
-        // update of its own is worth a segment only when the window at least doubles (as Linux),
-        // otherwise the next ACK carries it.
-        if (wnd - advertised >= Math.min(receiveBuffer.capacity() / 2, smss) && wnd >= 2L * advertised) {
-            ackNow();
-            output(layer.now());
-            layer.timers.update(this);
-        }
-    }
-
-    // ------------------------------------------------------------------ output
-
-    /** RCV.WND: free receive buffer space from RCV.NXT (out-of-order data sits inside it). */
-    int receiveWindow() {
-        if (peerFinReceived) {
-            return 0;
-        }
-        return stream != null ? stream.peerWindow(receiveBuffer.free()) : receiveBuffer.free();
-    }
-
-    /** The window field to send now, scaled, never moving the right edge left. */
-    int windowToAdvertise() {
-        int rcvNxt = rcvNxt();
-        long wnd = receiveWindow();
-        int edgeOffset = SeqNum.diff(rcvAdvEdge, rcvNxt);
-        if (edgeOffset > 0 && wnd - edgeOffset < Math.min(receiveBuffer.capacity() / 2, smss)) {
-            wnd = edgeOffset; // receiver SWS avoidance: keep the old edge
-        }
-        wnd = Math.max(wnd, Math.max(edgeOffset, 0));
-        long max = 65535L << rcvShift;
-        wnd = Math.min(wnd, max);
-        int field = (int) (wnd >>> rcvShift);
-        rcvAdvEdge = rcvNxt + (field << rcvShift);
-        return field;
-    }
-
-    void ackNow() {
-        ackPending = true;
-        delAckAt = 0; // due immediately
-    }
-
-    private void scheduleAck(long now, int fullSegments) {
-        ackPending = true;
-        unackedSegments += fullSegments;
-        // RFC 5681 §4.2: ACK at least every second full-sized segment; quick ACKs at start.
-        if (unackedSegments >= 2 || quickAcks > 0) {
-            if (quickAcks > 0) {
-                quickAcks--;
-            }
-            delAckAt = 0;
-        } else if (delAckAt == NONE) {
-            delAckAt = now + config.delayedAckNanos();
-        }
-    }
-
     /** Sends what the windows, Nagle and the state allow; then a pending ACK if nothing carried it. */
     void output(long now) {
-        if (state == TcpState.SYN_RECEIVED) {
-            invalidAnswerDue = false; // the pending ACK below is already a pure one
-        }
-        if (state == TcpState.SYN_RECEIVED && ackPending) {
-            if (synAckDue) {
-                synAckDue = false;
-                layer.writer.syn(this, true, now); // also marks the ACK as sent
-            } else {
-                layer.writer.data(this, acceptableSeq(), 0, ACK, now); // <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>
-            }
-            return;
-        }
-        if (state == TcpState.SYN_SENT || state == TcpState.SYN_RECEIVED || state == TcpState.CLOSED
-                || state == TcpState.LISTEN) {
-            ackPending = false;
-            delAckAt = NONE;
-            return;
-        }
-        if (invalidAnswerDue) {
-            // The answer to an invalid segment goes as a pure ACK numbered SND.MAX, never only on a
-            // data segment: after a timeout that segment is a retransmission the peer may already
-            // hold, out of its window, and it would discard the ACK with it (RFC 9293 §3.10.7.4,
-            // first check). Linux's tcp_send_dupack does the same.
-            invalidAnswerDue = false;
-            layer.writer.data(this, acceptableSeq(), 0, ACK, now);
-        }
-        boolean sent = false;
-        if (scoreboard != null && (scoreboard.inRecovery() || scoreboard.afterTimeout()) && state != TcpState.TIME_WAIT) {
-            long before = stats.segmentsOut;
-            sackTransmit(now);
-            sent = stats.segmentsOut != before;
-        }
-        if (state != TcpState.TIME_WAIT) {
-            while (sendSuperPacket(now) || sendOneSegment(now)) {
-                sent = true;
-            }
-        }
-        if (sent && rackTlp != null) {
-            rackTlp.schedulePto(now, rtt.hasSample() ? rtt.srtt() : 0, rtt.hasSample(), SeqNum.diff(sndMax, sndUna),
-                    rtoAt); // RFC 8985 §7.2: after new data goes out
-        }
-        if (!sent && ackPending && delAckAt != NONE && now - delAckAt >= 0) {
-            layer.writer.data(this, acceptableSeq(), 0, ACK, now);
-        }
-        armPersistIfStalled(now);
-    }
-
-    /**
-     * On a link with segmentation offload, sends new data as one super-packet of k consecutive
-     * full segments (2 <= k <= {@link TcpLayer#MAX_SEGMENTS_PER_PACKET}), each exactly SMSS and,
-     * for a segment-aligned protection, each one whole frame; the kernel cuts it at SMSS, so the
-     * peer sees the segments sendOneSegment would have sent, in one system call. A short tail, a
-     * FIN and retransmissions go by {@link #sendOneSegment}.
-     *
-     * @return whether a super-packet went out
-     */
-    private boolean sendSuperPacket(long now) {
-        if (!layer.segmentationOffload || sndNxt != sndMax || finSent || protection.pendingOptionLength() > 0) {
-            return false;
-        }
-        int unsent = sendBuffer.bytesFrom(sndNxt);
-        if (unsent < 2 * smss) {
-            return false;
-        }
-        long wnd = Math.min(sndWnd, cc.cwnd());
-        long usable = (long) SeqNum.diff(sndUna, sndNxt) + wnd;
-        int headerRoom = 60 + (key.isV6() ? 40 : 20);
-        int k = (int) Math.min(Math.min(unsent, Math.max(usable, 0)) / smss,
-                Math.min(TcpLayer.MAX_SEGMENTS_PER_PACKET, (65535 - headerRoom) / smss));
-        if (k >= 2 && stream != null && stream.frameRemainder(sndNxt) != Integer.MAX_VALUE) {
-            // one frame per segment: take the run of whole frames of exactly SMSS wire bytes
-            int frames = 0;
-            while (frames < k && stream.frameRemainder(sndNxt + frames * smss) == smss) {
-                frames++;
-            }
-            k = frames;
-        }
-        if (k < 2) {
-            return false;
-        }
-        int len = k * smss;
-        limitedTransmit = false;
-        int flags = ACK | (len == unsent ? PSH : 0);
-        cc.segmentsPerPacket(k);
-        layer.writer.data(this, sndNxt, len, smss, flags, now);
-        if (!timing && !tsOk) {
-            timing = true; // Karn: time only segments sent once
-            timedSeq = sndNxt;
-            timedAt = now;
-        }
-        stats.bytesSent += len;
-        sndNxt += len;
-        sndMax = sndNxt;
-        if (scoreboard != null) {
-            scoreboard.onNewData(sndMax);
-        }
-        if (rtoAt == NONE) {
-            rtoAt = now + rtt.rto();
-        }
-        if (unackedSince == NONE) {
-            unackedSince = now;
-        }
-        return true;
-    }
-
-    /** Sends one segment of new (or after a timeout, resent) data or a FIN, if allowed. */
-    private boolean sendOneSegment(long now) {
-        int unsent = sendBuffer.bytesFrom(sndNxt);
-        boolean finReady = finQueued && (!finSent || SeqNum.le(sndNxt, sendBuffer.end()));
-        if (unsent == 0 && !(finReady && sndNxt == sendBuffer.end())) {
-            return false;
-        }
-        long wnd = Math.min(sndWnd, cc.cwnd() + (limitedTransmit ? 2L * smss : 0));
-        long usable = (long) SeqNum.diff(sndUna, sndNxt) + wnd;
-        int fullSegment = smss - ((protection.pendingOptionLength() + 3) & ~3); // room for the protection's option
-        int segCap = fullSegment;
-        int frame = stream != null ? stream.frameRemainder(sndNxt) : Integer.MAX_VALUE;
-        if (frame != Integer.MAX_VALUE && frame > 0) {
-            segCap = frame; // one frame per segment, never split (segment-aligned protection)
-        }
-        int len = (int) Math.min(Math.min(unsent, segCap), Math.max(usable, 0));
-        if (frame != Integer.MAX_VALUE && frame > 0 && len > 0 && len < frame) {
-            return false; // the window cannot take the whole frame yet
-        }
-        boolean fin = finReady && len == unsent;
-        if (len == 0 && !fin) {
-            return false;
-        }
-        if (len == 0 && fin && usable < 0) {
-            return false;
-        }
-        int inFlight = SeqNum.diff(sndNxt, sndUna);
-        if (len < fullSegment && !fin && len < unsent) {
-            // window-limited partial segment: RFC 9293 §3.8.6.2.1 sender SWS avoidance
-            if (len < maxSndWnd / 2 && inFlight > 0) {
-                return false;
-            }
-        } else if (len < fullSegment && !fin && !noDelay && inFlight > 0 && SeqNum.ge(sndNxt, sndMax)) {
-            // Nagle (RFC 9293 §3.7.4): small segment while data is unacknowledged: wait.
-            return false;
-        }
-        limitedTransmit = false;
-        boolean push = len > 0 && (len == unsent || (stream != null && stream.pushIn(sndNxt, len)));
-        int flags = ACK | (push ? PSH : 0) | (fin ? FIN : 0);
-        boolean retransmission = SeqNum.lt(sndNxt, sndMax);
-        layer.writer.data(this, sndNxt, len, flags, now);
-        if (retransmission) {
-            stats.retransmits++;
-        }
-        if (!timing && !retransmission && !tsOk && len > 0) {
-            timing = true; // Karn: time only segments sent once
-            timedSeq = sndNxt;
-            timedAt = now;
-        }
-        if (len > 0) {
-            stats.bytesSent += len;
-        }
-        sndNxt = sndNxt + len + (fin ? 1 : 0);
-        if (fin) {
-            finSent = true;
-        }
-        if (SeqNum.gt(sndNxt, sndMax)) {
-            sndMax = sndNxt;
-            if (scoreboard != null) {
-                scoreboard.onNewData(sndMax);
-            }
-        }
-        if (rtoAt == NONE) {
-            rtoAt = now + rtt.rto();
-        }
-        if (unackedSince == NONE) {
-            unackedSince = now;
-        }
-        return true;
-    }
-
-    /** Zero window with data waiting and nothing in flight: start the persist timer (RFC 9293 §3.8.6.1). */
-    private void armPersistIfStalled(long now) {
-        if (sndWnd == 0 && sndUna == sndMax && (sendBuffer.bytesFrom(sndNxt) > 0 || (finQueued && !finSent))
-                && persistAt == NONE && state.synchronized_()) {
-            persistAt = now + persistInterval();
-        }
-    }
-
-    private void retransmitFirst(long now) {
-        int len = Math.min(windowed(sndUna, alignedLength(sndUna, smss)), sendBuffer.bytesFrom(sndUna));
-        boolean fin = finSent && len == sendBuffer.bytesFrom(sndUna);
-        if (len == 0 && !fin) {
-            return;
-        }
-        layer.writer.data(this, sndUna, len, ACK | (fin ? FIN : 0), now);
-        stats.retransmits++;
-        timing = false;
-    }
-
-    private void sendSyn(long now, boolean synAck) {
-        layer.writer.syn(this, synAck, now);
-        sndNxt = iss + 1;
-        sndMax = sndNxt;
-        rtoAt = now + rtt.rto();
+        sender.output(now);
     }
 
     // ------------------------------------------------------------------ timers
 
     /** Earliest deadline of this connection's timers (Long.MAX_VALUE for none). */
     long timerDeadline() {
-        long d = Math.min(rtoAt, Math.min(persistAt, Math.min(keepaliveAt, timeWaitAt)));
-        if (ackPending && delAckAt != NONE) {
-            d = Math.min(d, delAckAt);
-        }
-        if (rackTlp != null) {
-            d = Math.min(d, rackTlp.deadline()); // RFC 8985 §8: reordering timer, probe timeout
-        }
-        return d;
+        return Math.min(Math.min(sender.deadline(), receiver.ackDeadline()), Math.min(keepalive.at, timeWaitAt));
     }
 
     /** Runs what is due at {@code now}. */
@@ -1512,211 +671,28 @@ public final class TcpConnection {
             terminate(null);
             return;
         }
-        if (rtoAt != NONE && now - rtoAt >= 0) {
-            onRetransmissionTimeout(now);
+        if (sender.rto.due(now)) {
+            sender.rto.fire(now);
             if (state == TcpState.CLOSED) {
                 return;
             }
         }
-        if (persistAt != NONE && now - persistAt >= 0) {
-            onPersist(now);
+        if (sender.persist.due(now)) {
+            sender.persist.fire(now);
         }
-        if (rackTlp != null && rackTlp.deadline() != NONE && now - rackTlp.deadline() >= 0 && state.synchronized_()) {
-            onRackTlpTimer(now);
+        if (sender.recoveryTimerDue(now) && state.synchronized_()) {
+            sender.onRecoveryTimer(now);
         }
-        if (keepaliveAt != NONE && now - keepaliveAt >= 0) {
-            onKeepalive(now);
+        if (keepalive.due(now)) {
+            keepalive.fire(now);
             if (state == TcpState.CLOSED) {
                 return;
             }
         }
-        if (ackPending && delAckAt != NONE && now - delAckAt >= 0) {
-            output(now);
+        if (receiver.ackDue(now)) {
+            sender.output(now);
         }
         layer.timers.update(this);
-    }
-
-    /** RFC 6298 §5.4-5.7: retransmit the earliest unacknowledged segment, back off. */
-    private void onRetransmissionTimeout(long now) {
-        if (sndWnd == 0 && state.synchronized_()) {
-            // The receiver closed its window on data in flight: retransmissions are window probes
-            // now and do not count towards giving up while the receiver still answers (RFC 1122
-            // §4.2.2.17; as Linux, only silence longer than the maximum RTO ends the connection).
-            if (now - lastReceivedAt > config.maxRtoNanos()) {
-                layer.writer.reset(this, acceptableSeq());
-                terminate(TcpError.TIMED_OUT);
-                return;
-            }
-            stats.windowProbes++;
-            rtt.backoff();
-            windowProbe(now);
-            rtoAt = now + rtt.rto();
-            return;
-        }
-        retransmitCount++;
-        stats.timeouts++;
-        boolean handshake = state == TcpState.SYN_SENT || state == TcpState.SYN_RECEIVED;
-        int limit = handshake ? config.synRetries() : config.dataRetries();
-        boolean userTimeoutHit = userTimeoutNanos > 0 && unackedSince != NONE && now - unackedSince >= userTimeoutNanos;
-        if (retransmitCount > limit || userTimeoutHit) {
-            if (!handshake) {
-                layer.writer.reset(this, acceptableSeq());
-            }
-            terminate(TcpError.TIMED_OUT);
-            return;
-        }
-        rtt.backoff();
-        timing = false;
-        if (handshake) {
-            sndNxt = iss;
-            sendSyn(now, state == TcpState.SYN_RECEIVED);
-            return;
-        }
-        if (scoreboard == null && recovery != null) {
-            recovery.onRetransmitTimeout(now, sndMax, SeqNum.diff(sndMax, sndUna)); // tells the congestion control too
-        }
-        if (scoreboard != null) {
-            cc.onRetransmitTimeout(now, SeqNum.diff(sndMax, sndUna));
-            // RFC 6675 §5.1: keep the scoreboard; resend the first hole now, the rest by NextSeg.
-            scoreboard.onRetransmitTimeout();
-            sackDupAcks = 0;
-            if (rackTlp != null) {
-                rackTlp.onRetransmitTimeout(); // RFC 8985 §6.3
-            }
-            rtoAt = NONE;
-            SackScoreboard.NextSeg rule = scoreboard.nextSeg(0);
-            if (rule != SackScoreboard.NextSeg.NONE && rule != SackScoreboard.NextSeg.NEW_DATA) {
-                sendRecoverySegment(rule, now);
-            } else if (finSent && sendBuffer.bytesFrom(sndUna) == 0) {
-                layer.writer.data(this, sndUna, 0, ACK | FIN, now); // only the FIN is outstanding
-                stats.retransmits++;
-            }
-            if (rtoAt == NONE) {
-                rtoAt = now + rtt.rto();
-            }
-            return;
-        }
-        // Go back N: resend from SND.UNA as the window allows (RFC 5681 §3.1 after a timeout).
-        sndNxt = sndUna;
-        if (finSent && sendBuffer.bytesFrom(sndUna) == 0) {
-            finSent = false; // the FIN itself must go again
-        }
-        rtoAt = NONE;
-        if (!sendOneSegment(now)) {
-            // nothing sendable (zero window): probe instead
-            rtoAt = now + rtt.rto();
-        }
-    }
-
-    /** RACK's reordering timer or TLP's probe timeout (RFC 8985 §8). */
-    private void onRackTlpTimer(long now) {
-        switch (rackTlp.onTimer(now, rtt.hasSample() ? rtt.srtt() : 0)) {
-            case LOSS_DETECTED -> {
-                if (!scoreboard.inRecovery() && !scoreboard.afterTimeout()) {
-                    enterSackRecovery(now); // RFC 8985 §6.2 step 5: the reordering timer found losses
-                }
-                output(now);
-            }
-            case PROBE -> sendTailLossProbe(now);
-            case NONE -> { }
-        }
-    }
-
-    /**
-     * RFC 8985 §7.3: new data if the windows let one segment go, else the newest segment again;
-     * then the retransmission timer is re-armed.
-     */
-    private void sendTailLossProbe(long now) {
-        if (SeqNum.ge(sndUna, sndMax)) {
-            return;
-        }
-        long before = stats.segmentsOut;
-        limitedTransmit = true; // RFC 8985 §7.3: the probe may exceed cwnd by one segment
-        if (sendBuffer.bytesFrom(sndMax) > 0 && sendOneSegment(now) && stats.segmentsOut != before) {
-            rackTlp.onProbeSent(sndMax, false);
-        } else {
-            limitedTransmit = false;
-            int seq = SeqNum.max(sndUna, rackTlp.lastSegmentStart(sndMax));
-            int len = Math.min(windowed(seq, SeqNum.diff(sndMax, seq)), sendBuffer.bytesFrom(seq));
-            boolean fin = finSent && len == sendBuffer.bytesFrom(seq);
-            if (len == 0 && !fin) {
-                return;
-            }
-            layer.writer.data(this, seq, len, ACK | (fin ? FIN : 0), now); // RFC 8985 §7.3: retransmit the last segment
-            stats.retransmits++;
-            timing = false;
-            rackTlp.onProbeSent(sndMax, true);
-        }
-        stats.tailLossProbes++;
-        rtoAt = now + rtt.rto(); // RFC 8985 §7.3: arm the RTO after the probe
-    }
-
-    /** RFC 2883 §4: remember a received duplicate for the first SACK block of the next ACK. */
-    private void noteDsack(int left, int right) {
-        if (sackOk) {
-            dsackPending = true;
-            dsackLeft = left;
-            dsackRight = right;
-        }
-    }
-
-    /** Zero-window probe: one byte beyond the window, or an ACK if none is queued (RFC 9293 §3.8.6.1). */
-    private void onPersist(long now) {
-        persistAt = NONE;
-        if (sndWnd > 0 || !state.synchronized_()) {
-            persistBackoff = 0;
-            return;
-        }
-        // RFC 1122 §4.2.2.17: never give up while the receiver answers; count only probes no
-        // ACK followed (reset in processAck).
-        if (persistUnanswered > config.dataRetries()) {
-            layer.writer.reset(this, acceptableSeq());
-            terminate(TcpError.TIMED_OUT);
-            return;
-        }
-        stats.windowProbes++;
-        persistUnanswered++;
-        windowProbe(now);
-        persistBackoff = Math.min(persistBackoff + 1, 16);
-        persistAt = now + persistInterval();
-    }
-
-    /**
-     * A zero-window probe as Linux sends it (tcp_xmit_probe_skb): an already acknowledged
-     * sequence number and no data, so the receiver answers with its current window at once and
-     * nothing lands beyond a closed window (RFC 9293 §3.8.6.1 lets the probe carry an octet; a
-     * Linux receiver counts such octets as beyond its window and drops them).
-     */
-    private void windowProbe(long now) {
-        layer.writer.data(this, sndUna - 1, 0, ACK, now);
-    }
-
-    /** The persist interval: the RTO, doubled per probe, within the RTO bounds (RFC 9293 §3.8.6.1). */
-    private long persistInterval() {
-        long base = Math.max(rtt.rto(), config.minRtoNanos());
-        return Math.min(base << Math.min(persistBackoff, 20), config.maxRtoNanos());
-    }
-
-    /** RFC 1122 §4.2.3.6: probe an idle connection with SEG.SEQ = SND.NXT - 1. */
-    private void onKeepalive(long now) {
-        if (!keepalive || !state.synchronized_()) {
-            keepaliveAt = NONE;
-            return;
-        }
-        long idle = now - lastReceivedAt;
-        if (idle < keepaliveIdleNanos && keepaliveProbes == 0) {
-            keepaliveAt = lastReceivedAt + keepaliveIdleNanos;
-            return;
-        }
-        if (keepaliveProbes >= config.keepaliveProbes()) {
-            layer.writer.reset(this, acceptableSeq());
-            terminate(TcpError.TIMED_OUT);
-            return;
-        }
-        keepaliveProbes++;
-        stats.keepalives++;
-        layer.writer.data(this, sndNxt - 1, 0, ACK, now);
-        keepaliveAt = now + config.keepaliveIntervalNanos();
     }
 
     // ------------------------------------------------------------------ ending
@@ -1729,7 +705,7 @@ public final class TcpConnection {
      */
     void onIcmpError(IcmpErrorReport r, long now) {
         int seq = r.sequence();
-        if (SeqNum.lt(seq, sndUna) || SeqNum.ge(seq, sndMax)) {
+        if (SeqNum.lt(seq, sender.sndUna) || SeqNum.ge(seq, sender.sndMax)) {
             stats.icmpIgnored++;
             return;
         }
@@ -1755,14 +731,7 @@ public final class TcpConnection {
         }
         smss = payload;
         stats.pmtuUpdates++;
-        if (scoreboard != null) {
-            scoreboard.reset(sndUna, smss); // ranges were in the old segment size's terms
-            scoreboard.onNewData(sndMax);
-        }
-        if (state.synchronized_() && SeqNum.lt(sndUna, sndMax)) {
-            retransmitFirst(now);
-            layer.timers.update(this);
-        }
+        sender.segmentSizeLowered(now);
     }
 
     /** Deletes the TCB: state CLOSED, timers off, owner told, the layer forgets the flow. */
@@ -1771,17 +740,15 @@ public final class TcpConnection {
             return;
         }
         state = TcpState.CLOSED;
-        rtoAt = NONE;
-        persistAt = NONE;
-        keepaliveAt = NONE;
+        sender.stopTimers();
+        keepalive.stop();
         timeWaitAt = NONE;
-        delAckAt = NONE;
-        ackPending = false;
+        receiver.cancelAck();
         if (stream != null) {
             stream.close();
         }
         sendBuffer.discard();
-        releaseReceiveRingIfIdle();
+        receiver.releaseRingIfIdle();
         layer.remove(this);
         protection.onClosed(reason);
         if (listener != null) {
@@ -1798,11 +765,11 @@ public final class TcpConnection {
         return (int) (now / 1_000_000L) + tsOffset;
     }
 
-    void ackSent(int ack) {
-        lastAckSent = ack;
-        ackPending = false;
-        unackedSegments = 0;
-        delAckAt = NONE;
+    /** The IPv4 ID of the next of {@code segments} segments about to go out; the flow's next ID moves past them. */
+    int takeIpIds(int segments) {
+        int id = ipId;
+        ipId += segments;
+        return id;
     }
 
     // ------------------------------------------------------------------ accessors
@@ -1825,11 +792,12 @@ public final class TcpConnection {
 
     /** A consistent snapshot of this connection's statistics (call on the loop thread). */
     public TcpStats stats() {
-        return new TcpStats(state, rtt.hasSample() ? rtt.srtt() : -1, rtt.rttvar(), rtt.rto(), cc.cwnd(),
-                cc.ssthresh(), smss, sndWnd, receiveWindow(), stats.retransmits, stats.timeouts,
+        RttEstimator rtt = sender.rtt;
+        return new TcpStats(state, rtt.hasSample() ? rtt.srtt() : -1, rtt.rttvar(), rtt.rto(), sender.cc.cwnd(),
+                sender.cc.ssthresh(), smss, sender.sndWnd, receiver.receiveWindow(), stats.retransmits, stats.timeouts,
                 stats.fastRetransmits, stats.bytesSent, stats.bytesAcked, stats.bytesReceived, stats.bytesDelivered,
                 stats.segmentsIn, stats.segmentsOut, stats.duplicateAcks, stats.challengeAcks, stats.pawsRejected,
-                sackOk, tsOk, sndShift, rcvShift, stats.outOfWindow, invalidAcks.skipped());
+                sackOk, tsOk, sndShift, rcvShift, stats.outOfWindow, receiver.invalidAcksSkipped());
     }
 
     @Override
