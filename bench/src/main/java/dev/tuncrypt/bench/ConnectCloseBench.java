@@ -127,9 +127,13 @@ public final class ConnectCloseBench {
             System.out.printf("%s: no connection completed (%d failed)%n", label, failed);
             return;
         }
-        System.out.printf("%s: %,.0f connections/s, median %.3f ms, p99 %.3f ms (%d connections%s)%n", label,
-                total / elapsed, all[total / 2] / 1e6, all[Math.min(total - 1, (int) (total * 0.99))] / 1e6, total,
-                failed > 0 ? ", " + failed + " failed" : "");
+        int slow = 0; // rounds of a second or more: the signature of a lost or ignored SYN, retransmitted after 1 s
+        for (long t : all) {
+            slow += t >= 1_000_000_000L ? 1 : 0;
+        }
+        System.out.printf("%s: %,.0f connections/s, median %.3f ms, p99 %.3f ms, max %.3f ms (%d connections, %d of 1 s or more%s)%n",
+                label, total / elapsed, all[total / 2] / 1e6, all[Math.min(total - 1, (int) (total * 0.99))] / 1e6,
+                all[total - 1] / 1e6, total, slow, failed > 0 ? ", " + failed + " failed" : "");
     }
 
     /** Connect, one byte each way, close. */

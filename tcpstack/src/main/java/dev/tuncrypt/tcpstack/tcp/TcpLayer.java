@@ -37,8 +37,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class TcpLayer implements ProtocolHandler {
     private static final Logger log = LoggerFactory.getLogger(TcpLayer.class);
-    private static final int EPHEMERAL_LOW = 32768;
-    private static final int EPHEMERAL_HIGH = 60999;
 
     final LoopContext ctx;
     final TcpConfig config;
@@ -52,6 +50,20 @@ public final class TcpLayer implements ProtocolHandler {
     private final TcpView tcp = new TcpView();
     private final InboundSegment seg = new InboundSegment();
     private final IsnGenerator isns;
+    /**
+     * Keys the timestamp clock's offset to the 4-tuple (as Linux's secure_tcp_ts_off), so that
+     * TSval keeps rising across incarnations of one 4-tuple: RFC 6191 §2 lets a SYN with a newer
+     * timestamp reopen a connection in TIME-WAIT, which a random offset per connection defeats
+     * half the time (RFC 7323 §5.4 asks only that the offset be random to the outside).
+     */
+    private final TupleHash tsOffsets;
+    private final EphemeralPorts ephemeralPorts;
+    /**
+     * The SYN being processed reopens a connection that was in TIME-WAIT (RFC 6191), whose
+     * highest sequence number sent was {@link #reopenedSndMax}: the new ISS must lie above it.
+     */
+    private boolean reopening;
+    private int reopenedSndMax;
     private final SynCookies cookies;
     private final TcpLayerCounters counters = new TcpLayerCounters();
     final SynOptionsCheck synOptions = new SynOptionsCheck(counters);
@@ -98,6 +110,8 @@ public final class TcpLayer implements ProtocolHandler {
         this.segmentationOffload = ctx.output().segmentationOffload();
         this.checksumOffload = ctx.output().checksumOffload();
         this.isns = new IsnGenerator(ctx.random());
+        this.tsOffsets = new TupleHash(ctx.random());
+        this.ephemeralPorts = new EphemeralPorts(ctx.random());
         this.cookies = new SynCookies(ctx.random());
     }
 
@@ -179,8 +193,12 @@ public final class TcpLayer implements ProtocolHandler {
         }
         if (c != null) {
             if (c.state == TcpState.TIME_WAIT && seg.has(SYN) && !seg.has(ACK) && !seg.has(RST)
-                    && SeqNum.gt(seg.seq, c.rcvNxt())) {
-                // RFC 9293 §3.6.1 / RFC 6191: a new SYN may reopen a connection in TIME-WAIT.
+                    && TimeWaitReuse.synReopens(c, seg, config.timestamps())) {
+                // RFC 9293 §3.6.1 (MAY-2) / RFC 6191 §2: a new SYN reopens a connection in
+                // TIME-WAIT; the listener below gives it an ISS above the old incarnation's
+                counters.timeWaitReopened++;
+                reopening = true;
+                reopenedSndMax = c.sender.sndMax;
                 c.terminate(null);
             } else if (c.state == TcpState.SYN_SENT || c.state == TcpState.SYN_RECEIVED) {
                 inputHandshake(c, now);
@@ -192,9 +210,14 @@ public final class TcpLayer implements ProtocolHandler {
         }
         ListenEndpoint l = listenerFor(p, tcp.destinationPort());
         if (l != null) {
-            listen(l, p, now);
+            try {
+                listen(l, p, now);
+            } finally {
+                reopening = false;
+            }
             return;
         }
+        reopening = false;
         if (!p.destinationLocal()) {
             ctx.counters().drop(DropReason.NOT_FOR_US);
             return;
@@ -322,12 +345,16 @@ public final class TcpLayer implements ProtocolHandler {
     private void openPassive(ListenEndpoint l, long now, boolean gateLater) {
         FlowKey key = probe.copy();
         int iss = isns.isn(now, key.localHi, key.localLo, key.localPort, key.remoteHi, key.remoteLo, key.remotePort);
+        if (reopening) {
+            iss = TimeWaitReuse.issAbove(iss, reopenedSndMax); // RFC 9293 §3.6.1 (1)
+        }
         TcpConnection c = null;
         OpenFailure stage = OpenFailure.PROTECTION_CREATE;
         try {
             SegmentProtection protection = l.protectionOr(protections).create(key, false);
             stage = OpenFailure.TCB_CREATE;
             c = new TcpConnection(this, key, l.config, false, protection, iss, now);
+            c.tsOffset = tsOffset(key);
             stage = OpenFailure.HANDSHAKE;
             c.owner = l;
             l.halfOpen.add(c);
@@ -374,6 +401,9 @@ public final class TcpLayer implements ProtocolHandler {
         final java.nio.ByteBuffer packet;
         final int length;
         Boolean decision;
+        /** The SYN reopened a connection in TIME-WAIT that had sent up to this sequence number. */
+        boolean reopening;
+        int reopenedSndMax;
 
         GatedSyn(java.nio.ByteBuffer packet, int length) {
             this.packet = packet;
@@ -392,6 +422,8 @@ public final class TcpLayer implements ProtocolHandler {
         if (g != null && g.decision != null) {
             gated.remove(probe);
             if (g.decision) {
+                reopening = g.reopening; // the TIME-WAIT it reopened is gone by now
+                reopenedSndMax = g.reopenedSndMax;
                 return true;
             }
             counters.synsGateRefused++;
@@ -412,6 +444,8 @@ public final class TcpLayer implements ProtocolHandler {
         boolean offersEno = seg.options.offersEno();
         FlowKey key = probe.copy();
         GatedSyn held = new GatedSyn(copy, p.ipLength());
+        held.reopening = reopening;
+        held.reopenedSndMax = reopenedSndMax;
         gated.put(key, held);
         try {
             l.gate.onSyn(key.localAddress(), key.remoteAddress(), offersEno, ok -> ctx.post(() -> {
@@ -464,6 +498,7 @@ public final class TcpLayer implements ProtocolHandler {
             SegmentProtection protection = l.protectionOr(protections).create(key, false);
             stage = OpenFailure.TCB_CREATE;
             c = new TcpConnection(this, key, l.config, false, protection, seg.ack - 1, now);
+            c.tsOffset = tsOffset(key);
             stage = OpenFailure.HANDSHAKE;
             c.owner = l;
             connections.put(key, c);
@@ -643,22 +678,21 @@ public final class TcpLayer implements ProtocolHandler {
                 ? local.getAddress()
                 : sourceAddressFor(remote.getAddress());
         int port = local != null && local.getPort() != 0 ? local.getPort() : -1;
-        FlowKey key = null;
+        FlowKey key = FlowKey.of(new InetSocketAddress(localAddress, Math.max(port, 0)), remote);
+        TcpConnection previous = null;
         if (port < 0) {
-            int span = EPHEMERAL_HIGH - EPHEMERAL_LOW + 1;
-            int start = ctx.random().nextInt(span);
-            for (int i = 0; i < span && key == null; i++) {
-                FlowKey k = FlowKey.of(new InetSocketAddress(localAddress, EPHEMERAL_LOW + (start + i) % span), remote);
-                if (!connections.containsKey(k)) {
-                    key = k;
-                }
-            }
-            if (key == null) {
+            FlowKey k = key;
+            int chosen = ephemeralPorts.choose(k.localHi, k.localLo, k.remoteHi, k.remoteLo, k.remotePort, candidate -> {
+                k.localPort = candidate;
+                return !connections.containsKey(k);
+            });
+            if (chosen < 0) {
                 throw new IllegalStateException("no free local port toward " + remote);
             }
+            key.localPort = chosen;
         } else {
-            key = FlowKey.of(new InetSocketAddress(localAddress, port), remote);
-            if (connections.containsKey(key)) {
+            previous = connections.get(key);
+            if (previous != null && previous.state != TcpState.TIME_WAIT) {
                 throw new IllegalStateException("address in use: " + key);
             }
         }
@@ -669,6 +703,13 @@ public final class TcpLayer implements ProtocolHandler {
             throw new IllegalStateException("refused: memory budget nearly used up (" + budget + ")");
         }
         int iss = isns.isn(now, key.localHi, key.localLo, key.localPort, key.remoteHi, key.remoteLo, key.remotePort);
+        if (previous != null) {
+            // the tuple's last incarnation is ours in TIME-WAIT (TimeWaitReuse): it gives way,
+            // and the new ISS lies above all it sent (RFC 9293 §3.6.1 (1))
+            iss = TimeWaitReuse.issAbove(iss, previous.sender.sndMax);
+            counters.timeWaitReused++;
+            previous.terminate(null);
+        }
         SegmentProtection.Factory factory = protection != null ? protection : protections;
         TcpConnection c = null;
         OpenFailure stage = OpenFailure.PROTECTION_CREATE;
@@ -676,6 +717,7 @@ public final class TcpLayer implements ProtocolHandler {
             SegmentProtection p = factory.create(key, true);
             stage = OpenFailure.TCB_CREATE;
             c = new TcpConnection(this, key, cfg, true, p, iss, now);
+            c.tsOffset = tsOffset(key);
             stage = OpenFailure.HANDSHAKE;
             connections.put(key, c);
             ctx.flows().register(key, ctx.loop());
@@ -687,6 +729,11 @@ public final class TcpLayer implements ProtocolHandler {
         }
         c.setListener(listener);
         return c;
+    }
+
+    /** The timestamp clock offset of {@code key}'s connections: secret, and the same for every incarnation. */
+    private int tsOffset(FlowKey key) {
+        return (int) tsOffsets.hash(key.localHi, key.localLo, key.localPort, key.remoteHi, key.remoteLo, key.remotePort, 0);
     }
 
     private InetAddress sourceAddressFor(InetAddress remote) {

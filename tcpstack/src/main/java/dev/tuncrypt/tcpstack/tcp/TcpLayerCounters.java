@@ -17,6 +17,18 @@ public final class TcpLayerCounters {
     long synCacheSourceEvictions;
     long cookiesWithheldForEno;
     long synsGateDeferred;
+    long timeWaitReopened;
+    long timeWaitReused;
+
+    /** SYNs that reopened a connection in TIME-WAIT (RFC 6191). */
+    public long timeWaitReopened() {
+        return timeWaitReopened;
+    }
+
+    /** Connects to an explicit local port that took over this stack's TIME-WAIT of the same 4-tuple. */
+    public long timeWaitReused() {
+        return timeWaitReused;
+    }
     private final long[] openFailures = new long[OpenFailure.values().length];
 
     void openFailed(OpenFailure why) {

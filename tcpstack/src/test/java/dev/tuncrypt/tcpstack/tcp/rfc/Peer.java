@@ -105,6 +105,19 @@ public final class Peer {
         return p;
     }
 
+    /** The stack actively opens toward the peer from its own address and {@code localPort}, as a bound socket would. */
+    public static Peer connectFrom(StackHarness h, TcpConfig cfg, int localPort) {
+        Peer p = new Peer(h, false);
+        p.peerPort = SERVER_PORT;
+        p.events = new Events();
+        p.conn = h.stack.tcp(0).connect(new InetSocketAddress(InetAddress.ofLiteral("198.18.7.2"), localPort),
+                new InetSocketAddress(PEER4, SERVER_PORT), cfg, p.events);
+        p.stackPort = p.conn.flow().localPort();
+        TcpHeader syn = p.one(p.poll(), "the stack's SYN after connect()");
+        p.check(syn, "the stack's SYN after connect()").flags(SYN);
+        return p;
+    }
+
     /** Answers the stack's SYN with a SYN-ACK carrying {@code o}. */
     public List<TcpHeader> synAck(PeerOptions o) {
         Seg s = raw().seq(peerIss).ack(stackIss + 1).flags(SYN | ACK);
