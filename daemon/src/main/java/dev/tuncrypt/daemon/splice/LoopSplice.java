@@ -57,6 +57,12 @@ final class LoopSplice {
 
     /** On the legs' loop: takes over both legs' events and moves what is already there. */
     void start() {
+        // A relay adds no Nagle delay of its own: the sending application's stack applied its
+        // own already, and holding a short frame or segment here until everything in flight is
+        // acknowledged meets the peer's delayed ACK of a lone full segment (RFC 5681 §4.2 lets it
+        // wait up to 500 ms, 40 ms here): tcpcrypt-0.5 stalled for 40 ms several times a second.
+        up.from.setNoDelay(true);
+        up.to.setNoDelay(true);
         leg1.delegateEvents(events(leg1, leg2));
         leg2.delegateEvents(events(leg2, leg1));
         // A leg may have ended between its handshake and now: its events are past.

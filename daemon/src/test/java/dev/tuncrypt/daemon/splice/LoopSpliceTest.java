@@ -134,6 +134,45 @@ class LoopSpliceTest {
         far.close();
     }
 
+    /**
+     * Request and answer of one full segment and a short tail each, between endpoints that
+     * turned Nagle off: the splice adds no Nagle hold of its own. With it, leg 2 sent the full
+     * segment, held the tail until that segment was acknowledged, and the far end delayed the
+     * ACK of its one full segment (40 ms): every round trip took more than 40 ms.
+     */
+    @Test
+    void shortTailsCrossTheSpliceWithoutWaitingForADelayedAck() throws Exception {
+        TcpSocket client = connectClient();
+        TcpSocket far = server.accept(Duration.ofSeconds(10));
+        client.setNoDelay(true);
+        far.setNoDelay(true);
+        int size = 2_000; // more than one segment's plaintext, less than two
+        long[] nanos = new long[21];
+        for (int i = 0; i < nanos.length; i++) {
+            long start = System.nanoTime();
+            client.write(ByteBuffer.allocate(size));
+            readFully(far, size);
+            far.write(ByteBuffer.allocate(size));
+            readFully(client, size);
+            nanos[i] = System.nanoTime() - start;
+        }
+        java.util.Arrays.sort(nanos);
+        assertThat(Duration.ofNanos(nanos[nanos.length / 2]))
+                .as("median round trip (all, µs: %s)", java.util.Arrays.toString(java.util.Arrays.stream(nanos).map(n -> n / 1000).toArray()))
+                .isLessThan(Duration.ofMillis(TcpConfig.DEFAULT.delayedAckNanos() / 2_000_000));
+        client.close();
+        far.close();
+    }
+
+    private static void readFully(TcpSocket s, int size) throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(size);
+        while (b.hasRemaining()) {
+            if (s.read(b) < 0) {
+                throw new IOException("end of stream after " + b.position() + " of " + size + " bytes");
+            }
+        }
+    }
+
     @Test
     void aResetOnOneLegResetsTheOther() throws Exception {
         TcpSocket client = connectClient();
