@@ -79,8 +79,10 @@ public final class TcpLayer implements ProtocolHandler {
     private final dev.tuncrypt.tcpstack.MemoryBudget budget;
     private final MemoryRefusals refusals;
     /** Scratch for sealing: plaintext in, frame out (loop-confined, one frame at a time). */
-    final java.nio.ByteBuffer plainScratch = java.nio.ByteBuffer.allocateDirect(1 << 16);
-    final java.nio.ByteBuffer wireScratch = java.nio.ByteBuffer.allocateDirect((1 << 16) + 256);
+    // Heap, not direct: the JDK's AES-GCM intrinsic path works on arrays; on direct buffers it
+    // stages through its own copies, 2.5-4x slower per byte for 16-64 KiB frames (benchmarks §17).
+    final java.nio.ByteBuffer plainScratch = java.nio.ByteBuffer.allocate(1 << 16);
+    final java.nio.ByteBuffer wireScratch = java.nio.ByteBuffer.allocate((1 << 16) + 256);
     /** Connections whose output waits for the end of the current input batch (loop-confined). */
     private final ArrayList<TcpConnection> outputDue = new ArrayList<>();
     private boolean inBatch;
