@@ -22,7 +22,9 @@ import org.junit.jupiter.api.Test;
  * TCP on raw sockets, A's kernel RSTs dropped), host B {@code tuncryptd --serve 5000} (default
  * dialect rfc8548) in front of a kernel echo service. Two connections in a row: the first a full
  * handshake, the second resumed from ss[1] with 8-byte nonces (RFC 8548 §3.5); each echoes A's
- * data byte-exact through the daemon, with A's key update answered by the daemon's stack.
+ * data byte-exact through the daemon, with A's key update answered by the daemon's stack, and the
+ * daemon logs the peer's session IDs (the second with "resumed"). The other role, tuncryptd
+ * resuming as A against the peer listening as B, is the second test.
  */
 class Rfc8548LiveResumptionTest {
     static final Path PEER = Rfc8548LiveInteropTest.PEER;
@@ -103,6 +105,10 @@ class Rfc8548LiveResumptionTest {
         assertThat(sids).hasSize(2).doesNotHaveDuplicates();
         assertThat(Integer.parseInt(sids.get(1).substring(0, 2), 16)).as("v = 1 in a resumed session ID")
                 .isEqualTo(Integer.parseInt(sids.get(0).substring(0, 2), 16) | 0x80);
+        String log = daemon.log();
+        assertThat(log).as("the daemon's session IDs").containsPattern(
+                "open inbound .* encrypted dialect rfc8548 .*(?<! resumed) sid " + sids.get(0));
+        assertThat(log).containsPattern("open inbound .* encrypted dialect rfc8548 .* resumed sid " + sids.get(1));
         assertThat(Files.readAllBytes(Path.of(out + ".0"))).as("echo, full handshake").isEqualTo(data);
         assertThat(Files.readAllBytes(Path.of(out + ".1"))).as("echo, resumed").isEqualTo(data);
     }
