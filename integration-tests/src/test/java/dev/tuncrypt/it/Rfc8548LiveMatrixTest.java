@@ -145,18 +145,15 @@ class Rfc8548LiveMatrixTest {
     /**
      * tuncryptd as role A ({@code -c}: a full handshake each time, so that the peer's single TEP
      * is offered fresh), carrying an unmodified kernel client's connections to the peer listening
-     * as role B, which picks the pair; the daemon's connections leave A from 198.18.0.1.
+     * as role B, which picks the pair ({@code --steer 198.18.0.2/32}); the daemon's connections
+     * leave A from 198.18.0.1 (masqueraded).
      */
     @Test
     void everyTepAndAeadWithTuncryptdAsRoleA() throws Exception {
         dropKernelResets(b);
-        hosts.routingStackPrefixes(); // A forwards: the replies to the daemon's connections enter ta0 from vea
         daemon = Daemon.start(a.name(), "--tun", "ta0", "--tun-addr", "198.18.1.1/24", "--stack-addr", "198.18.1.2",
-                "-u", dir.resolve("a.ctl").toString(), "--dialect", "rfc8548", "--rekey-after", "8000", "-c");
+                "-u", dir.resolve("a.ctl").toString(), "--dialect", "rfc8548", "--rekey-after", "8000", "-c", "--steer", "198.18.0.2/32");
         daemon.awaitReady(Duration.ofSeconds(30));
-        assertThat(a.run("ip", "route", "add", "default", "dev", "ta0", "table", "100").ok()).isTrue();
-        assertThat(a.run("ip", "rule", "add", "to", "198.18.0.2/32", "iif", "lo", "lookup", "100", "pref", "100").ok())
-                .isTrue();
         byte[] fromClient = new byte[20_000];
         byte[] fromPeer = new byte[15_000];
         new SplittableRandom(85).nextBytes(fromClient);

@@ -120,19 +120,16 @@ class Rfc8548LiveResumptionTest {
      * ss[1] it cached (RFC 8548 §3.5: A's SYN names resume[1]{0..8}, the peer answers with the
      * other half). Each: data both ways byte-exact, the daemon's logged session ID (with
      * "resumed" on the second) equal to the peer's, and key updates initiated by the daemon's
-     * stack (§3.8) opened by the peer at the next generation. (The daemon's connections leave A
+     * stack (§3.8) opened by the peer at the next generation. (The daemon steers 198.18.0.2/32;
+     * its connections leave A masqueraded
      * from A's address, 198.18.0.1.)
      */
     @Test
     void tuncryptdResumesAsRoleAAgainstTheReferencePeer() throws Exception {
         dropKernelResets(b);
-        hosts.routingStackPrefixes(); // A forwards (the replies to the daemon's connections enter ta0 from vea)
         daemon = Daemon.start(a.name(), "--tun", "ta0", "--tun-addr", "198.18.1.1/24", "--stack-addr", "198.18.1.2",
-                "-u", dir.resolve("a.ctl").toString(), "--rekey-after", "8000");
+                "-u", dir.resolve("a.ctl").toString(), "--rekey-after", "8000", "--steer", "198.18.0.2/32");
         daemon.awaitReady(Duration.ofSeconds(30));
-        assertThat(a.run("ip", "route", "add", "default", "dev", "ta0", "table", "100").ok()).isTrue();
-        assertThat(a.run("ip", "rule", "add", "to", "198.18.0.2/32", "iif", "lo", "lookup", "100", "pref", "100").ok())
-                .isTrue();
         byte[] fromClient = new byte[30_000];
         byte[] fromPeer = new byte[20_000];
         new SplittableRandom(11).nextBytes(fromClient);
