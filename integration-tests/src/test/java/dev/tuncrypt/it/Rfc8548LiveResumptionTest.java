@@ -121,8 +121,7 @@ class Rfc8548LiveResumptionTest {
      * other half). Each: data both ways byte-exact, the daemon's logged session ID (with
      * "resumed" on the second) equal to the peer's, and key updates initiated by the daemon's
      * stack (§3.8) opened by the peer at the next generation. (The daemon steers 198.18.0.2/32;
-     * its connections leave A masqueraded
-     * from A's address, 198.18.0.1.)
+     * its connections leave A masqueraded, from A's address 198.18.0.1.)
      */
     @Test
     void tuncryptdResumesAsRoleAAgainstTheReferencePeer() throws Exception {
