@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""A live RFC 8547/8548 peer (role A, active opener) built on rfc8548_reference.py.
+"""A live RFC 8547/8548 peer (role A, active opener, or with --listen role B) built on rfc8548_reference.py.
 
 It speaks TCP itself over raw sockets (no kernel socket: run it in a network namespace whose
 kernel does not answer the peer's segments with RSTs, e.g. `nft ... tcp flags rst drop` on
@@ -11,7 +11,11 @@ output), so every TCP-ENO and tcpcrypt byte is its own, written from the RFC tex
   with rekey = 1 from the peer) is required, a FINp frame with FIN -> the peer's frames until
   its FINp and FIN.
 
-Prints `session_id=HEX`, `tep=..`, `aead=..`, `rekey_answered=true|false` on stdout and writes
+With --listen it answers as role B, and with --connections N each connection after the first
+resumes the previous session when the active opener asks for it (s3.5; it must).
+
+Prints `session_id=HEX`, `resumed=..`, `tep=..`, `aead=..`, `rekey_answered=true|false` and
+`peer_rekeys=N` (every frame of the peer with rekey = 1) on stdout and writes
 the peer's plaintext to --output. Exit status 0 only if the peer's stream ended with an
 authenticated FINp.
 """
@@ -149,7 +153,7 @@ def main():
     ap.add_argument("--src", required=True, help="this host's address")
     ap.add_argument("--dst", required=True, help="the peer's address")
     ap.add_argument("--dport", type=int, help="role A: the port to connect to")
-    ap.add_argument("--listen", type=int, help="role B: the port to answer on (one connection)")
+    ap.add_argument("--listen", type=int, help="role B: the port to answer on (--connections in a row)")
     ap.add_argument("--teps", default="23,24,21,22", help="TEP ids in hex, offered in this order")
     ap.add_argument("--aeads", default="0001,0010,0002", help="AEAD ids in hex, Init1's list")
     ap.add_argument("--input", required=True)
@@ -162,7 +166,10 @@ def main():
     aeads = [int(x, 16) for x in a.aeads.split(",")]
     data = open(a.input, "rb").read()
     if a.listen:
-        passive(a, teps, aeads, data)
+        cached = None
+        for n in range(a.connections):
+            out = a.output if a.connections == 1 else "%s.%d" % (a.output, n)
+            cached = passive(a, teps, aeads, data, out, cached)
         return 0
     cached = None
     for n in range(a.connections):
@@ -311,6 +318,7 @@ def exchange_frames(tcp, sess, data, deadline, a_offset, b_start, b_offset, me="
     tcp.send(ACK | PSH | FIN, payload=sess.seal(gen, me, offset, b"", fin=True))
     aead = AEADS[sess.aead_id]
     pos, off_b, remote_gen, plain, fin_seen, answered = b_start, b_offset, 0, bytearray(), False, False
+    peer_rekeys = 0
     while True:
         while len(tcp.stream) - pos >= 3:
             control = tcp.stream[pos]
@@ -318,8 +326,9 @@ def exchange_frames(tcp, sess, data, deadline, a_offset, b_start, b_offset, me="
             if len(tcp.stream) - pos < 3 + clen:
                 break
             ct = bytes(tcp.stream[pos + 3:pos + 3 + clen])
-            if control & 1:
+            if control & 1:  # s3.8: the peer's generation moves on by one per rekey bit
                 remote_gen += 1
+                peer_rekeys += 1
             key = sess.traffic_key(remote_gen, peer)
             k, nr = key[:aead[2]], key[aead[2]:]
             nonce = bytes(x ^ y for x, y in zip(bytes(aead[3] - 8) + off_b.to_bytes(8, "big"), nr))
@@ -351,6 +360,9 @@ def exchange_frames(tcp, sess, data, deadline, a_offset, b_start, b_offset, me="
             tcp.send(ACK)
     if len(tcp.stream) != pos:
         sys.exit("FIN inside a frame")
+    # every rekey frame of the peer: its answer to ours plus the key updates it initiated itself
+    print("peer_rekeys=%d" % peer_rekeys)
+    sys.stdout.flush()
     return plain, fin_seen, answered
 
 
@@ -374,8 +386,10 @@ def resumed_connection(a, tcp, data, output, deadline, cached, nonce_a, nonce_b)
     return ref.cprf(ss, ref.c(ref.CONST_NEXTK), ref.K_LEN), tep, aead_id
 
 
-def passive(a, teps, aeads, data):
-    """Role B for one connection (RFC 8547 s4.3: the passive opener), fresh key agreement only."""
+def passive(a, teps, aeads, data, output, cached):
+    """Role B for one connection (RFC 8547 s4.3: the passive opener); `cached` = (ss[i], TEP, AEAD)
+    of the previous session with this peer, resumed when the SYN asks for it (s3.5). Returns what
+    to cache for the next connection: (ss[i+1], TEP, AEAD)."""
     deadline = time.time() + a.timeout
     tcp = Tcp(a.src, a.dst, 0)
     tcp.sport = a.listen
@@ -399,10 +413,23 @@ def passive(a, teps, aeads, data):
     offered = [g for g, _, _ in subs if g >= 0x20]
     if any(offered.count(t) > 1 for t in offered):
         sys.exit("a TEP listed twice")  # s4.5 rule 3, RFC 8548 defines no repetition
+    a_syn = bytes([69, len(eno[0]) + 2]) + eno[0]
+    if cached:
+        # s3.5: a resumption suboption (v = 1, 9-17 data bytes) of the cached TEP whose first 9
+        # bytes are resume[i]{0..8} of the cached ss[i]; B SHOULD resume it
+        resume = ref.cprf(cached[0], ref.c(ref.CONST_RESUME), 18)
+        ask = next((d for g, v, d in subs if g == cached[1] and v == 1 and 9 <= len(d) <= 17), None)
+        if ask is None:
+            sys.exit("no resumption suboption for the cached session")
+        if ask[:9] != resume[0:9]:
+            sys.exit("the resumption suboption names another session")
+        nonce_a, nonce_b = ask[9:], os.urandom(8)
+        b_syn = ref.eno_option([ref.global_suboption(b=1), bytes([0x80 | cached[1]]) + resume[9:18] + nonce_b])
+        tcp.send(SYN | ACK, options=struct.pack("!BBH", 2, 4, 1400) + b_syn)
+        return passive_resumed(a, tcp, data, output, deadline, cached, nonce_a + nonce_b)
     tep = next((t for t in teps if t in offered), None)  # our preference (s4.5)
     if tep is None:
         sys.exit("no common TEP")
-    a_syn = bytes([69, len(eno[0]) + 2]) + eno[0]
     b_syn = ref.eno_option([ref.global_suboption(b=1), bytes([tep])])
     tcp.send(SYN | ACK, options=struct.pack("!BBH", 2, 4, 1400) + b_syn)
     # s4.6: the first ACK (and every segment until we send a non-SYN one) carries ENO;
@@ -443,18 +470,53 @@ def passive(a, teps, aeads, data):
     ss0 = ref.extract(n_a, a_syn + b_syn + init1 + init2 + es)
     sess = ref.Session(ss0, b"", tep, AEADS[aead_id])
     print("session_id=" + sess.session_id.hex().upper())
+    print("resumed=false")
     print("tep=%02x" % tep)
     print("aead=%04x" % aead_id)
     print("init1_psh=%s" % ("true" if psh_at_end else "false"))
     sys.stdout.flush()
     tcp.send(ACK | PSH, payload=init2)
     plain, fin_seen, answered = exchange_frames(tcp, sess, data, deadline, len(init2), m1len, m1len, me="B")
-    open(a.output, "wb").write(plain)
+    open(output, "wb").write(plain)
     if not answered:
         print("rekey_answered=false")
     if not fin_seen:
         sys.exit("FIN without FINp")
     linger(tcp)
+    return ref.cprf(ss0, ref.c(ref.CONST_NEXTK), ref.K_LEN), tep, aead_id
+
+
+def passive_resumed(a, tcp, data, output, deadline, cached, sn):
+    """Role B of a resumed session (s3.5): no Init messages, frames from offset 0 both ways, keys
+    from the cached ss[i] and sn[i] = nonce_a | nonce_b (the peer was A in the original session)."""
+    ss, tep, aead_id = cached
+    while True:  # A's ACK of the SYN-ACK (s4.6: with ENO), perhaps with its first frames
+        seg = tcp.receive(deadline)
+        if seg is None:
+            sys.exit("no ACK of the resuming SYN-ACK")
+        flags, seq, opts, payload = seg
+        if flags & SYN:
+            continue
+        if not any(k == 69 for k, _ in options(opts)):
+            sys.exit("the first ACK has no ENO option")
+        tcp.take(flags, seq, payload)
+        if payload:
+            tcp.send(ACK)
+        break
+    sess = ref.Session(ss, sn, 0x80 | tep, AEADS[aead_id])
+    print("session_id=" + sess.session_id.hex().upper())
+    print("resumed=true")
+    print("tep=%02x" % tep)
+    print("aead=%04x" % aead_id)
+    sys.stdout.flush()
+    plain, fin_seen, answered = exchange_frames(tcp, sess, data, deadline, 0, 0, 0, me="B")
+    open(output, "wb").write(plain)
+    if not answered:
+        print("rekey_answered=false")
+    if not fin_seen:
+        sys.exit("FIN without FINp")
+    linger(tcp)
+    return ref.cprf(ss, ref.c(ref.CONST_NEXTK), ref.K_LEN), tep, aead_id
 
 
 if __name__ == "__main__":

@@ -157,7 +157,7 @@ final class Daemon implements AutoCloseable {
 
     static TcpCryptConfig cryptConfig(DaemonOptions options) {
         return Dialects.config(dev.tuncrypt.tcpcrypt.CryptMode.DEFAULT, options.dialects, options.dialectRules)
-                .withSessionCache(!options.noCache);
+                .withSessionCache(!options.noCache).withRekeyAfterBytes(options.rekeyAfter);
     }
 
     static SpliceSettings spliceSettings(DaemonOptions options) {

@@ -87,6 +87,12 @@ final class DaemonOptions {
     @Option(names = "-c", description = "No session cache: every connection does a full key exchange.")
     boolean noCache;
 
+    @Option(names = "--rekey-after", paramLabel = "BYTES", defaultValue = "68719476736",
+            description = "rfc8548: initiate a key update (RFC 8548 §3.8) after sealing BYTES plaintext bytes under"
+                    + " one key; 0 never initiates (the peer's updates are still answered). Default: ${DEFAULT-VALUE}"
+                    + " (2^36).")
+    long rekeyAfter;
+
     @Option(names = "--connect-timeout", paramLabel = "SECONDS", defaultValue = "10",
             description = "How long the daemon's own connection to a destination may take (default: ${DEFAULT-VALUE}).")
     int connectTimeout;
@@ -211,6 +217,9 @@ final class DaemonOptions {
                 : HostPort.parse(selfTestServer, dev.tuncrypt.daemon.selftest.SelfTest.DEFAULT_PORT);
         dialects = Dialects.parse(dialect);
         dialectRules = Dialects.parseRules(dialectFor);
+        if (rekeyAfter < 0) {
+            throw new UsageException("--rekey-after " + rekeyAfter + ": must be 0 or more");
+        }
         if (connectTimeout < 1 || connectTimeout > 600) {
             throw new UsageException("--connect-timeout " + connectTimeout + ": must be 1-600 seconds");
         }

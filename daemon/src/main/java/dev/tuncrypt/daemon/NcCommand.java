@@ -80,6 +80,12 @@ final class NcCommand implements Callable<Integer> {
                     + " (repeatable; the most specific prefix wins).")
     java.util.List<String> dialectFor = new java.util.ArrayList<>();
 
+    @Option(names = "--rekey-after", paramLabel = "BYTES", defaultValue = "68719476736",
+            description = "rfc8548: initiate a key update (RFC 8548 §3.8) after sealing BYTES plaintext bytes under"
+                    + " one key; 0 never initiates (the peer's updates are still answered). Default: ${DEFAULT-VALUE}"
+                    + " (2^36).")
+    long rekeyAfter;
+
     @Parameters(arity = "0..2", paramLabel = "HOST PORT", description = "Connect to HOST (an IPv4/IPv6 literal) port PORT.")
     java.util.List<String> target = new java.util.ArrayList<>();
 
@@ -100,6 +106,9 @@ final class NcCommand implements Callable<Integer> {
             }
             dialects = Dialects.parse(dialect);
             dialectRules = Dialects.parseRules(dialectFor);
+            if (rekeyAfter < 0) {
+                throw new UsageException("--rekey-after " + rekeyAfter + ": must be 0 or more");
+            }
             if (listenPort == null) {
                 int port = parsePort(target.get(1));
                 remote = new InetSocketAddress(Cidr.literal(target.get(0)), port);
@@ -108,7 +117,8 @@ final class NcCommand implements Callable<Integer> {
             err.println("tuncrypt nc: " + e.getMessage() + " (see tuncrypt nc --help)");
             return TuncryptdMain.EXIT_USAGE;
         }
-        try (TcpCrypt tcpcrypt = TcpCrypt.create(Dialects.config(crypt, dialects, dialectRules));
+        try (TcpCrypt tcpcrypt = TcpCrypt.create(Dialects.config(crypt, dialects, dialectRules)
+                .withRekeyAfterBytes(rekeyAfter));
                 StackHost host = StackHost.open(device, b -> b.protection(tcpcrypt.protections()))) {
             TcpSocket socket;
             if (listenPort != null) {

@@ -28,8 +28,10 @@ import org.junit.jupiter.api.Test;
  * itself over raw sockets in the namespace (the namespace's kernel has its RSTs dropped). For
  * every TEP and AEAD: the ENO handshake (b = 1 checked by the peer, the last valid TEP), Init1 /
  * Init2, data both ways byte-exact, equal session IDs, a key update initiated by the peer and
- * answered by the stack with rekey = 1 before its FINp frame; and the other way round, the stack
- * as role A against the peer listening as role B. No resumption here (one nc, one connection,
+ * answered by the stack with rekey = 1 before its FINp frame, and on every other connection key
+ * updates initiated by nc itself ({@code --rekey-after 8000}, opened by the peer at the next
+ * generation); and the other way round, the stack as role A against the peer listening as role B.
+ * All twelve pairs in both roles with {@code tuncryptd}: {@link Rfc8548LiveMatrixTest}. No resumption here (one nc, one connection,
  * its cache ends with it): see {@link Rfc8548LiveResumptionTest}.
  */
 class Rfc8548LiveInteropTest {
@@ -108,17 +110,21 @@ class Rfc8548LiveInteropTest {
         }
         int port = 5000;
         for (String[] p : pairs) {
-            exchange(p[0], p[1], port++, aIn, fromA, fromB);
+            // every other connection with --rekey-after: nc initiates key updates as well as answering
+            exchange(p[0], p[1], port, aIn, fromA, fromB, port % 2 == 1);
+            port++;
         }
     }
 
-    private void exchange(String tep, String aead, int port, Path aIn, byte[] fromA, byte[] fromB) throws Exception {
-        String what = "TEP " + tep + ", AEAD " + aead;
+    private void exchange(String tep, String aead, int port, Path aIn, byte[] fromA, byte[] fromB, boolean rekey)
+            throws Exception {
+        String what = "TEP " + tep + ", AEAD " + aead + (rekey ? ", --rekey-after 8000" : "");
         Path bOut = dir.resolve("b-" + port + ".out");
         Path bErr = dir.resolve("b-" + port + ".err");
         Path aOut = dir.resolve("a-" + port + ".out");
         Process nc = new ProcessBuilder("ip", "netns", "exec", ns.name(), NC.toString(), "nc", "--tun", "tp0",
-                "--tun-addr", "198.18.2.1/24", "--stack-addr", "198.18.2.2", "-l", "" + port, "--dialect", "rfc8548")
+                "--tun-addr", "198.18.2.1/24", "--stack-addr", "198.18.2.2", "-l", "" + port, "--dialect", "rfc8548",
+                "--rekey-after", rekey ? "8000" : "0")
                 .redirectOutput(bOut.toFile()).redirectError(bErr.toFile()).start();
         OutputStream ncIn = nc.getOutputStream();
         try {
@@ -144,6 +150,7 @@ class Rfc8548LiveInteropTest {
             assertThat(nc.waitFor(30, TimeUnit.SECONDS)).as(what + ": nc ends").isTrue();
             assertThat(nc.exitValue()).as(what + ": " + Files.readString(bErr)).isZero();
             assertThat(lines).as(what).contains("tep=" + tep, "aead=" + aead, "init2_psh=true", "rekey_answered=true");
+            checkRekeys(what, lines, rekey);
             String peerSid = lines.stream().filter(l -> l.startsWith("session_id=")).findFirst().orElseThrow().substring(11);
             Matcher m = EncryptedNcTest.SESSION.matcher(Files.readString(bErr));
             assertThat(m.find()).as(what + ": nc printed its session").isTrue();
@@ -180,8 +187,11 @@ class Rfc8548LiveInteropTest {
                     "--listen", "" + port, "--src", "198.18.2.1", "--dst", "198.18.2.2", "--teps", p[0], "--aeads", p[1],
                     "--input", bIn.toString(), "--output", bOut.toString(), "--timeout", "30")
                     .redirectErrorStream(true).start();
+            boolean rekey = port % 2 == 1; // nc initiates key updates on every other connection
+            what += rekey ? ", --rekey-after 8000" : "";
             Process nc = new ProcessBuilder("ip", "netns", "exec", ns.name(), NC.toString(), "nc", "--tun", "tq0",
-                    "--tun-addr", "198.18.2.1/24", "--stack-addr", "198.18.2.2", "198.18.2.1", "" + port)
+                    "--tun-addr", "198.18.2.1/24", "--stack-addr", "198.18.2.2", "--rekey-after", rekey ? "8000" : "0",
+                    "198.18.2.1", "" + port)
                     .redirectOutput(aOut.toFile()).redirectError(aErr.toFile()).start();
             OutputStream ncIn = nc.getOutputStream();
             try {
@@ -202,6 +212,7 @@ class Rfc8548LiveInteropTest {
                 assertThat(nc.waitFor(30, TimeUnit.SECONDS)).as(what + ": nc ends").isTrue();
                 assertThat(nc.exitValue()).as(what + ": " + Files.readString(aErr)).isZero();
                 assertThat(lines).as(what).contains("tep=" + p[0], "aead=" + p[1], "init1_psh=true", "rekey_answered=true");
+                checkRekeys(what, lines, rekey);
                 String peerSid = lines.stream().filter(l -> l.startsWith("session_id=")).findFirst().orElseThrow().substring(11);
                 Matcher m = EncryptedNcTest.SESSION.matcher(Files.readString(aErr));
                 assertThat(m.find()).as(what + ": nc printed its session").isTrue();
@@ -214,6 +225,21 @@ class Rfc8548LiveInteropTest {
                 peer.destroyForcibly();
             }
             port++;
+        }
+    }
+
+    /**
+     * The rekey frames the peer opened (RFC 8548 §3.8): with {@code --rekey-after 8000} nc's own
+     * key updates, at least two in its 20 000 bytes or more; without (0: nc never initiates), only
+     * the one answer to the peer's update.
+     */
+    private static void checkRekeys(String what, List<String> lines, boolean initiated) {
+        int n = lines.stream().filter(l -> l.startsWith("peer_rekeys=")).mapToInt(l -> Integer.parseInt(l.substring(12)))
+                .findFirst().orElseThrow();
+        if (initiated) {
+            assertThat(n).as(what + ": nc's own key updates").isGreaterThanOrEqualTo(2);
+        } else {
+            assertThat(n).as(what + ": the answer alone").isEqualTo(1);
         }
     }
 
