@@ -58,6 +58,9 @@ interface LossRecoveryAlgorithm {
     /** {@link #deadline()} passed, in a synchronized state. */
     void onTimer(long now);
 
+    /** Whether a recovery or the repair after a timeout is under way (no TSO deferral then). */
+    boolean repairing();
+
     /** The segment size went down (packet too big): what is kept in segment terms starts over. */
     void segmentSizeChanged(long now);
 }

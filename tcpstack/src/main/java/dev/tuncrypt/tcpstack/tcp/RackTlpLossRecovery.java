@@ -125,4 +125,9 @@ final class RackTlpLossRecovery implements LossRecoveryAlgorithm {
     public void segmentSizeChanged(long now) {
         sack.segmentSizeChanged(now);
     }
+
+    @Override
+    public boolean repairing() {
+        return sack.repairing();
+    }
 }

@@ -689,8 +689,8 @@ public final class TcpConnection {
                 return;
             }
         }
-        if (receiver.ackDue(now)) {
-            sender.output(now);
+        if (receiver.ackDue(now) || sender.deferralDue(now)) {
+            sender.output(now); // a delayed ACK, or data a TSO deferral held back
         }
         layer.timers.update(this);
     }
