@@ -58,6 +58,11 @@ interface LossRecoveryAlgorithm {
     /** {@link #deadline()} passed, in a synchronized state. */
     void onTimer(long now);
 
+    /** When the oldest unacknowledged segment was sent, or {@code Long.MAX_VALUE} if not recorded. */
+    default long oldestSentNanos() {
+        return Long.MAX_VALUE;
+    }
+
     /** Whether a recovery or the repair after a timeout is under way (no TSO deferral then). */
     boolean repairing();
 

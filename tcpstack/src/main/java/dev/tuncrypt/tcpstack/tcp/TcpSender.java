@@ -200,10 +200,14 @@ final class TcpSender {
         return Math.min(Math.min(rto.at, persist.at), Math.min(recovery.deadline(), tsoDeferral.deadline()));
     }
 
-    /** Whether a TSO deferral's bound passed: what waited goes now. */
-    boolean deferralDue(long now) {
+    /** Whether a TSO deferral's bound passed; if so it is over and what waited goes at the next output. */
+    boolean takeDeferralDue(long now) {
         long d = tsoDeferral.deadline();
-        return d != NONE && now - d >= 0;
+        if (d != NONE && now - d >= 0) {
+            tsoDeferral.expire();
+            return true;
+        }
+        return false;
     }
 
     /** Whether the recovery algorithm's timer is due (RFC 8985 §8). */
@@ -334,6 +338,9 @@ final class TcpSender {
     private boolean deferNewData(long now) {
         if (!c.layer.segmentationOffload || sndNxt != sndMax || finSent || c.protection.pendingOptionLength() > 0
                 || recovery.repairing()) {
+            if (tsoDeferral.deadline() != NONE) {
+                tsoDeferral.expire(); // no deferral may go on now
+            }
             return false;
         }
         long wnd = Math.min(sndWnd, cc.cwnd());
@@ -342,7 +349,7 @@ final class TcpSender {
         int headerRoom = 60 + (c.key.isV6() ? 40 : 20);
         int maxSegments = Math.min(TcpLayer.MAX_SEGMENTS_PER_PACKET, (65535 - headerRoom) / c.smss);
         return tsoDeferral.shouldDefer(now, sendable, sendBuffer.bytesFrom(sndNxt), wnd, inFlight, c.smss,
-                maxSegments, srttOr(-1));
+                maxSegments, srttOr(-1), recovery.oldestSentNanos());
     }
 
     /**
