@@ -41,12 +41,13 @@ public final class TcpThroughputBench {
         Transfer k2k = kernelToKernel(millis);
         System.out.printf("tcp-throughput (1 connection, %d s each, TUN MTU %d, offloads %s): kernel->stack %.2f Gbit/s, "
                         + "stack->kernel %.2f Gbit/s, kernel->kernel veth (MTU 1500, GSO) %.2f Gbit/s; stack/kernel ratio %.2f / %.2f; "
-                        + "stack loop thread %.0f%% / %.0f%% of a core, machine busy %.1f / %.1f / %.1f of %d cores; retransmits: kernel %d (TUN drops %d) / stack %d%n",
+                        + "stack loop thread %.0f%% / %.0f%% of a core, machine busy %.1f / %.1f / %.1f of %d cores; retransmits: kernel %d (TUN drops %d) / stack %d; "
+                        + "stack->kernel segments per TUN write %.1f%n",
                 millis / 1000, mtu, Bench.offload() ? "on" : "off", k2s.t.gbit(), s2k.t.gbit(), k2k.gbit(), k2s.t.gbit() / k2k.gbit(),
                 s2k.t.gbit() / k2k.gbit(), 100 * k2s.t.loops().cpuShare(), 100 * s2k.t.loops().cpuShare(),
                 k2s.t.cpu().busyCores(), s2k.t.cpu().busyCores(), k2k.cpu().busyCores(),
                 Runtime.getRuntime().availableProcessors(),
-                k2s.kernelRetransmits, k2s.tunDrops, s2k.stats.retransmits());
+                k2s.kernelRetransmits, k2s.tunDrops, s2k.stats.retransmits(), s2k.segmentsPerWrite);
     }
 
     /** {@code c} with another MSS (the default 1460 caps segments whatever the MTU). */
@@ -57,7 +58,8 @@ public final class TcpThroughputBench {
                 c.synBacklog(), c.maxConnections(), c.lossRecovery());
     }
 
-    record Result(Transfer t, TcpStats stats, long kernelRetransmits, long tunDrops) {}
+    /** {@code segmentsPerWrite}: TCP segments the stack sent per TUN write (stack to kernel; 0 otherwise). */
+    record Result(Transfer t, TcpStats stats, long kernelRetransmits, long tunDrops, double segmentsPerWrite) {}
 
     /** Kernel client writes, stack server reads. */
     static Result kernelToStack(TunRig rig, long millis) throws Exception {
@@ -81,7 +83,7 @@ public final class TcpThroughputBench {
             Bench.join(receiver, 10_000);
             t.close();
             Bench.check(failure);
-            return new Result(result, stats, rig.kernelRetransmits() - retrans0, rig.tunDrops() - drops0);
+            return new Result(result, stats, rig.kernelRetransmits() - retrans0, rig.tunDrops() - drops0, 0);
         }
     }
 
@@ -97,14 +99,16 @@ public final class TcpThroughputBench {
                 }
             });
             TcpSocket t = TcpSocket.connect(rig.stack, new InetSocketAddress(Bench.KERNEL_ADDR, 5002), Duration.ofSeconds(5));
+            long writes0 = rig.device.queue(0).txPackets();
             Thread sender = Bench.start("stack-sender", failure, () -> pumpStack(t, stop));
             Transfer result = Transfer.measure(received, WARMUP_MILLIS, millis, new Bench.LoopProbe(rig.stack));
             TcpStats stats = t.stats();
+            long writes = rig.device.queue(0).txPackets() - writes0;
             stop.set(true);
             Bench.join(sender, 10_000);
             Bench.join(receiver, 10_000);
             Bench.check(failure);
-            return new Result(result, stats, 0, 0);
+            return new Result(result, stats, 0, 0, (double) stats.segmentsOut() / Math.max(1, writes));
         }
     }
 

@@ -135,9 +135,10 @@ class SuperPacketTest {
                 TcpStats stats = s.stats();
                 TunQueue q = device.queue(0);
                 assertTrue(q.txSuperPackets() > 0, "the stack wrote super-packets");
-                // On an idle machine the ACK clock (an ACK per two segments) lets out about two
-                // segments per write; no TSO deferral yet (docs/tcp.md). Without super-packets: one.
-                assertTrue(q.txPackets() * 3 < stats.segmentsOut() * 2, q.txPackets() + " writes carried "
+                // The ACK clock (an ACK per two segments) lets out about two segments per write;
+                // TSO deferral (docs/tcp.md) waits for an eighth of the window: 17-25 segments per write
+                // measured, 2 to 5 without it. Without super-packets: one.
+                assertTrue(q.txPackets() * 6 < stats.segmentsOut(), q.txPackets() + " writes carried "
                         + stats.segmentsOut() + " segments");
             }
             assertEquals(errorsBefore, checksumErrors(b), "no segment failed its checksum");

@@ -58,6 +58,14 @@ interface LossRecoveryAlgorithm {
     /** {@link #deadline()} passed, in a synchronized state. */
     void onTimer(long now);
 
+    /** When the oldest unacknowledged segment was sent, or {@code Long.MAX_VALUE} if not recorded. */
+    default long oldestSentNanos() {
+        return Long.MAX_VALUE;
+    }
+
+    /** Whether a recovery or the repair after a timeout is under way (no TSO deferral then). */
+    boolean repairing();
+
     /** The segment size went down (packet too big): what is kept in segment terms starts over. */
     void segmentSizeChanged(long now);
 }

@@ -71,4 +71,9 @@ final class NewRenoLossRecovery implements LossRecoveryAlgorithm {
 
     @Override
     public void segmentSizeChanged(long now) {}
+
+    @Override
+    public boolean repairing() {
+        return recovery.inRecovery();
+    }
 }

@@ -125,4 +125,14 @@ final class RackTlpLossRecovery implements LossRecoveryAlgorithm {
     public void segmentSizeChanged(long now) {
         sack.segmentSizeChanged(now);
     }
+
+    @Override
+    public boolean repairing() {
+        return sack.repairing();
+    }
+
+    @Override
+    public long oldestSentNanos() {
+        return rackTlp.sent.size() > 0 ? rackTlp.sent.xmitNanos(0) : Long.MAX_VALUE; // RFC 8985 §6.1's record
+    }
 }

@@ -70,7 +70,8 @@ final class SackLossRecovery implements LossRecoveryAlgorithm {
     }
 
     /** Whether a recovery or the repair after a timeout is under way. */
-    boolean repairing() {
+    @Override
+    public boolean repairing() {
         return scoreboard.inRecovery() || scoreboard.afterTimeout();
     }
 

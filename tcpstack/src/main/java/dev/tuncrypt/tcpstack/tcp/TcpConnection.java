@@ -689,8 +689,9 @@ public final class TcpConnection {
                 return;
             }
         }
-        if (receiver.ackDue(now)) {
-            sender.output(now);
+        boolean deferralOver = sender.takeDeferralDue(now);
+        if (receiver.ackDue(now) || deferralOver) {
+            sender.output(now); // a delayed ACK, or data a TSO deferral held back
         }
         layer.timers.update(this);
     }

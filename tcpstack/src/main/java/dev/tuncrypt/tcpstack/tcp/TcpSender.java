@@ -43,6 +43,8 @@ final class TcpSender {
     private boolean limitedTransmit;
 
     final PersistTimer persist;
+    /** Whether new data waits for the ACK clock to fill a super-packet (Linux's tcp_tso_should_defer). */
+    final TsoDeferral tsoDeferral = new TsoDeferral();
     private final RttSampler rttSamples;
 
     final RetransmissionTimer rto;
@@ -195,7 +197,17 @@ final class TcpSender {
 
     /** Earliest deadline of the sender's timers (Long.MAX_VALUE for none). */
     long deadline() {
-        return Math.min(Math.min(rto.at, persist.at), recovery.deadline());
+        return Math.min(Math.min(rto.at, persist.at), Math.min(recovery.deadline(), tsoDeferral.deadline()));
+    }
+
+    /** Whether a TSO deferral's bound passed; if so it is over and what waited goes at the next output. */
+    boolean takeDeferralDue(long now) {
+        long d = tsoDeferral.deadline();
+        if (d != NONE && now - d >= 0) {
+            tsoDeferral.expire();
+            return true;
+        }
+        return false;
     }
 
     /** Whether the recovery algorithm's timer is due (RFC 8985 §8). */
@@ -304,7 +316,7 @@ final class TcpSender {
         boolean sent = false;
         if (c.state != TcpState.TIME_WAIT) {
             sent = recovery.sendRepairs(now); // RFC 6675 §5 (C): what recovery picks goes first
-            while (sendSuperPacket(now) || sendOneSegment(now)) {
+            while (!deferNewData(now) && (sendSuperPacket(now) || sendOneSegment(now))) {
                 sent = true;
             }
         }
@@ -315,6 +327,29 @@ final class TcpSender {
             c.layer.writer.data(c, acceptableSeq(), 0, ACK, now);
         }
         armPersistIfStalled(now);
+    }
+
+    /**
+     * Whether new data waits so that a later super-packet carries more segments ({@link
+     * TsoDeferral}): only on a link with segmentation offload, with nothing to resend (SND.NXT is
+     * SND.MAX), no FIN sent, no recovery under way (Linux: not in TCP_CA_Recovery or after a
+     * timeout) and no option that keeps super-packets from going.
+     */
+    private boolean deferNewData(long now) {
+        if (!c.layer.segmentationOffload || sndNxt != sndMax || finSent || c.protection.pendingOptionLength() > 0
+                || recovery.repairing()) {
+            if (tsoDeferral.deadline() != NONE) {
+                tsoDeferral.expire(); // no deferral may go on now
+            }
+            return false;
+        }
+        long wnd = Math.min(sndWnd, cc.cwnd());
+        int inFlight = SeqNum.diff(sndNxt, sndUna);
+        long sendable = Math.max(0, wnd - inFlight);
+        int headerRoom = 60 + (c.key.isV6() ? 40 : 20);
+        int maxSegments = Math.min(TcpLayer.MAX_SEGMENTS_PER_PACKET, (65535 - headerRoom) / c.smss);
+        return tsoDeferral.shouldDefer(now, sendable, sendBuffer.bytesFrom(sndNxt), wnd, inFlight, c.smss,
+                maxSegments, srttOr(-1), recovery.oldestSentNanos());
     }
 
     /**
@@ -359,6 +394,7 @@ final class TcpSender {
             rttSamples.onNewData(sndNxt, now);
         }
         c.stats.bytesSent += len;
+        tsoDeferral.sent(now);
         int seq = sndNxt;
         sndNxt += len;
         sndMax = sndNxt;
@@ -417,6 +453,7 @@ final class TcpSender {
         }
         if (len > 0) {
             c.stats.bytesSent += len;
+            tsoDeferral.sent(now);
         }
         sndNxt = sndNxt + len + (fin ? 1 : 0);
         if (fin) {
@@ -472,6 +509,7 @@ final class TcpSender {
         int seq = sndMax;
         c.layer.writer.data(c, seq, len, ACK, now);
         c.stats.bytesSent += len;
+        tsoDeferral.sent(now);
         sndMax += len;
         sndNxt = sndMax;
         recovery.onSent(seq, len, 0, sndMax, now);

@@ -3,6 +3,7 @@ package dev.tuncrypt.tcpstack.sim;
 import dev.tuncrypt.tcpstack.NetStack;
 import dev.tuncrypt.tcpstack.StackCounters;
 import dev.tuncrypt.tcpstack.StackLoop;
+import dev.tuncrypt.tcpstack.wire.Checksum;
 import dev.tuncrypt.tun.FaultModel;
 import dev.tuncrypt.tun.ManualClock;
 import dev.tuncrypt.tun.MemoryLink;
@@ -67,8 +68,8 @@ public final class Simulation implements AutoCloseable {
         this.replay = SimulationSeeds.replay(seed);
         SplittableRandom root = new SplittableRandom(seed);
         this.link = MemoryLink.pair(clock, root.nextLong(), builder.aToB, builder.bToA, builder.mtu);
-        this.endA = new TaskAwareLink(link.a(), builder.tamperAToB);
-        this.endB = new TaskAwareLink(link.b(), builder.tamperBToA);
+        this.endA = new TaskAwareLink(link.a(), builder.tamperAToB, builder.segmentationOffload);
+        this.endB = new TaskAwareLink(link.b(), builder.tamperBToA, builder.segmentationOffload);
         this.a = stack(endA, root.nextLong(), A_V4, A_V6, builder.customizeA);
         this.b = stack(endB, root.nextLong(), B_V4, B_V6, builder.customizeB);
         if (a.loopCount() != 1 || b.loopCount() != 1) {
@@ -117,6 +118,11 @@ public final class Simulation implements AutoCloseable {
 
     public NetStack b() {
         return b;
+    }
+
+    /** Writes A's stack made to its link (a super-packet is one) and the packets they became. */
+    public long[] writesAndPacketsA() {
+        return new long[] {endA.writes, endA.packets};
     }
 
     /** The link; its ends are also the stacks' links (behind a thin wrapper). */
@@ -328,6 +334,7 @@ public final class Simulation implements AutoCloseable {
         private int mtu = MemoryLink.DEFAULT_MTU;
         private Tamper tamperAToB;
         private Tamper tamperBToA;
+        private boolean segmentationOffload;
         private Consumer<NetStack.Builder> customizeA = sb -> {};
         private Consumer<NetStack.Builder> customizeB = sb -> {};
         private long maxRounds = 50_000_000L;
@@ -357,6 +364,15 @@ public final class Simulation implements AutoCloseable {
         /** An attacker on the wire for packets B sends. */
         public Builder tamperBToA(Tamper tamper) {
             this.tamperBToA = tamper;
+            return this;
+        }
+
+        /**
+         * Both ends offer checksum and segmentation offload, as a TUN device with a vnet header:
+         * a super-packet written is cut into MTU-sized segments here, as the kernel cuts it.
+         */
+        public Builder segmentationOffload(boolean on) {
+            this.segmentationOffload = on;
             return this;
         }
 
@@ -414,11 +430,75 @@ public final class Simulation implements AutoCloseable {
     private static final class TaskAwareLink implements PacketLink {
         private final MemoryLink link;
         private final Tamper tamper;
+        private final boolean offload;
         volatile boolean tasksPosted;
+        long writes;
+        long packets;
 
-        TaskAwareLink(MemoryLink link, Tamper tamper) {
+        TaskAwareLink(MemoryLink link, Tamper tamper, boolean offload) {
             this.link = link;
             this.tamper = tamper;
+            this.offload = offload;
+        }
+
+        @Override
+        public boolean checksumOffload() {
+            return offload;
+        }
+
+        @Override
+        public boolean segmentationOffload() {
+            return offload;
+        }
+
+        /**
+         * Completes the partial TCP checksum and, with {@code gsoSize > 0}, cuts the super-packet
+         * as Linux's tcp_gso_segment does: each segment a copy of the headers with its sequence
+         * number, lengths, IPv4 ID (consecutive) and checksums fixed up, FIN and PSH on the last
+         * segment only.
+         */
+        @Override
+        public boolean sendOffloaded(ByteBuffer packet, int checksumStart, int checksumOffset, int gsoSize)
+                throws IOException {
+            writes++;
+            byte[] in = new byte[packet.remaining()];
+            packet.get(packet.position(), in);
+            ByteBuffer whole = ByteBuffer.wrap(in);
+            boolean v4 = (in[0] >> 4) == 4;
+            int tcpHeader = ((in[checksumStart + 12] >> 4) & 0xF) * 4;
+            int headers = checksumStart + tcpHeader;
+            int payload = in.length - headers;
+            int step = gsoSize > 0 ? gsoSize : Math.max(payload, 1);
+            int seq = whole.getInt(checksumStart + 4);
+            int id = v4 ? whole.getShort(4) & 0xFFFF : 0;
+            boolean ok = true;
+            for (int off = 0, i = 0; off == 0 || off < payload; off += step, i++) {
+                int len = Math.min(step, payload - off);
+                ByteBuffer out = ByteBuffer.allocate(headers + len);
+                out.put(in, 0, headers).put(in, headers + off, len).flip();
+                out.putInt(checksumStart + 4, seq + off);
+                if (off + len < payload) {
+                    out.put(checksumStart + 13, (byte) (in[checksumStart + 13] & ~0x09)); // FIN, PSH: last only
+                }
+                int pseudo;
+                if (v4) {
+                    out.putShort(2, (short) (headers + len));
+                    out.putShort(4, (short) (id + i));
+                    out.putShort(10, (short) 0);
+                    out.putShort(10, (short) Checksum.compute(out, 0, checksumStart));
+                    pseudo = Checksum.pseudoHeaderIpv4(out.getInt(12), out.getInt(16), 6, tcpHeader + len);
+                } else {
+                    out.putShort(4, (short) (tcpHeader + len));
+                    pseudo = Checksum.pseudoHeaderIpv6(out.getLong(8), out.getLong(16), out.getLong(24),
+                            out.getLong(32), 6, tcpHeader + len);
+                }
+                out.putShort(checksumStart + checksumOffset, (short) 0);
+                out.putShort(checksumStart + checksumOffset,
+                        (short) Checksum.compute(out, checksumStart, tcpHeader + len, pseudo));
+                packets++;
+                ok &= deliver(out);
+            }
+            return ok;
         }
 
         @Override
@@ -433,6 +513,12 @@ public final class Simulation implements AutoCloseable {
 
         @Override
         public boolean send(ByteBuffer packet) throws IOException {
+            writes++;
+            packets++;
+            return deliver(packet);
+        }
+
+        private boolean deliver(ByteBuffer packet) throws IOException {
             if (tamper == null) {
                 return link.send(packet);
             }
