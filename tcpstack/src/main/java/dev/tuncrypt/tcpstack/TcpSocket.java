@@ -350,7 +350,9 @@ public final class TcpSocket implements Closeable {
         closed = true;
         loop.post(() -> {
             TcpConnection c = connection;
-            if (c != null) {
+            if (c != null && c.state() == TcpState.CLOSED) {
+                c.abort(); // ended already: what was left unread goes, and with it any keys kept for it
+            } else if (c != null) {
                 c.shutdownOutput();
             }
         });

@@ -157,14 +157,15 @@ final class ApplicationStream {
     int receive(ByteBuffer dst) {
         boolean ended = ended();
         if (c.stream != null) {
+            if (c.state == TcpState.CLOSED) {
+                c.stream.pumpAfterEnd(); // frames that arrived before the end still open
+            }
             int n = c.stream.appReceive(dst);
             if (n == 0) {
                 return ended && c.stream.drained() ? -1 : 0;
             }
             c.stats.bytesDelivered += n;
-            if (c.state != TcpState.CLOSED && pumpWire()) {
-                maybeWindowUpdate();
-            }
+            afterProtectedRead();
             return n;
         }
         if (c.receiveBuffer.readable() == 0) {
@@ -179,6 +180,9 @@ final class ApplicationStream {
 
     /** @see TcpConnection#transferTo */
     int transferTo(ApplicationStream to) {
+        if (c.stream != null && c.state == TcpState.CLOSED) {
+            c.stream.pumpAfterEnd(); // frames that arrived before the end still open
+        }
         ReceiveBuffer src = c.stream != null ? c.stream.appIn() : c.receiveBuffer;
         if (src.readable() == 0) {
             return 0;
@@ -190,14 +194,21 @@ final class ApplicationStream {
         c.stats.bytesDelivered += n;
         if (c.stream != null) {
             src.releaseRingIfEmpty();
-            if (c.state != TcpState.CLOSED && pumpWire()) {
-                maybeWindowUpdate();
-            }
+            afterProtectedRead();
         } else {
             c.receiver.releaseRingIfIdle();
             maybeWindowUpdate();
         }
         return n;
+    }
+
+    /** The application took plaintext: the room lets more frames open (also after the connection ended). */
+    private void afterProtectedRead() {
+        if (c.state == TcpState.CLOSED) {
+            c.stream.pumpAfterEnd();
+        } else if (pumpWire()) {
+            maybeWindowUpdate();
+        }
     }
 
     private boolean ended() {

@@ -44,6 +44,10 @@ final class ProtectedStream implements StreamIo, SequenceMapping {
     private long openedPlaintext;
     /** The peer's FIN is in, but frames before it wait to be opened: its ACK waits for them. */
     private boolean finAckDeferred;
+    /** The protection (and its keys) is closed. */
+    private boolean closed;
+    /** The connection ended with frames left to open or read: close once they are read. */
+    private boolean closeWhenDrained;
 
     ProtectedStream(TcpConnection c, StreamProtection protection, ReceiveBuffer staged) {
         this.c = c;
@@ -347,9 +351,44 @@ final class ProtectedStream implements StreamIo, SequenceMapping {
     }
 
     void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        closeWhenDrained = false;
         protection.close();
         appOut.releaseRingIfEmpty();
         appIn.releaseRingIfEmpty();
+    }
+
+    /**
+     * The connection ended in order (CLOSED or TIME-WAIT reopened) with received frames not yet
+     * opened or read: the keys stay until the application has read them (or gives up), so no
+     * byte the peer sent and TCP acknowledged is lost to an early end of stream.
+     */
+    void closeWhenDrained() {
+        if (drained()) {
+            close();
+        } else {
+            closeWhenDrained = true;
+        }
+    }
+
+    /** After the connection ended: opens what the application made room for; closes once all is read. */
+    void pumpAfterEnd() {
+        if (closed) {
+            return;
+        }
+        try {
+            pumpWire();
+        } catch (ProtectionException e) {
+            discard(); // a frame failed to open after the end: nothing more is delivered
+            close();
+            return;
+        }
+        if (closeWhenDrained && drained()) {
+            close();
+        }
     }
 
     // ------------------------------------------------------------------ StreamIo

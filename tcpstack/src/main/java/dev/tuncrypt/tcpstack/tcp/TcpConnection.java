@@ -620,6 +620,7 @@ public final class TcpConnection {
             receiver.discard();
             if (stream != null) {
                 stream.discard();
+                stream.close(); // the keys go with the unread data
             }
             receiver.releaseRingIfIdle();
             return;
@@ -746,7 +747,11 @@ public final class TcpConnection {
         timeWaitAt = NONE;
         receiver.cancelAck();
         if (stream != null) {
-            stream.close();
+            if (reason == null) {
+                stream.closeWhenDrained(); // an orderly end: frames received still reach the application
+            } else {
+                stream.close();
+            }
         }
         sendBuffer.discard();
         receiver.releaseRingIfIdle();
