@@ -78,27 +78,38 @@ public final class ControlClient implements AutoCloseable {
      * its {@code err}.
      */
     public ControlMessage exchange(ControlMessage request) throws ControlException {
+        return exchange(request, false);
+    }
+
+    /**
+     * How long a read-only request waits for its reply before it is sent again: a datagram the
+     * kernel dropped (the daemon's socket queue full under a flood of other clients) must not
+     * cost the whole timeout. Requests that change something are never sent twice.
+     */
+    private static final long RESEND_AFTER_MILLIS = 500;
+
+    private ControlMessage exchange(ControlMessage request, boolean readOnly) throws ControlException {
         ControlMessage req = new ControlMessage(++seq, request.src(), request.sport(), request.dst(), request.dport(),
                 request.flags(), 0, request.opt(), request.data());
-        try {
-            endpoint.sendToServer(req.encode());
-        } catch (NativeSocketException e) {
-            throw unreachable(e.errno(), e);
-        } catch (PortUnreachableException e) {
-            throw unreachable(Errno.ECONNREFUSED, e);
-        } catch (IOException e) {
-            throw new ControlException(ControlException.Kind.IO, 0, "sending to " + address + ": " + e.getMessage(), e);
-        }
+        byte[] datagram = req.encode();
+        send(datagram);
         long deadline = System.nanoTime() + timeout.toNanos();
+        long resendAt = System.nanoTime() + RESEND_AFTER_MILLIS * 1_000_000L;
         while (true) {
-            long left = (deadline - System.nanoTime()) / 1_000_000L;
+            long now = System.nanoTime();
+            long left = (deadline - now) / 1_000_000L;
             if (left <= 0) {
                 throw new ControlException(ControlException.Kind.TIMEOUT, 0,
                         "no reply from tuncryptd at " + address + " within " + timeout.toMillis() + " ms", null);
             }
+            if (readOnly && now - resendAt >= 0) {
+                send(datagram); // the same seq: whichever copy is answered first is the reply
+                resendAt = now + RESEND_AFTER_MILLIS * 1_000_000L;
+            }
+            long wait = readOnly ? Math.min(left, Math.max(1, (resendAt - now) / 1_000_000L)) : left;
             ControlEndpoint.Incoming in;
             try {
-                in = endpoint.receive(buffer, (int) Math.min(left, Integer.MAX_VALUE));
+                in = endpoint.receive(buffer, (int) Math.min(wait, Integer.MAX_VALUE));
             } catch (PortUnreachableException e) {
                 throw unreachable(Errno.ECONNREFUSED, e);
             } catch (IOException e) {
@@ -126,6 +137,18 @@ public final class ControlClient implements AutoCloseable {
         }
     }
 
+    private void send(byte[] datagram) throws ControlException {
+        try {
+            endpoint.sendToServer(datagram);
+        } catch (NativeSocketException e) {
+            throw unreachable(e.errno(), e);
+        } catch (PortUnreachableException e) {
+            throw unreachable(Errno.ECONNREFUSED, e);
+        } catch (IOException e) {
+            throw new ControlException(ControlException.Kind.IO, 0, "sending to " + address + ": " + e.getMessage(), e);
+        }
+    }
+
     private ControlException unreachable(int errno, Exception e) {
         return switch (errno) {
             case Errno.ENOENT, Errno.ECONNREFUSED -> new ControlException(ControlException.Kind.NOT_RUNNING, 0,
@@ -138,7 +161,16 @@ public final class ControlClient implements AutoCloseable {
     }
 
     private byte[] call(ControlMessage request, String what) throws ControlException {
-        ControlMessage reply = exchange(request);
+        return call(request, what, false);
+    }
+
+    /** A request that only reads: sent again after {@value #RESEND_AFTER_MILLIS} ms without a reply. */
+    private byte[] read(ControlMessage request, String what) throws ControlException {
+        return call(request, what, true);
+    }
+
+    private byte[] call(ControlMessage request, String what, boolean readOnly) throws ControlException {
+        ControlMessage reply = exchange(request, readOnly);
         if (reply.err() != 0) {
             throw ControlException.refused(reply.err(), what);
         }
@@ -151,7 +183,7 @@ public final class ControlClient implements AutoCloseable {
 
     /** TCP_CRYPT_NETSTAT: the encrypting IPv4 connections, as tcnetstat lists them. */
     public List<NetstatRecord> netstat() throws ControlException {
-        byte[] data = call(ControlMessage.request(0, ControlOption.TCP_CRYPT_NETSTAT, false, new byte[GET_CAPACITY]),
+        byte[] data = read(ControlMessage.request(0, ControlOption.TCP_CRYPT_NETSTAT, false, new byte[GET_CAPACITY]),
                 "netstat");
         try {
             return NetstatRecord.decodeAll(data);
@@ -165,7 +197,7 @@ public final class ControlClient implements AutoCloseable {
         List<ConnectionRecord> out = new ArrayList<>();
         long start = 0;
         for (int pages = 0; pages < 100_000; pages++) {
-            byte[] data = call(ControlMessage.request(0, ControlOption.TUNCRYPT_NETSTAT_WIDE, false,
+            byte[] data = read(ControlMessage.request(0, ControlOption.TUNCRYPT_NETSTAT_WIDE, false,
                     WidePage.request(start)), "netstat");
             WidePage page;
             try {
@@ -185,7 +217,7 @@ public final class ControlClient implements AutoCloseable {
     /** TUNCRYPT_STATUS. */
     public StatusPayload status() throws ControlException {
         try {
-            return StatusPayload.decode(call(ControlMessage.request(0, ControlOption.TUNCRYPT_STATUS, false,
+            return StatusPayload.decode(read(ControlMessage.request(0, ControlOption.TUNCRYPT_STATUS, false,
                     new byte[0]), "status"));
         } catch (MalformedMessageException e) {
             throw badReply("status", e);
