@@ -92,6 +92,13 @@ public final class NewRenoRecovery {
     public RecoveryAction onNewAck(long nowNanos, int ack, int bytesAcked, long srttNanos, int inFlight) {
         dupAcks = 0; // a cumulative ACK resets DupAcks (as RFC 6675 §5 says for SACK)
         if (!inRecovery) {
+            if (SeqNum.gt(ack, recover + 1)) {
+                // RFC 6582 §3.2 step 2 asks whether an ACK covers more than recover; once SND.UNA
+                // passed it, the answer stays yes, and recover follows one below SND.UNA so that it
+                // stays comparable: left behind 2^31 octets, it would compare as ahead (RFC 9293
+                // §3.4, modulo 2^32) and suppress every fast retransmit.
+                recover = ack - 1;
+            }
             cc.onAck(nowNanos, bytesAcked, srttNanos, inFlight);
             return RecoveryAction.NONE;
         }

@@ -165,6 +165,13 @@ public final class SackScoreboard {
         if (SeqNum.gt(ack, sndUna)) {
             sndUna = ack;
             trimBelow(ack);
+            if (SeqNum.lt(rackLostEnd, ack)) {
+                // RFC 8985 §6.2 step 5 marks lost only data above SND.UNA, so the mark follows
+                // SND.UNA up. Left behind, it would stop comparing as below it once 2^31 octets
+                // were acknowledged (RFC 9293 §3.4: sequence comparisons are modulo 2^32) and
+                // make every outstanding octet "lost": a fast recovery on each ACK, no loss.
+                rackLostEnd = ack;
+            }
         }
         if ((inRecovery || afterTimeout) && SeqNum.ge(sndUna, recoveryPoint)) {
             inRecovery = false; // RFC 6675 §5 (A): cumulative ACK beyond RecoveryPoint ends recovery

@@ -108,4 +108,43 @@ class NewRenoRecoveryTest {
         fresh.onDupAck(0, 1, SND_MAX, 10 * SMSS);
         assertEquals(RecoveryAction.FAST_RETRANSMIT, fresh.onDupAck(0, 1, SND_MAX, 10 * SMSS));
     }
+
+    /**
+     * RFC 6582 §3.2 step 2 after more than 2^31 octets acknowledged without a recovery: the ACK
+     * still covers more than recover (ISS), though ISS now compares as ahead of it modulo 2^32
+     * (RFC 9293 §3.4) unless recover followed SND.UNA.
+     */
+    @Test
+    void fastRetransmitStillStartsPastTwoToThe31OctetsWithoutLoss() {
+        NewRenoRecovery fresh = new NewRenoRecovery(new NewReno(SMSS), 0);
+        int step = 1 << 20;
+        int una = 1;
+        for (long acked = 0; acked < (1L << 31) + 4L * step; acked += step) {
+            fresh.onNewAck(0, una + step, step, CongestionControl.NO_RTT, 2 * step);
+            una += step;
+        }
+        fresh.onDupAck(0, una, una + step, step);
+        fresh.onDupAck(0, una, una + step, step);
+        assertEquals(RecoveryAction.FAST_RETRANSMIT, fresh.onDupAck(0, una, una + step, step));
+        assertEquals(0, fresh.suppressedFastRetransmits());
+    }
+
+    /** After a recovery that ended, the same holds 2^31 octets later (recover = SND.MAX then). */
+    @Test
+    void fastRetransmitStartsPastTwoToThe31OctetsAfterAnEarlierRecovery() {
+        recovery.onNewAck(0, 1001, 1000, CongestionControl.NO_RTT, 10 * SMSS);
+        dupAck(1001);
+        dupAck(1001);
+        assertEquals(RecoveryAction.FAST_RETRANSMIT, dupAck(1001));
+        assertEquals(RecoveryAction.RECOVERY_EXIT, recovery.onNewAck(0, SND_MAX, 9000, CongestionControl.NO_RTT, 9000));
+        int step = 1 << 20;
+        int una = SND_MAX;
+        for (long acked = 0; acked < (1L << 31) + 4L * step; acked += step) {
+            recovery.onNewAck(0, una + step, step, CongestionControl.NO_RTT, 2 * step);
+            una += step;
+        }
+        recovery.onDupAck(0, una, una + step, step);
+        recovery.onDupAck(0, una, una + step, step);
+        assertEquals(RecoveryAction.FAST_RETRANSMIT, recovery.onDupAck(0, una, una + step, step));
+    }
 }

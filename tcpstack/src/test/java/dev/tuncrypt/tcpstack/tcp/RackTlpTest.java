@@ -165,4 +165,36 @@ class RackTlpTest {
         assertThat(rack.undone()).isZero();
         assertThat(cc.cwnd()).isEqualTo(reduced);
     }
+
+    /**
+     * The scenario of docs/benchmarks.md §24: a bulk sender whose ACKs arrive in order, only
+     * cumulative, no SACK block, no loss. RACK must mark nothing lost however many octets go by;
+     * before the lost region followed SND.UNA, every ACK after the 2^31st octet started a
+     * recovery (RFC 8985 §6.2 step 5 marks only segments sent before a delivered one).
+     */
+    @Test
+    void inOrderCumulativeAcksNeverMarkLossPastTwoToThe31Octets() {
+        SackScoreboard board = new SackScoreboard();
+        int iss = 0x7000_0000;
+        board.reset(iss + 1, SMSS);
+        RackTlp r = new RackTlp(board, SMSS);
+        int packet = 64 * SMSS; // super-packets of 64 segments, one in flight beyond the one ACKed
+        int una = iss + 1;
+        long now = 0;
+        r.onSent(una, packet, SMSS, now);
+        board.onNewData(una + packet);
+        for (long acked = 0; acked < (1L << 31) + 8L * packet; acked += packet) {
+            int max = una + 2 * packet;
+            r.onSent(una + packet, packet, SMSS, now);
+            board.onNewData(max);
+            now += RTT / 4;
+            board.update(una + packet, max, new long[0], new long[0], 0);
+            una += packet;
+            boolean lost = r.onAck(now, una, max, false, RTT, cc);
+            if (lost || board.isLost(una)) {
+                throw new AssertionError("RACK marked SND.UNA lost without a loss after " + (acked + packet) + " octets");
+            }
+        }
+        assertThat(r.rack.lostMarked()).isZero();
+    }
 }

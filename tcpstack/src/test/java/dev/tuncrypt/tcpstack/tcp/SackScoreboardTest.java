@@ -294,4 +294,47 @@ class SackScoreboardTest {
         }
         return runs >= SackScoreboard.DUP_THRESH || bytes > (SackScoreboard.DUP_THRESH - 1) * smss;
     }
+
+    /**
+     * RACK-TLP's lost region after more than 2^31 octets acknowledged without a loss: its mark
+     * (SND.UNA at the start) must follow SND.UNA, or modulo-2^32 comparison (RFC 9293 §3.4) turns
+     * it from "behind SND.UNA" into "ahead of SND.MAX" and every outstanding octet is lost.
+     */
+    @Test
+    void rackLostRegionStaysEmptyPastTwoToThe31OctetsWithoutLoss() {
+        SackScoreboard board = new SackScoreboard();
+        board.reset(1, SMSS);
+        board.useRack(true);
+        int step = 1 << 20;
+        int una = 1;
+        for (long acked = 0; acked < (1L << 31) + 4L * step; acked += step) {
+            int max = una + 2 * step; // a megabyte acknowledged, two outstanding
+            board.onNewData(max);
+            ack(board, una + step, max);
+            una += step;
+            assertFalse(board.isLost(una), "no loss, yet SND.UNA is lost after " + (acked + step) + " octets");
+            assertEquals(NextSeg.NEW_DATA, board.nextSeg(SMSS), "nothing to retransmit after " + (acked + step) + " octets");
+        }
+    }
+
+    /** A RACK loss mark is forgotten once SND.UNA passed it, and stays so beyond 2^31 octets. */
+    @Test
+    void rackLossMarkBelowSndUnaIsForgottenPastTwoToThe31Octets() {
+        SackScoreboard board = new SackScoreboard();
+        board.reset(1, SMSS);
+        board.useRack(true);
+        board.onNewData(SND_MAX);
+        board.rackLostEnd(seg(2)); // RFC 8985 §6.2 step 5 marked segment 1 lost
+        assertTrue(board.isLost(1));
+        ack(board, seg(3), SND_MAX); // repaired and acknowledged
+        int step = 1 << 20;
+        int una = seg(3);
+        for (long acked = 0; acked < (1L << 31) + 4L * step; acked += step) {
+            int max = una + 2 * step;
+            board.onNewData(max);
+            ack(board, una + step, max);
+            una += step;
+            assertFalse(board.isLost(una), "a repaired loss marks SND.UNA lost after " + (acked + step) + " octets");
+        }
+    }
 }
