@@ -70,4 +70,22 @@ class FastRetransmitTest extends TcpRfcTest {
             next = Peer.add(next, smss);
         }
     }
+
+    @Test
+    void windowUpdatesAtSndUnaAreNotDuplicateAcks() {
+        Peer p = tenSegmentsOut(0);
+        p.none(ackOf(p, start(p, 1)), "ACK of segment 0: nothing left to send");
+        for (int u = 1; u <= 3; u++) {
+            // RFC 5681 §2: a duplicate ACK leaves the advertised window unchanged; the receiver's
+            // application read, its window grew: a window update, not a sign of loss
+            p.none(p.send(p.seg().ack(start(p, 1)).window(p.window - 8 * u)),
+                    "window update " + u + " at SND.UNA: no fast retransmit");
+        }
+        int last = p.window - 24;
+        p.none(p.send(p.seg().ack(start(p, 1)).window(last)), "duplicate ACK 1 (same window as the last update)");
+        p.none(p.send(p.seg().ack(start(p, 1)).window(last)), "duplicate ACK 2");
+        TcpHeader fr = p.one(p.send(p.seg().ack(start(p, 1)).window(last)),
+                "RFC 5681 §3.2: only the third true duplicate triggers fast retransmit");
+        p.check(fr, "fast retransmit of segment 1").seq(start(p, 1)).len(p.conn.stats().mss());
+    }
 }
