@@ -58,6 +58,21 @@ final class DsackUndo {
         return false;
     }
 
+    /**
+     * SND.UNA is now {@code sndUna}: an episode left more than {@link #FORGET_DISTANCE} octets
+     * behind is over. Its D-SACKs came long ago (a receiver reports a duplicate with the ACK it
+     * sends at once, RFC 2883 §4), and its edges would, 2^32 octets on, compare equal to new
+     * sequence numbers (RFC 9293 §3.4) and undo an unrelated recovery with an old window.
+     */
+    void onAck(int sndUna) {
+        if (armed && SeqNum.diff(sndUna, rxtHigh) > FORGET_DISTANCE) {
+            armed = false;
+        }
+    }
+
+    /** How far behind SND.UNA an episode's retransmissions may lie and still be undone. */
+    static final int FORGET_DISTANCE = 1 << 30;
+
     /** A timeout: its retransmissions are not undone here (go-back-N duplicates are expected). */
     void cancel() {
         armed = false;

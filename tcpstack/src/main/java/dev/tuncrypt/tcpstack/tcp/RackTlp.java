@@ -73,6 +73,7 @@ final class RackTlp {
             }
         }
         sent.trim(ack);
+        undo.onAck(ack);
         boolean dsack = scoreboard.lastUpdateHadDsack();
         if (dsack && undo.onDsack(scoreboard.lastDsackLeft(), scoreboard.lastDsackRight())) {
             cc.undo(undo.priorCwnd(), undo.priorSsthresh()); // RFC 3708 §3: the recovery was spurious
