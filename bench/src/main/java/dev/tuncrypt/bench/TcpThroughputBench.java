@@ -42,12 +42,13 @@ public final class TcpThroughputBench {
         System.out.printf("tcp-throughput (1 connection, %d s each, TUN MTU %d, offloads %s): kernel->stack %.2f Gbit/s, "
                         + "stack->kernel %.2f Gbit/s, kernel->kernel veth (MTU 1500, GSO) %.2f Gbit/s; stack/kernel ratio %.2f / %.2f; "
                         + "stack loop thread %.0f%% / %.0f%% of a core, machine busy %.1f / %.1f / %.1f of %d cores; retransmits: kernel %d (TUN drops %d) / stack %d; "
-                        + "stack->kernel segments per TUN write %.1f%n",
+                        + "stack->kernel segments per TUN write %.1f, fast recoveries %d, timeouts %d, cwnd %d segments at the end%n",
                 millis / 1000, mtu, Bench.offload() ? "on" : "off", k2s.t.gbit(), s2k.t.gbit(), k2k.gbit(), k2s.t.gbit() / k2k.gbit(),
                 s2k.t.gbit() / k2k.gbit(), 100 * k2s.t.loops().cpuShare(), 100 * s2k.t.loops().cpuShare(),
                 k2s.t.cpu().busyCores(), s2k.t.cpu().busyCores(), k2k.cpu().busyCores(),
                 Runtime.getRuntime().availableProcessors(),
-                k2s.kernelRetransmits, k2s.tunDrops, s2k.stats.retransmits(), s2k.segmentsPerWrite);
+                k2s.kernelRetransmits, k2s.tunDrops, s2k.stats.retransmits(), s2k.segmentsPerWrite,
+                s2k.stats.fastRetransmits(), s2k.stats.timeouts(), s2k.stats.cwnd() / Math.max(1, s2k.stats.mss()));
     }
 
     /** {@code c} with another MSS (the default 1460 caps segments whatever the MTU). */
