@@ -202,12 +202,24 @@ class LoopSpliceTest {
             TcpSocket far = server.accept(Duration.ofSeconds(10));
             client.getOutputStream().write(1);
             assertThat(far.getInputStream().read()).isEqualTo(1);
+            far.getOutputStream().write(2);
+            assertThat(client.getInputStream().read()).isEqualTo(2);
             SplicedConnection sc = (SplicedConnection) splicer.connections().stream()
                     .filter(c -> c.phase() != ConnectionView.Phase.CLOSED).findFirst().orElseThrow();
             client.close();
             assertThat(far.getInputStream().read()).isEqualTo(-1);
             far.close();
             sc.ended().get(10, TimeUnit.SECONDS);
+            // both legs closed (leg 2 in TIME-WAIT, the stack's own): the lingering entry lets go of them
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while ((sc.leg1() != null || sc.leg2() != null) && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertThat(sc.leg1()).as("leg 1 of an ended splice, kept for its listing").isNull();
+            assertThat(sc.leg2()).as("leg 2 of an ended splice, kept for its listing").isNull();
+            assertThat(sc.crypto()).as("the ended connection is still listed with its session").isPresent();
+            assertThat(sc.details().state()).isIn("TIME_WAIT", "CLOSED");
+            assertThat(sc.details().bytesIn() + sc.details().bytesOut()).isEqualTo(2);
         }
         assertThat(splicer.connections()).as("listed under the one application tuple").hasSize(1);
         splicer.sweep(System.nanoTime() + Duration.ofSeconds(61).toNanos());
