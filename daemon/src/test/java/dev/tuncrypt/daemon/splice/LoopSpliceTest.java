@@ -186,6 +186,48 @@ class LoopSpliceTest {
     }
 
     /**
+     * A client that reuses its port while the splice of its last connection from that port still
+     * lingers (a kernel with tcp_tw_reuse): after the linger both tables are empty. The new
+     * connection took the old one's application-tuple entry, and the old one's leg 2 entry,
+     * which the sweep never looked at, stayed forever (130-150 MB on the steering daemon after a
+     * 60 s storm).
+     */
+    @Test
+    void aSpliceWhoseClientTupleCameBackLeavesTheTablesAfterTheLinger() throws Exception {
+        InetSocketAddress from = new InetSocketAddress(InetAddress.ofLiteral("198.18.5.1"), 47_000);
+        SegmentProtection.Factory plain = (flow, active) -> SegmentProtection.NONE;
+        for (int round = 0; round < 2; round++) {
+            // the second connect takes over the client's own TIME-WAIT on the same 4-tuple
+            TcpSocket client = TcpSocket.connect(hosts, from, DESTINATION, null, plain, Duration.ofSeconds(10));
+            TcpSocket far = server.accept(Duration.ofSeconds(10));
+            client.getOutputStream().write(1);
+            assertThat(far.getInputStream().read()).isEqualTo(1);
+            far.getOutputStream().write(2);
+            assertThat(client.getInputStream().read()).isEqualTo(2);
+            SplicedConnection sc = (SplicedConnection) splicer.connections().stream()
+                    .filter(c -> c.phase() != ConnectionView.Phase.CLOSED).findFirst().orElseThrow();
+            client.close();
+            assertThat(far.getInputStream().read()).isEqualTo(-1);
+            far.close();
+            sc.ended().get(10, TimeUnit.SECONDS);
+            // both legs closed (leg 2 in TIME-WAIT, the stack's own): the lingering entry lets go of them
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while ((sc.leg1() != null || sc.leg2() != null) && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertThat(sc.leg1()).as("leg 1 of an ended splice, kept for its listing").isNull();
+            assertThat(sc.leg2()).as("leg 2 of an ended splice, kept for its listing").isNull();
+            assertThat(sc.crypto()).as("the ended connection is still listed with its session").isPresent();
+            assertThat(sc.details().state()).isIn("TIME_WAIT", "CLOSED");
+            assertThat(sc.details().bytesIn() + sc.details().bytesOut()).isEqualTo(2);
+        }
+        assertThat(splicer.connections()).as("listed under the one application tuple").hasSize(1);
+        splicer.sweep(System.nanoTime() + Duration.ofSeconds(61).toNanos());
+        assertThat(splicer.tableEntries()).as("entries by application tuple and by leg 2 tuple after the linger")
+                .isZero();
+    }
+
+    /**
      * Sends {@link #BULK} bytes of stream {@code sendSeed} and half-closes, while checking that
      * the bytes received are exactly stream {@code expectSeed} up to the peer's FIN.
      */

@@ -15,6 +15,13 @@ import java.util.random.RandomGenerator;
  * while the peer still holds the last incarnation (TIME-WAIT, or LAST-ACK when our final ACK was
  * lost): its first SYN is then answered with an ACK instead of a SYN-ACK and the connection
  * waits a second for the retransmission. Loop-confined.
+ *
+ * <p>What counts as free is the caller's: {@link TcpLayer} also takes a 4-tuple of ours in
+ * TIME-WAIT that has been quiet for a second and used timestamps ({@link TimeWaitReuse}), so
+ * connects toward one destination are not capped at range / 2 MSL (470 a second). In sequence
+ * the candidate is the tuple used a whole range ago, the oldest TIME-WAIT. The range stays
+ * Linux's default rather than RFC 6056 §3.2's 1024-65535: with that reuse its size matters only
+ * beyond 28,232 connects a second to one destination.
  */
 final class EphemeralPorts {
     /** Linux's default net.ipv4.ip_local_port_range (RFC 6056 §3.2 suggests 1024-65535). */

@@ -682,23 +682,26 @@ public final class TcpLayer implements ProtocolHandler {
         int port = local != null && local.getPort() != 0 ? local.getPort() : -1;
         FlowKey key = FlowKey.of(new InetSocketAddress(localAddress, Math.max(port, 0)), remote);
         TcpConnection previous = null;
+        long now = now();
         if (port < 0) {
             FlowKey k = key;
             int chosen = ephemeralPorts.choose(k.localHi, k.localLo, k.remoteHi, k.remoteLo, k.remotePort, candidate -> {
                 k.localPort = candidate;
-                return !connections.containsKey(k);
+                TcpConnection held = connections.get(k);
+                // a tuple of ours in TIME-WAIT long enough is as good as a free one (TimeWaitReuse)
+                return held == null || TimeWaitReuse.connectMayTakeOver(held, now);
             });
             if (chosen < 0) {
                 throw new IllegalStateException("no free local port toward " + remote);
             }
             key.localPort = chosen;
+            previous = connections.get(key);
         } else {
             previous = connections.get(key);
             if (previous != null && previous.state != TcpState.TIME_WAIT) {
                 throw new IllegalStateException("address in use: " + key);
             }
         }
-        long now = now();
         if (!budget.admitsConnection()) {
             counters.refusedNoMemory++;
             refusals.refused(now, remote);
