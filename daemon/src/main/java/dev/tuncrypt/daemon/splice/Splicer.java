@@ -71,6 +71,7 @@ public final class Splicer implements ControlTarget, AutoCloseable {
     private final Map<InetSocketAddress, TimedPreset> presets = new ConcurrentHashMap<>();
     private final Map<TupleKey, ReadyLeg2> ready = new ConcurrentHashMap<>();
     private final PendingConnects pending = new PendingConnects();
+    private final Deadlines deadlines = new Deadlines(System::nanoTime, true);
     private final java.util.concurrent.atomic.AtomicLong lastPendingWarning =
             new java.util.concurrent.atomic.AtomicLong(System.nanoTime() - java.util.concurrent.TimeUnit.MINUTES.toNanos(1));
     private final long startNanos;
@@ -306,9 +307,8 @@ public final class Splicer implements ControlTarget, AutoCloseable {
         TcpConfig config = base.withMss(Math.min(base.mss(), s.pathMtu() - headers));
         TcpSocket leg2 = TcpSocket.open(loop != null ? loop : stack.pickLoop(), source, destination, config,
                 tcpcrypt.protections(tcpcrypt.config().withMode(mode)));
-        long timeout = s.connectTimeout().toNanos();
         CompletableFuture<TcpSocket> outcome = new CompletableFuture<>();
-        leg2.whenEstablished().orTimeout(timeout, TimeUnit.NANOSECONDS).whenComplete((connected, failure) -> {
+        deadlines.within(leg2.whenEstablished(), s.connectTimeout()).whenComplete((connected, failure) -> {
             if (failure == null) {
                 outcome.complete(connected);
                 return;
@@ -391,9 +391,9 @@ public final class Splicer implements ControlTarget, AutoCloseable {
         byAppTuple.put(new TupleKey(c.appLocal(), c.appRemote()), c); // visible (handshaking) meanwhile
         boolean encrypted = TcpCrypt.peerCapable(leg1);
         CompletableFuture<?> settled = encrypted
-                ? TcpCrypt.handshake(leg1).toCompletableFuture()
-                        .thenApply(info -> info.orElseThrow(() -> new IllegalStateException("no keys")))
-                        .orTimeout(s.connectTimeout().toNanos(), TimeUnit.NANOSECONDS)
+                ? deadlines.within(TcpCrypt.handshake(leg1).toCompletableFuture()
+                        .thenApply(info -> info.orElseThrow(() -> new IllegalStateException("no keys"))),
+                        s.connectTimeout())
                 : CompletableFuture.completedFuture(null);
         settled.whenComplete((keys, noKeys) -> {
             if (noKeys != null) {
@@ -646,6 +646,7 @@ public final class Splicer implements ControlTarget, AutoCloseable {
             log.info("reset {} connection(s) still open at stop", reset);
             awaitEnded(Duration.ofMillis(500)); // the loops send the resets before the stack goes
         }
+        deadlines.close();
     }
 
     /** Waits up to {@code limit} until every connection listed has ended. */
