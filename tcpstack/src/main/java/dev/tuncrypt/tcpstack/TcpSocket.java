@@ -133,6 +133,44 @@ public final class TcpSocket implements Closeable {
         return s;
     }
 
+    /**
+     * Starts connecting on {@code loop} and returns at once, without waiting for anything: from
+     * the loop's own thread (e.g. a {@link dev.tuncrypt.tcpstack.tcp.SynGate} or another
+     * connection's callback) the SYN is on its way before this returns; from another thread the
+     * connect is posted to the loop. {@link #whenEstablished} tells the outcome. There is no
+     * timeout here: a caller that stops waiting calls {@link #abort}.
+     */
+    public static TcpSocket open(StackLoop loop, InetSocketAddress local, InetSocketAddress remote, TcpConfig config,
+            SegmentProtection.Factory protection) {
+        TcpSocket s = new TcpSocket(loop);
+        TcpLayer layer = (TcpLayer) loop.handler(6);
+        Runnable start = () -> {
+            try {
+                s.connection = layer.connect(local, remote, config != null ? config : layer.config(), s.events(),
+                        protection);
+            } catch (RuntimeException e) { // no free local port, memory budget, address in use
+                s.closed = true;
+                s.established.completeExceptionally(new SocketException("connect: " + e.getMessage()));
+            }
+        };
+        if (loop.inLoop()) {
+            start.run();
+        } else {
+            loop.post(start);
+        }
+        return s;
+    }
+
+    /**
+     * Completes when the handshake of a connection {@link #open opened} here is done: normally
+     * on the loop, with this socket; exceptionally with a {@link TcpConnectException} (refused,
+     * unreachable, not protected as required, aborted) or a {@link SocketException} (the connect
+     * could not start). Dependent actions without an executor run on the loop: they must not block.
+     */
+    public CompletableFuture<TcpSocket> whenEstablished() {
+        return established.copy();
+    }
+
     /** Wraps a connection a listener accepted (on its loop). */
     static TcpSocket accepted(StackLoop loop, TcpConnection c) {
         TcpSocket s = new TcpSocket(loop);
@@ -182,8 +220,10 @@ public final class TcpSocket implements Closeable {
                 if (reason != null) {
                     error = reason;
                 }
-                established.completeExceptionally(new TcpConnectException(reason != null ? reason.message() : "closed",
-                        reason != null ? reason : TcpError.ABORTED));
+                if (!established.isDone()) { // an exception (its stack trace) only for a connect that failed
+                    established.completeExceptionally(new TcpConnectException(
+                            reason != null ? reason.message() : "closed", reason != null ? reason : TcpError.ABORTED));
+                }
                 serveReads();
                 failWrites();
                 closedFuture.complete(null);

@@ -71,6 +71,7 @@ public final class Splicer implements ControlTarget, AutoCloseable {
     private final Map<InetSocketAddress, TimedPreset> presets = new ConcurrentHashMap<>();
     private final Map<TupleKey, ReadyLeg2> ready = new ConcurrentHashMap<>();
     private final PendingConnects pending = new PendingConnects();
+    private final Deadlines deadlines = new Deadlines(System::nanoTime, true);
     private final java.util.concurrent.atomic.AtomicLong lastPendingWarning =
             new java.util.concurrent.atomic.AtomicLong(System.nanoTime() - java.util.concurrent.TimeUnit.MINUTES.toNanos(1));
     private final long startNanos;
@@ -189,20 +190,30 @@ public final class Splicer implements ControlTarget, AutoCloseable {
             decision.accept(true);
             return;
         }
-        StackLoop synLoop = stack.currentLoop(); // leg 2 on leg 1's loop: the splice runs there
-        Thread.ofVirtual().name("splice-connect").start(() -> {
-            SpliceSettings s = settings;
-            if (!takePendingSlot(s, remote, local)) {
-                decision.accept(false);
-                return;
-            }
-            java.net.InetAddress pendingSource = remote.getAddress();
-            CryptMode mode = outboundMode(s, local, remote);
-            SplicedConnection c = new SplicedConnection(this, local, remote, direction, nanoTime());
-            TupleKey appKey = new TupleKey(c.appLocal(), c.appRemote());
-            byAppTuple.put(appKey, c); // visible (handshaking) while leg 2 connects
-            TcpSocket leg2 = connectLeg2(synLoop, Direction.OUTBOUND, remote, null, local, mode, s);
-            if (leg2 == null) {
+        connectOutbound(stack.currentLoop(), local, remote, decision);
+    }
+
+    /**
+     * The SYN gate of a steered SYN, on the loop that holds the SYN: leg 2's SYN leaves before
+     * this returns (no thread hop), and the decision is made where leg 2's handshake ends — on
+     * the loop when it completes or fails, on the timer when {@link SpliceSettings#connectTimeout}
+     * passes first (leg 2 is then aborted). Nothing here blocks.
+     */
+    private void connectOutbound(StackLoop synLoop, InetSocketAddress local, InetSocketAddress remote,
+            Consumer<Boolean> decision) {
+        SpliceSettings s = settings;
+        if (!takePendingSlot(s, remote, local)) {
+            decision.accept(false);
+            return;
+        }
+        java.net.InetAddress pendingSource = remote.getAddress();
+        CryptMode mode = outboundMode(s, local, remote);
+        SplicedConnection c = new SplicedConnection(this, local, remote, Direction.OUTBOUND, nanoTime());
+        TupleKey appKey = new TupleKey(c.appLocal(), c.appRemote());
+        byAppTuple.put(appKey, c); // visible (handshaking) while leg 2 connects
+        // leg 2 on leg 1's loop (the splice runs there)
+        openLeg2(synLoop, Direction.OUTBOUND, remote, null, local, mode, s).whenComplete((leg2, failed) -> {
+            if (failed != null) {
                 c.settle(Phase.CLOSED, null);
                 byAppTuple.remove(appKey, c);
                 releasePendingSlot(pendingSource);
@@ -279,35 +290,54 @@ public final class Splicer implements ControlTarget, AutoCloseable {
     }
 
     /**
-     * Connects leg 2 on {@code loop} (leg 1's; null: any) from {@code source} (null: the stack's
-     * address and an ephemeral port) to {@code destination}; null (counted against the peer and
-     * logged) when that fails. The peer is the destination of an outbound splice, {@code app}'s
-     * client of a served one.
+     * Starts leg 2 on {@code loop} (leg 1's; null: any) from {@code source} (null: the stack's
+     * address and an ephemeral port) to {@code destination}, without waiting: from the loop's
+     * own thread its SYN is sent before this returns. The future completes with the connected
+     * leg (on the loop), or with the failure once it is counted against the peer and logged (leg
+     * 2 then aborted): refused, unreachable, not protected as required, or no answer within the
+     * connect timeout. The peer is the destination of an outbound splice, {@code app}'s client of
+     * a served one.
      */
-    private TcpSocket connectLeg2(StackLoop loop, Direction direction, InetSocketAddress app, InetSocketAddress source,
-            InetSocketAddress destination, CryptMode mode, SpliceSettings s) {
+    private CompletableFuture<TcpSocket> openLeg2(StackLoop loop, Direction direction, InetSocketAddress app,
+            InetSocketAddress source, InetSocketAddress destination, CryptMode mode, SpliceSettings s) {
         InetSocketAddress local = direction == Direction.OUTBOUND ? app : destination;
         InetSocketAddress peer = direction == Direction.OUTBOUND ? destination : source;
-        try {
-            TcpConfig base = stack.tcp(0).config();
-            int headers = destination.getAddress() instanceof java.net.Inet6Address ? 60 : 40;
-            TcpConfig config = base.withMss(Math.min(base.mss(), s.pathMtu() - headers));
-            return TcpSocket.connect(loop != null ? loop : stack.pickLoop(), source, destination, config,
-                    tcpcrypt.protections(tcpcrypt.config().withMode(mode)), s.connectTimeout());
-        } catch (TcpConnectException e) {
-            if (e.error() == TcpError.NOT_PROTECTED) {
-                counters.countRefused(peer.getAddress());
-                log.info(ConnectionLog.refused(direction, local, peer, "refused",
-                        "tcpcrypt is required and the peer does not speak it"));
-            } else {
-                counters.countConnectFailed(peer.getAddress());
-                log.info(ConnectionLog.refused(direction, local, peer, "connect_failed", e.getMessage()));
+        TcpConfig base = stack.tcp(0).config();
+        int headers = destination.getAddress() instanceof java.net.Inet6Address ? 60 : 40;
+        TcpConfig config = base.withMss(Math.min(base.mss(), s.pathMtu() - headers));
+        TcpSocket leg2 = TcpSocket.open(loop != null ? loop : stack.pickLoop(), source, destination, config,
+                tcpcrypt.protections(tcpcrypt.config().withMode(mode)));
+        CompletableFuture<TcpSocket> outcome = new CompletableFuture<>();
+        deadlines.within(leg2.whenEstablished(), s.connectTimeout()).whenComplete((connected, failure) -> {
+            if (failure == null) {
+                outcome.complete(connected);
+                return;
             }
-        } catch (IOException e) {
+            leg2.abort();
+            Throwable why = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+                    ? failure.getCause() : failure;
+            if (why instanceof TimeoutException) {
+                why = new TcpConnectException("connect to " + destination + " timed out after "
+                        + s.connectTimeout().toMillis() + " ms", TcpError.TIMED_OUT);
+            } else if (why instanceof TcpConnectException t) {
+                why = new TcpConnectException("connect to " + destination + ": " + t.getMessage(), t.error());
+            }
+            leg2Failed(direction, local, peer, why);
+            outcome.completeExceptionally(why);
+        });
+        return outcome;
+    }
+
+    /** Counts a leg 2 that did not connect against its peer and logs it. */
+    private void leg2Failed(Direction direction, InetSocketAddress local, InetSocketAddress peer, Throwable why) {
+        if (why instanceof TcpConnectException e && e.error() == TcpError.NOT_PROTECTED) {
+            counters.countRefused(peer.getAddress());
+            log.info(ConnectionLog.refused(direction, local, peer, "refused",
+                    "tcpcrypt is required and the peer does not speak it"));
+        } else {
             counters.countConnectFailed(peer.getAddress());
-            log.info(ConnectionLog.refused(direction, local, peer, "connect_failed", e.getMessage()));
+            log.info(ConnectionLog.refused(direction, local, peer, "connect_failed", why.getMessage()));
         }
-        return null;
     }
 
     /** Leg 1 completed its handshake (on its loop): splice it to the leg 2 connected for it. */
@@ -316,8 +346,7 @@ public final class Splicer implements ControlTarget, AutoCloseable {
         ReadyLeg2 r = ready.remove(new TupleKey(leg1.localAddress(), leg1.remoteAddress()));
         if (r == null) {
             if (classify(settings, leg1.localAddress(), true) == Direction.INBOUND) {
-                // waits for tcpcrypt and for the service: never on the loop
-                Thread.ofVirtual().name("splice-inbound").start(() -> spliceInbound(leg1));
+                spliceInbound(leg1);
                 return;
             }
             // Its leg 2 expired meanwhile (the client took too long to complete the handshake).
@@ -351,7 +380,8 @@ public final class Splicer implements ControlTarget, AutoCloseable {
      * destination: written into the TUN device, it takes the host's normal input path, so the
      * host's firewall rules and the local service see the real client (the routing plan brings
      * the service's replies back into the device). A leg 2 that is refused, or dropped until the
-     * connect timeout, resets leg 1.
+     * connect timeout, resets leg 1. Called on leg 1's loop; nothing here waits: each step
+     * follows the completion of the one before.
      */
     private void spliceInbound(TcpSocket leg1) {
         SpliceSettings s = settings;
@@ -360,48 +390,47 @@ public final class Splicer implements ControlTarget, AutoCloseable {
         SplicedConnection c = new SplicedConnection(this, service, client, Direction.INBOUND, nanoTime());
         byAppTuple.put(new TupleKey(c.appLocal(), c.appRemote()), c); // visible (handshaking) meanwhile
         boolean encrypted = TcpCrypt.peerCapable(leg1);
-        if (encrypted && !keysAgreed(leg1, s.connectTimeout())) {
-            counters.countConnectFailed(client.getAddress());
-            log.info(ConnectionLog.refused(Direction.INBOUND, service, client, "connect_failed",
-                    "no tcpcrypt keys within " + s.connectTimeout().toSeconds() + "s"));
-            leg1.abort();
-            c.finish();
-            return;
-        }
-        TcpSocket leg2 = connectLeg2(leg1.loop(), Direction.INBOUND, service, client, service, CryptMode.NEVER, s);
-        if (leg2 == null) {
-            leg1.abort();
-            c.finish();
-            return;
-        }
-        c.leg2Connected(leg2);
-        byLeg2Tuple.put(new TupleKey(leg2.localAddress(), leg2.remoteAddress()), c);
-        leg1.loop().defer(() -> {
-            if (!c.start(leg1, counters)) {
-                log.warn("leg 2 of {} is on another loop than leg 1: reset", c);
+        CompletableFuture<?> settled = encrypted
+                ? deadlines.within(TcpCrypt.handshake(leg1).toCompletableFuture()
+                        .thenApply(info -> info.orElseThrow(() -> new IllegalStateException("no keys"))),
+                        s.connectTimeout())
+                : CompletableFuture.completedFuture(null);
+        settled.whenComplete((keys, noKeys) -> {
+            if (noKeys != null) {
                 counters.countConnectFailed(client.getAddress());
-                c.abortBoth("leg 2 on another loop");
+                log.info(ConnectionLog.refused(Direction.INBOUND, service, client, "connect_failed",
+                        "no tcpcrypt keys within " + s.connectTimeout().toSeconds() + "s"));
+                leg1.abort();
                 c.finish();
                 return;
             }
-            if (encrypted) {
-                c.settle(Phase.ENCRYPTED, null);
-            } else {
-                c.settle(Phase.PLAIN, "the peer's ENO offer did not lead to tcpcrypt (no common TEP)");
-            }
+            openLeg2(leg1.loop(), Direction.INBOUND, service, client, service, CryptMode.NEVER, s)
+                    .whenComplete((leg2, failed) -> {
+                        if (failed != null) {
+                            leg1.abort();
+                            c.finish();
+                            return;
+                        }
+                        c.leg2Connected(leg2);
+                        byLeg2Tuple.put(new TupleKey(leg2.localAddress(), leg2.remoteAddress()), c);
+                        leg1.loop().defer(() -> startInbound(c, leg1, encrypted));
+                    });
         });
     }
 
-    /** Waits up to {@code timeout} for leg 1's tcpcrypt keys. */
-    private static boolean keysAgreed(TcpSocket leg1, Duration timeout) {
-        try {
-            TcpCrypt.whenEstablished(leg1).get(timeout.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
-            return true;
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
+    /** The served connection's leg 2 is connected: the splice starts (on the loop). */
+    private void startInbound(SplicedConnection c, TcpSocket leg1, boolean encrypted) {
+        if (!c.start(leg1, counters)) {
+            log.warn("leg 2 of {} is on another loop than leg 1: reset", c);
+            counters.countConnectFailed(leg1.remoteAddress().getAddress());
+            c.abortBoth("leg 2 on another loop");
+            c.finish();
+            return;
+        }
+        if (encrypted) {
+            c.settle(Phase.ENCRYPTED, null);
+        } else {
+            c.settle(Phase.PLAIN, "the peer's ENO offer did not lead to tcpcrypt (no common TEP)");
         }
     }
 
@@ -630,6 +659,7 @@ public final class Splicer implements ControlTarget, AutoCloseable {
             log.info("reset {} connection(s) still open at stop", reset);
             awaitEnded(Duration.ofMillis(500)); // the loops send the resets before the stack goes
         }
+        deadlines.close();
     }
 
     /** Waits up to {@code limit} until every connection listed has ended. */
