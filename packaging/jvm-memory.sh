@@ -1,8 +1,8 @@
 # tuncrypt_jvm_memory ARGS...: the JVM options that keep the process within `--memory SIZE`
 # (--memory SIZE, --memory=SIZE, else the memory key of the --config file; the command line
 # wins, as in the daemon), printed on one line; nothing when no size is given or it does not
-# parse (the daemon then says what is wrong). A quarter of SIZE is the heap cap (-Xmx, at least
-# 16 MiB); the direct-memory limit is the rest; the JIT code cache is capped at SIZE/8 within
+# parse (the daemon then says what is wrong). A quarter of SIZE is the heap cap (-Xmx, whole
+# 2 MiB as the JVM aligns it, at least 16 MiB); the direct-memory limit is the rest; the JIT code cache is capped at SIZE/8 within
 # 32-64 MiB. The daemon then reserves what the JVM needs besides and gives what is left to the
 # connections' buffers (see operations.md, "Memory"). POSIX sh and built-ins only: the
 # container image runs this under dash without coreutils.
@@ -44,7 +44,7 @@ tuncrypt_jvm_memory() {
     _tm_kib=$(( _tm_n << (_tm_shift - 10) ))
   fi
   [ $_tm_kib -ge 1024 ] || return 0
-  _tm_heap=$(( _tm_kib / 4 )); [ $_tm_heap -ge 16384 ] || _tm_heap=16384
+  _tm_heap=$(( _tm_kib / 4 / 2048 * 2048 )); [ $_tm_heap -ge 16384 ] || _tm_heap=16384
   _tm_code=$(( _tm_kib / 8 )); [ $_tm_code -ge 32768 ] || _tm_code=32768; [ $_tm_code -le 65536 ] || _tm_code=65536
   _tm_direct=$(( _tm_kib - _tm_heap )); [ $_tm_direct -ge 1024 ] || _tm_direct=1024
   echo "-Xmx${_tm_heap}k -XX:MaxDirectMemorySize=${_tm_direct}k -XX:ReservedCodeCacheSize=${_tm_code}k"

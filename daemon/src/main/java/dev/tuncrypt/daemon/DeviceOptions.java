@@ -100,7 +100,7 @@ public final class DeviceOptions {
             if (size < (1L << 20)) {
                 throw new UsageException("--memory " + memory + ": must be at least 1m");
             }
-            processBudget = ProcessBudget.derive(size, JvmReserve.heapCap(), JvmReserve.measure(queues));
+            processBudget = JvmReserve.split(size, queues);
             memoryBytes = processBudget.buffers();
         }
         List<Cidr> kernel = new ArrayList<>();

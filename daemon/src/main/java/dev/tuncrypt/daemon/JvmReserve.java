@@ -51,6 +51,38 @@ final class JvmReserve {
         return of(nonHeapAtStart(), heapCap(), vmOption("ReservedCodeCacheSize", 240L << 20), codeCacheCommitted(), queues);
     }
 
+    /**
+     * The split of {@code size} in this JVM. When the launcher sized this JVM from the same size
+     * (its heap cap is {@link LauncherSizing#heapCap}), a size too small is answered with the
+     * smallest one the launcher's sizing keeps; otherwise with the smallest for this heap cap.
+     */
+    static ProcessBudget split(long size, int queues) throws UsageException {
+        long heap = heapCap();
+        long reserve = measure(queues);
+        long least = heap + reserve + ProcessBudget.MIN_BUFFERS;
+        if (heap == LauncherSizing.heapCap(size)) {
+            least = leastForLauncher(nonHeapAtStart(), codeCacheCommitted(), queues);
+        }
+        return ProcessBudget.derive(size, heap, reserve, least);
+    }
+
+    /** What the footprint measured at start may differ by from one start to the next. */
+    static final long MEASUREMENT_SLACK = 4L << 20;
+
+    /**
+     * The smallest size, in whole MiB, whose launcher-sized JVM leaves the buffers their minimum,
+     * plus {@link #MEASUREMENT_SLACK} (the next start measures anew).
+     */
+    static long leastForLauncher(long nonHeapResident, long codeCacheCommitted, int queues) {
+        for (long size = 16L << 20; ; size += 1L << 20) {
+            long heap = LauncherSizing.heapCap(size);
+            long reserve = of(nonHeapResident, heap, LauncherSizing.codeCacheCap(size), codeCacheCommitted, queues);
+            if (size - heap - reserve >= ProcessBudget.MIN_BUFFERS + MEASUREMENT_SLACK) {
+                return size;
+            }
+        }
+    }
+
     /** This JVM's heap cap: {@code -Xmx} (MaxHeapSize), else what the runtime reports. */
     static long heapCap() {
         return vmOption("MaxHeapSize", Runtime.getRuntime().maxMemory());

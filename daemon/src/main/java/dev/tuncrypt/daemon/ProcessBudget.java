@@ -19,23 +19,28 @@ public record ProcessBudget(long size, long heapCap, long reserve, long buffers)
 
     /**
      * The split of {@code size} for a JVM whose heap cap is {@code heapCap} and whose other
-     * memory is {@code reserve}; fails, naming the numbers and the smallest size that would do,
-     * when less than {@link #MIN_BUFFERS} would be left for the buffers.
+     * memory is {@code reserve}; fails, naming the numbers and {@code leastSize}, the smallest
+     * size that would do (for this heap cap, or for the launcher's sizing when it sized this
+     * JVM), when less than {@link #MIN_BUFFERS} would be left for the buffers.
      */
-    public static ProcessBudget derive(long size, long heapCap, long reserve) throws UsageException {
+    public static ProcessBudget derive(long size, long heapCap, long reserve, long leastSize) throws UsageException {
         if (size <= 0 || heapCap <= 0 || reserve < 0) {
             throw new IllegalArgumentException("size " + size + ", heap cap " + heapCap + ", reserve " + reserve);
         }
         long buffers = size - heapCap - reserve;
         if (buffers < MIN_BUFFERS) {
-            long least = heapCap + reserve + MIN_BUFFERS;
             throw new UsageException("--memory " + mib(size) + " is too small for this JVM: its heap cap (-Xmx) is "
                     + mib(heapCap) + " and the rest of the JVM needs " + mib(reserve) + ", which leaves " + mib(buffers)
                     + " for the connections' buffers (at least " + mib(MIN_BUFFERS) + " needed); give --memory "
-                    + ((least + (1L << 20) - 1) >> 20) + "m or more, or start the JVM with a smaller -Xmx"
+                    + ((leastSize + (1L << 20) - 1) >> 20) + "m or more, or start the JVM with a smaller -Xmx"
                     + " (bin/tuncryptd sizes the heap from --memory unless TUNCRYPT_JAVA_OPTS sets -Xmx)");
         }
         return new ProcessBudget(size, heapCap, reserve, buffers);
+    }
+
+    /** {@link #derive(long, long, long, long)} where the heap cap stays what it is whatever the size. */
+    public static ProcessBudget derive(long size, long heapCap, long reserve) throws UsageException {
+        return derive(size, heapCap, reserve, heapCap + reserve + MIN_BUFFERS);
     }
 
     /** "256 MiB", rounded down; sizes below a MiB in KiB. */

@@ -47,6 +47,16 @@ class LauncherMemoryTest {
     }
 
     @Test
+    void theDaemonKnowsTheLaunchersSizing() throws Exception {
+        for (String size : new String[] {"32m", "100m", "186m", "256m", "384m", "500m", "512m", "1g", "3g", "1073741824", "1000001k"}) {
+            long bytes = DeviceOptions.parseSize("--memory", size);
+            assertThat(jvmOptions("--memory", size)).as(size).isEqualTo("-Xmx" + (LauncherSizing.heapCap(bytes) >> 10)
+                    + "k -XX:MaxDirectMemorySize=" + ((bytes - LauncherSizing.heapCap(bytes)) >> 10)
+                    + "k -XX:ReservedCodeCacheSize=" + (LauncherSizing.codeCacheCap(bytes) >> 10) + "k");
+        }
+    }
+
+    @Test
     void aSmallSizeStillCapsTheHeapAtSixteenMegabytes() throws Exception {
         assertThat(jvmOptions("--memory", "32m")).startsWith("-Xmx16384k -XX:MaxDirectMemorySize=16384k ");
     }

@@ -46,6 +46,20 @@ class ProcessBudgetTest {
     }
 
     @Test
+    void aLauncherSizedJvmIsToldTheSmallestSizeTheLauncherKeeps() throws UsageException {
+        long least = JvmReserve.leastForLauncher(60 * MIB, 5 * MIB, 1);
+        long heap = LauncherSizing.heapCap(least);
+        long reserve = JvmReserve.of(60 * MIB, heap, LauncherSizing.codeCacheCap(least), 5 * MIB, 1);
+        assertThat(least - heap - reserve).isGreaterThanOrEqualTo(ProcessBudget.MIN_BUFFERS + JvmReserve.MEASUREMENT_SLACK);
+        long smaller = least - MIB;
+        long heapSmaller = LauncherSizing.heapCap(smaller);
+        assertThat(smaller - heapSmaller - JvmReserve.of(60 * MIB, heapSmaller, LauncherSizing.codeCacheCap(smaller), 5 * MIB, 1))
+                .isLessThan(ProcessBudget.MIN_BUFFERS + JvmReserve.MEASUREMENT_SLACK);
+        assertThatThrownBy(() -> ProcessBudget.derive(128 * MIB, 32 * MIB, 130 * MIB, least))
+                .hasMessageContaining("give --memory " + (least >> 20) + "m or more");
+    }
+
+    @Test
     void thisJvmIsMeasured() {
         assertThat(JvmReserve.heapCap()).isPositive();
         assertThat(JvmReserve.residentBytes()).isGreaterThan(16 * MIB); // a running JVM holds at least that
