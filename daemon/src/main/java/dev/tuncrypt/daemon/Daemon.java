@@ -235,7 +235,7 @@ final class Daemon implements AutoCloseable {
      * verified; on an error the old plan is put back), and only then do the per-connection
      * settings (require, crypt mode, dialects, timeouts) and the verbosity change. Any error leaves the
      * running configuration in force and is logged with its reason (file and line for the
-     * config file). The device, addresses, control socket and -c need a restart.
+     * config file). The device, addresses, --memory, control socket and -c need a restart.
      */
     ReloadOutcome reload(ConfigSource config) {
         DaemonOptions fresh;
@@ -264,6 +264,9 @@ final class Daemon implements AutoCloseable {
                 || !fresh.device.stackAddrs.equals(options.device.stackAddrs) || fresh.device.mtu != options.device.mtu
                 || fresh.device.queues != options.device.queues) {
             restart.add("device");
+        }
+        if (!java.util.Objects.equals(fresh.device.memory, options.device.memory)) {
+            restart.add("--memory"); // the JVM was sized for the old one
         }
         if (!java.util.Objects.equals(fresh.control.address(), options.control.address())) {
             restart.add("-u");

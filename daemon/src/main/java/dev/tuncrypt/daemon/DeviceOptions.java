@@ -43,8 +43,10 @@ public final class DeviceOptions {
     boolean noOffload;
 
     @Option(names = "--memory", paramLabel = "SIZE",
-            description = "Memory budget of the connections' buffers, e.g. 512m or 2g (default: three quarters of the"
-                    + " JVM's direct-memory limit). Windows shrink as it fills; new connections are refused before it runs out.")
+            description = "Memory the whole process may keep resident, e.g. 256m or 2g: bin/tuncryptd sizes the JVM's heap"
+                    + " from it (a quarter), the JVM's own needs are reserved, and the rest is the connections' buffers, whose"
+                    + " windows shrink as they fill; new connections are refused before they run out. Without it the JVM is"
+                    + " sized by its defaults and the buffers get three quarters of its direct-memory limit.")
     String memory;
 
     @Option(names = "--pcap", paramLabel = "FILE",
@@ -60,6 +62,8 @@ public final class DeviceOptions {
 
     List<Cidr> kernelAddresses = List.of();
     long memoryBytes;
+    /** The split of {@code --memory}; null without it. */
+    ProcessBudget processBudget;
     List<InetAddress> stackAddresses = List.of();
 
     /** Whether {@code --stack-addr} was given (an embedded stack is wanted). */
@@ -88,9 +92,16 @@ public final class DeviceOptions {
         if (queues < 1 || queues > 64) {
             throw new UsageException("--queues " + queues + ": must be 1-64");
         }
-        memoryBytes = memory == null ? dev.tuncrypt.tcpstack.MemoryBudget.defaultBytes() : parseSize("--memory", memory);
-        if (memoryBytes < (1L << 20)) {
-            throw new UsageException("--memory " + memory + ": must be at least 1m");
+        if (memory == null) {
+            processBudget = null;
+            memoryBytes = dev.tuncrypt.tcpstack.MemoryBudget.defaultBytes();
+        } else {
+            long size = parseSize("--memory", memory);
+            if (size < (1L << 20)) {
+                throw new UsageException("--memory " + memory + ": must be at least 1m");
+            }
+            processBudget = JvmReserve.split(size, queues);
+            memoryBytes = processBudget.buffers();
         }
         List<Cidr> kernel = new ArrayList<>();
         for (String s : tunAddrs) {

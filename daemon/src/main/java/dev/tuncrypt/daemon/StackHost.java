@@ -56,7 +56,12 @@ public final class StackHost implements AutoCloseable {
             }
             long memory = options.memoryBytes > 0 ? options.memoryBytes : dev.tuncrypt.tcpstack.MemoryBudget.defaultBytes();
             NetStack.Builder builder = NetStack.builder().memory(dev.tuncrypt.tcpstack.MemoryBudget.of(memory));
-            log.debug("memory budget {} MiB for connection buffers", memory >> 20);
+            if (options.processBudget != null) {
+                log.info("memory: {}", options.processBudget);
+            } else {
+                log.debug("memory budget {} MiB for connection buffers (no --memory: three quarters of the direct-memory limit)",
+                        memory >> 20);
+            }
             for (int q = 0; q < device.queues(); q++) {
                 PacketLink link = device.queue(q);
                 builder.link(pcap == null ? link : new PcapTap(link, pcap));

@@ -6,7 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.tuncrypt.tcpstack.MemoryBudget;
 import org.junit.jupiter.api.Test;
 
-/** {@code --memory SIZE}: binary units, a default from the JVM's direct-memory limit, errors that say what is wrong. */
+/**
+ * {@code --memory SIZE}: binary units; a process budget split into this JVM's heap cap, its
+ * reserve and the buffers; without it the default from the JVM's direct-memory limit; errors that
+ * say what is wrong.
+ */
 class MemoryOptionTest {
 
     @Test
@@ -29,6 +33,39 @@ class MemoryOptionTest {
 
     @Test
     void defaultIsThreeQuartersOfTheDirectMemoryLimit() throws UsageException {
+        DeviceOptions o = options();
+        o.validate();
+        assertThat(o.memoryBytes).isEqualTo(MemoryBudget.maxDirectMemory() / 4 * 3).isPositive();
+        assertThat(o.processBudget).isNull();
+    }
+
+    @Test
+    void aSizeIsTheProcessBudgetAndTheBuffersGetTheRest() throws UsageException {
+        DeviceOptions o = options();
+        long heap = JvmReserve.heapCap();
+        long size = heap + (1L << 30); // room for any reserve this JVM measures
+        o.memory = (size >> 20) + "m";
+        o.validate();
+        assertThat(o.processBudget.size()).isEqualTo(size);
+        assertThat(o.processBudget.heapCap()).isEqualTo(heap);
+        assertThat(o.processBudget.reserve()).isEqualTo(JvmReserve.measure(o.queues));
+        assertThat(o.memoryBytes).isEqualTo(o.processBudget.buffers())
+                .isEqualTo(size - heap - JvmReserve.measure(o.queues)).isGreaterThanOrEqualTo(ProcessBudget.MIN_BUFFERS);
+    }
+
+    @Test
+    void aSizeTheJvmCannotKeepIsRefusedNamingTheHeapCap() {
+        DeviceOptions o = options();
+        long heap = JvmReserve.heapCap(); // the test JVM's -Xmx (2 GiB), far above the size below
+        o.memory = "256m";
+        assertThatThrownBy(o::validate).isInstanceOf(UsageException.class)
+                .hasMessageContaining("--memory 256 MiB is too small for this JVM")
+                .hasMessageContaining("heap cap (-Xmx) is " + (heap >> 20) + " MiB");
+        o.memory = "100k";
+        assertThatThrownBy(o::validate).hasMessageContaining("at least 1m");
+    }
+
+    private static DeviceOptions options() {
         DeviceOptions o = new DeviceOptions();
         o.tunName = "tun0";
         o.mtu = 1500;
@@ -36,12 +73,6 @@ class MemoryOptionTest {
         o.txQueueLength = 5000;
         o.pcapSnaplen = 65535; // picocli's default, not applied to an instance made by hand
         o.stackAddrs.add("198.18.7.2");
-        o.validate();
-        assertThat(o.memoryBytes).isEqualTo(MemoryBudget.maxDirectMemory() / 4 * 3).isPositive();
-        o.memory = "256m";
-        o.validate();
-        assertThat(o.memoryBytes).isEqualTo(256L << 20);
-        o.memory = "100k";
-        assertThatThrownBy(o::validate).hasMessageContaining("at least 1m");
+        return o;
     }
 }
