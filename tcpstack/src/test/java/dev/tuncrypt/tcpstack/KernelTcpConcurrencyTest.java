@@ -69,8 +69,30 @@ class KernelTcpConcurrencyTest {
         return 128 * KIB + (i * 7919L * KIB) % (384 * KIB);
     }
 
+    Thread sampler;
+    volatile boolean sampling = true;
+    void startSampler() {
+        long t0 = System.nanoTime();
+        sampler = Thread.ofPlatform().daemon(true).start(() -> {
+            long last = 0;
+            while (sampling) {
+                try {
+                    long d = f.deviceStatistic("tx_dropped");
+                    long p = f.deviceStatistic("tx_packets");
+                    String ss = f.ns().run("sh", "-c", "ss -Htin | grep -o 'snd_wnd:[0-9]*' | sort | uniq -c | sort -rn | head -3 | tr '\\n' ' '").output();
+                    System.out.printf("SAMPLE %5d ms dropped %d (+%d) packets %d  %s%n", (System.nanoTime() - t0) / 1_000_000, d, d - last, p, ss);
+                    last = d;
+                    Thread.sleep(200);
+                } catch (Exception e) {
+                    return;
+                }
+            }
+        });
+    }
+
     @Test
     void twoHundredKernelClientsToAStackListener() throws Exception {
+        startSampler();
         int port = 5100;
         try (TcpListener listener = TcpListener.bind(f.stack(), port, CONNECTIONS)) {
             ConcurrentLinkedQueue<TcpSocket> accepted = new ConcurrentLinkedQueue<>();
@@ -130,6 +152,7 @@ class KernelTcpConcurrencyTest {
 
     @Test
     void twoHundredStackClientsToAKernelListener() throws Exception {
+        startSampler();
         int port = 5200;
         ServerSocket server = f.kernelServer(KERNEL4, port, 512);
         List<Future<?>> servers = new ArrayList<>();
@@ -232,7 +255,11 @@ class KernelTcpConcurrencyTest {
             assertThat(d[1]).as("echo on connection %d", i).isEqualTo(d[0]);
             total += d[0].bytes();
         }
-        System.out.printf("%d connections, %d KiB each way%n", clients.size(), total / KIB);
+        System.out.printf("%d connections, %d KiB each way; %s: txqueuelen %d, tx_dropped %d of tx_packets %d%n",
+                clients.size(), total / KIB, KernelPeerFixture.DEVICE, f.deviceTxQueueLength(),
+                f.deviceStatistic("tx_dropped"), f.deviceStatistic("tx_packets"));
+        System.out.println("stack counters: " + f.stack().counters());
+        sampling = false;
     }
 
     private void assertClean() throws Exception {

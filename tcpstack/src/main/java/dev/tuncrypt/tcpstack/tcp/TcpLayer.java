@@ -76,6 +76,8 @@ public final class TcpLayer implements ProtocolHandler {
     private final Map<FlowKey, GatedSyn> gated = new HashMap<>();
     /** Send and receive rings of this loop's connections, within the stack's memory budget. */
     final RingPool rings;
+    /** What this loop's connections together may be sent at once: their windows' bound. */
+    final ReceiveWindowBudget windowBudget;
     private final dev.tuncrypt.tcpstack.MemoryBudget budget;
     private final MemoryRefusals refusals;
     /** Scratch for sealing: plaintext in, frame out (loop-confined, one frame at a time). */
@@ -109,6 +111,7 @@ public final class TcpLayer implements ProtocolHandler {
         this.config = config;
         this.protections = protections;
         this.writer = new SegmentWriter(ctx);
+        this.windowBudget = new ReceiveWindowBudget(ctx.output()::receiveQueuePackets, () -> maxSegmentPayload(false));
         this.segmentationOffload = ctx.output().segmentationOffload();
         this.checksumOffload = ctx.output().checksumOffload();
         this.isns = new IsnGenerator(ctx.random());

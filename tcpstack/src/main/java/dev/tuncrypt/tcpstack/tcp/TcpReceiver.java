@@ -30,6 +30,10 @@ final class TcpReceiver {
     /** Sequence number of a FIN that arrived ahead of missing data. */
     private int pendingFinSeq;
     private boolean pendingFin;
+    /** The {@link ReceiveWindowBudget} period in which this receiver was last counted. */
+    long budgetEpoch = Long.MIN_VALUE;
+    /** Octets received in order: how far the window has grown past its start ({@link ReceiveWindowBudget#limit}). */
+    private long windowGrowth;
     /** Last.ACK.sent (RFC 7323 §4.3). */
     private int lastAckSent;
 
@@ -57,6 +61,8 @@ final class TcpReceiver {
     /** The first sequence number expected after the peer's SYN. */
     void start(int rcvNxt) {
         reassembly.reset(rcvNxt);
+        windowGrowth = 0;
+        c.layer.windowBudget.received(this, c.layer.now()); // about to receive: counted from the handshake
     }
 
     /** RCV.NXT: the next sequence number expected (data via the reassembly queue, plus FIN). */
@@ -128,6 +134,8 @@ final class TcpReceiver {
             int advanced = reassembly.insert(seq, b);
             b.limit(lim).position(pos);
             c.stats.bytesReceived += advanced;
+            windowGrowth += advanced;
+            c.layer.windowBudget.received(this, now);
             if (advanced > 0 && !c.app.dataArrived()) {
                 return;
             }
@@ -181,12 +189,16 @@ final class TcpReceiver {
 
     // ------------------------------------------------------------------ window
 
-    /** RCV.WND: free receive buffer space from RCV.NXT (out-of-order data sits inside it). */
+    /**
+     * RCV.WND: free receive buffer space from RCV.NXT (out-of-order data sits inside it), at most
+     * what the loop's {@link ReceiveWindowBudget} allows this connection.
+     */
     int receiveWindow() {
         if (finReceived) {
             return 0;
         }
-        return c.stream != null ? c.stream.peerWindow(buffer.free()) : buffer.free();
+        int free = c.stream != null ? c.stream.peerWindow(buffer.free()) : buffer.free();
+        return Math.min(free, c.layer.windowBudget.limit(c.smss, windowGrowth, c.layer.now()));
     }
 
     /** The window field to send now, scaled, never moving the right edge left. */

@@ -219,6 +219,28 @@ public final class KernelPeerFixture implements AutoCloseable {
     }
 
     /**
+     * A counter of the TUN device from {@code /sys/class/net/tk0/statistics/} in the namespace,
+     * e.g. "tx_dropped": packets the kernel meant for the stack but dropped because the device's
+     * queue toward the stack ({@code txqueuelen}) was full; "tx_packets": those it queued.
+     */
+    public long deviceStatistic(String name) throws IOException {
+        Netns.Result r = ns.run("cat", "/sys/class/net/" + DEVICE + "/statistics/" + name);
+        if (!r.ok()) {
+            throw new IOException("cannot read " + DEVICE + "'s " + name + ": " + r.output());
+        }
+        return Long.parseLong(r.output().trim());
+    }
+
+    /** The TUN device's queue length toward the stack ({@code txqueuelen}), as the kernel reports it. */
+    public int deviceTxQueueLength() throws IOException {
+        Netns.Result r = ns.run("cat", "/sys/class/net/" + DEVICE + "/tx_queue_len");
+        if (!r.ok()) {
+            throw new IOException("cannot read " + DEVICE + "'s tx_queue_len: " + r.output());
+        }
+        return Integer.parseInt(r.output().trim());
+    }
+
+    /**
      * Kernel TCP sockets of the namespace in {@code state} (an {@code ss} state, e.g.
      * "established", "time-wait", "connected", "all"), one line each, optionally narrowed by an
      * {@code ss} filter expression such as {@code "sport = :5200"}.
