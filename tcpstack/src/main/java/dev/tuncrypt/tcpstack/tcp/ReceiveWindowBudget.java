@@ -26,10 +26,11 @@ final class ReceiveWindowBudget {
     /** The period over which a connection that received data counts as receiving. */
     static final long EPOCH_NANOS = 100_000_000L;
     /**
-     * The smallest share, in segments: with two a peer sends two full segments, which draw an
-     * ACK at once (RFC 5681 §4.2), and never waits on a delayed ACK for want of window.
+     * The smallest share, in segments: one, so that each connection keeps moving. A receiver whose
+     * window the budget holds to a segment or two ACKs each segment that uses it up at once
+     * ({@link TcpReceiver}), so the peer never waits on a delayed ACK for want of window.
      */
-    static final int MIN_SEGMENTS = 2;
+    static final int MIN_SEGMENTS = 1;
     /**
      * A new connection's window, in segments, before it grows by what arrives: a peer that opens
      * with ten segments (RFC 6928) and doubles them each round trip is never held back, while a
@@ -38,7 +39,7 @@ final class ReceiveWindowBudget {
      * ({@code rcv_ssthresh}).
      */
     static final int QUEUE_SHARE_PERCENT = 50;
-    static final int INITIAL_SEGMENTS = 4;
+    static final int INITIAL_SEGMENTS = 2;
 
     private final IntSupplier queuePackets;
     private final IntSupplier segmentBytes;

@@ -162,6 +162,11 @@ final class TcpReceiver {
             // a super-packet counts as the segments it stands for: one ACK answers it at once
             int full = seg.gsoSize > 0 ? (len + seg.gsoSize - 1) / seg.gsoSize : len >= c.smss ? 1 : 0;
             scheduleAck(now, full);
+            if (SeqNum.diff(rcvAdvEdge, rcvNxt()) < c.smss && budgetLimit() < buffer.free()) {
+                // the peer has used up a window the budget held small: a delayed ACK would only
+                // stall it (RFC 9293 §3.8.6.3 allows ACKing sooner; Linux does so for a closing window)
+                ackNow();
+            }
         }
     }
 
@@ -198,7 +203,12 @@ final class TcpReceiver {
             return 0;
         }
         int free = c.stream != null ? c.stream.peerWindow(buffer.free()) : buffer.free();
-        return Math.min(free, c.layer.windowBudget.limit(c.smss, windowGrowth, c.layer.now()));
+        return Math.min(free, budgetLimit());
+    }
+
+    /** What the loop's {@link ReceiveWindowBudget} allows this connection's window now. */
+    private int budgetLimit() {
+        return c.layer.windowBudget.limit(c.smss, windowGrowth, c.layer.now());
     }
 
     /** The window field to send now, scaled, never moving the right edge left. */
@@ -206,7 +216,10 @@ final class TcpReceiver {
         int rcvNxt = rcvNxt();
         long wnd = receiveWindow();
         int edgeOffset = SeqNum.diff(rcvAdvEdge, rcvNxt);
-        if (edgeOffset > 0 && wnd - edgeOffset < Math.min(buffer.capacity() / 2, c.smss)) {
+        // RFC 9293 §3.8.6.2.2: move the edge by at least min(Fr x RCV.BUFF, Eff.snd.MSS), Fr = 1/2;
+        // while the window budget caps this connection, its share is the buffer it may offer
+        int offerable = Math.min(buffer.capacity(), budgetLimit());
+        if (edgeOffset > 0 && wnd - edgeOffset < Math.min(offerable / 2, c.smss)) {
             wnd = edgeOffset; // receiver SWS avoidance: keep the old edge
         }
         wnd = Math.max(wnd, Math.max(edgeOffset, 0));
