@@ -39,7 +39,7 @@ final class ReceiveWindowBudget {
      * ({@code rcv_ssthresh}).
      */
     static final int QUEUE_SHARE_PERCENT = 50;
-    static final int INITIAL_SEGMENTS = 2;
+    static final int INITIAL_SEGMENTS = 1;
 
     private final IntSupplier queuePackets;
     private final IntSupplier segmentBytes;
