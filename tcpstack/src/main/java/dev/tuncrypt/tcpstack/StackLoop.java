@@ -39,6 +39,8 @@ public final class StackLoop implements LoopContext {
     static final int SENDS_PER_READ_AHEAD = 32;
     /** Spare batches for reading ahead: 512 packets (800 KB), or 32 super-packets (2 MiB) with offloads. */
     private static final int AHEAD_BATCHES = 8;
+    /** Tasks a turn still runs once its spare batches are full (see {@link #poll}). */
+    static final int TASKS_WHEN_BEHIND = 8;
     private static final int AHEAD_BATCHES_LARGE = 2;
 
     private final int index;
@@ -165,9 +167,11 @@ public final class StackLoop implements LoopContext {
             }
         }
         Runnable task;
-        // tasks (application reads and writes) wait for the next turn once the input read ahead
-        // during this one has no spare batch left: that input comes first
-        while (!inbound.aheadFull() && (task = tasks.poll()) != null) {
+        // Once input read ahead during this turn has filled every spare batch, that input comes
+        // first: only TASKS_WHEN_BEHIND more tasks (application reads and writes, which write in
+        // turn) run this turn, so that tasks still progress when every turn's output fills them.
+        int whenBehind = TASKS_WHEN_BEHIND;
+        while ((!inbound.aheadFull() || whenBehind-- > 0) && (task = tasks.poll()) != null) {
             try {
                 task.run();
             } catch (RuntimeException | OutOfMemoryError e) {
