@@ -4,8 +4,9 @@ import java.util.function.IntSupplier;
 
 /**
  * How much one loop's connections together invite their peers to send at once: the sum of their
- * receive windows, bounded by what the link queues toward the loop (a TUN device's
- * {@code txqueuelen} packets of a segment each). Everything in flight toward the loop may sit in
+ * receive windows, bounded by half of what the link queues toward the loop (a TUN device's
+ * {@code txqueuelen} packets, each a segment, or {@link #SEGMENTS_PER_SUPER_PACKET} on a device
+ * with TCP offloads); the other half is left to ACKs, handshakes and the peers' retransmissions. Everything in flight toward the loop may sit in
  * that queue while the loop is busy elsewhere; the kernel drops what does not fit. Without a
  * bound, 200 peers with 1 MiB windows each may have 200 MiB on the way toward a queue of 500
  * packets.
@@ -31,15 +32,29 @@ final class ReceiveWindowBudget {
      * ({@link TcpReceiver}), so the peer never waits on a delayed ACK for want of window.
      */
     static final int MIN_SEGMENTS = 1;
-    /**
-     * A new connection's window, in segments, before it grows by what arrives: a peer that opens
-     * with ten segments (RFC 6928) and doubles them each round trip is never held back, while a
-     * crowd of new connections cannot each offer a megabyte before the crowd is counted (a
-     * window once offered is never taken back). Linux grows its receive window the same way
-     * ({@code rcv_ssthresh}).
-     */
+    /** The part of the link's queue the windows may fill together; ACKs, SYNs and retransmissions need the rest. */
     static final int QUEUE_SHARE_PERCENT = 50;
+    /**
+     * A new connection's window, in segments, before it grows by what arrives (doubling each round
+     * trip, as a peer's slow start does): a crowd of new connections cannot each offer a large
+     * window before the crowd is counted (a window once offered is never taken back). Linux grows
+     * its receive window the same way ({@code rcv_ssthresh}), from a larger start. The cost: a
+     * peer's first flight is one segment, so 14 KB take four round trips instead of one.
+     */
     static final int INITIAL_SEGMENTS = 1;
+
+    /**
+     * Segments a queued packet is counted as on a link of super-packets: the kernel's TSO sizing
+     * makes them a few segments each when many connections share the link (about 3 in the
+     * daemons' 200-connection scenario), up to 44; counting each as one segment kept the windows
+     * so small that the kernel sent single segments, four times the packets.
+     */
+    static final int SEGMENTS_PER_SUPER_PACKET = 4;
+
+    /** The payload a queued packet is counted as: a segment, or {@link #SEGMENTS_PER_SUPER_PACKET} with offloads. */
+    static int bytesPerQueuedPacket(int segmentPayload, boolean superPackets) {
+        return superPackets ? SEGMENTS_PER_SUPER_PACKET * segmentPayload : segmentPayload;
+    }
 
     private final IntSupplier queuePackets;
     private final IntSupplier segmentBytes;

@@ -111,8 +111,9 @@ public final class TcpLayer implements ProtocolHandler {
         this.config = config;
         this.protections = protections;
         this.writer = new SegmentWriter(ctx);
-        this.windowBudget = new ReceiveWindowBudget(ctx.output()::receiveQueuePackets, () -> maxSegmentPayload(false));
         this.segmentationOffload = ctx.output().segmentationOffload();
+        this.windowBudget = new ReceiveWindowBudget(ctx.output()::receiveQueuePackets,
+                () -> ReceiveWindowBudget.bytesPerQueuedPacket(maxSegmentPayload(false), ctx.output().segmentationOffload()));
         this.checksumOffload = ctx.output().checksumOffload();
         this.isns = new IsnGenerator(ctx.random());
         this.tsOffsets = new TupleHash(ctx.random());

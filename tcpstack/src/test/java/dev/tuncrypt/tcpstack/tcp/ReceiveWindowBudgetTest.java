@@ -83,4 +83,11 @@ class ReceiveWindowBudgetTest {
         assertThat(none.share(MSS, 0)).isEqualTo(Integer.MAX_VALUE);
         assertThat(none.limit(MSS, 0, 0)).isEqualTo(Integer.MAX_VALUE);
     }
+
+    @Test
+    void aQueuedSuperPacketCountsAsAFewSegments() {
+        assertThat(ReceiveWindowBudget.bytesPerQueuedPacket(MSS, false)).isEqualTo(MSS);
+        assertThat(ReceiveWindowBudget.bytesPerQueuedPacket(MSS, true))
+                .isEqualTo(ReceiveWindowBudget.SEGMENTS_PER_SUPER_PACKET * MSS);
+    }
 }
