@@ -491,8 +491,7 @@ class DaemonScenariosTest {
                 total, seconds, total * 8 / seconds / 1e6);
         // The kernel's drops at each device's queue toward its stack: at 500 packets 16-23 % of
         // what went toward a's stack was dropped before the stack read between its writes and
-        // bounded its windows; now about 3 % toward each (docs/benchmarks.md §22), not yet none:
-        // at most 1 in 16.
+        // bounded its windows; now 2-6 % (docs/benchmarks.md §22), not yet none: at most 1 in 16.
         for (var dev : Map.of(a, "ta0", b, "tb0").entrySet()) {
             String at = "/sys/class/net/" + dev.getValue();
             assertThat(dev.getKey().execOk("cat", at + "/tx_queue_len").trim()).as("%s txqueuelen", dev.getValue())
