@@ -20,6 +20,10 @@ public final class StackCounters {
     long resetsSent;
     long datagramsReassembled;
     long forwarded;
+    long drainReads;
+    long drainLimits;
+    long packetsReadAhead;
+    long readAheadsFull;
     private final long[] drops = new long[REASONS.length];
     private final long[] malformed = new long[WIRE_ERRORS.length];
 
@@ -54,6 +58,36 @@ public final class StackCounters {
     /** Packets handed to another loop that owns their flow. */
     public long forwarded() {
         return forwarded;
+    }
+
+    /** A read made at once because the one before filled the batch (the device's queue had more). */
+    public void countDrainRead() {
+        drainReads++;
+    }
+
+    /** A turn that stopped reading at its limit of full batches with the queue maybe not empty. */
+    public void countDrainLimit() {
+        drainLimits++;
+    }
+
+    /** Reads made at once after a full batch, before the turn's output. */
+    public long drainReads() {
+        return drainReads;
+    }
+
+    /** Turns that read their limit of full batches. */
+    public long drainLimits() {
+        return drainLimits;
+    }
+
+    /** Packets read from the link between the loop's writes and processed at its next turn. */
+    public long packetsReadAhead() {
+        return packetsReadAhead;
+    }
+
+    /** Reads between writes skipped because every spare batch was full. */
+    public long readAheadsFull() {
+        return readAheadsFull;
     }
 
     public void countReassembled() {
@@ -137,6 +171,10 @@ public final class StackCounters {
         resetsSent += other.resetsSent;
         datagramsReassembled += other.datagramsReassembled;
         forwarded += other.forwarded;
+        drainReads += other.drainReads;
+        drainLimits += other.drainLimits;
+        packetsReadAhead += other.packetsReadAhead;
+        readAheadsFull += other.readAheadsFull;
         for (int i = 0; i < drops.length; i++) {
             drops[i] += other.drops[i];
         }
@@ -149,7 +187,9 @@ public final class StackCounters {
     public String toString() {
         StringJoiner j = new StringJoiner(", ", "{", "}");
         j.add("rx " + rxPackets).add("tx " + txPackets).add("echo " + echoReplies)
-                .add("rst " + resetsSent).add("icmp-err " + icmpErrorsSent);
+                .add("rst " + resetsSent).add("icmp-err " + icmpErrorsSent)
+                .add("drain-reads " + drainReads).add("drain-limits " + drainLimits)
+                .add("read-ahead " + packetsReadAhead).add("read-ahead-full " + readAheadsFull);
         for (DropReason r : REASONS) {
             if (drops[r.ordinal()] != 0) {
                 j.add(r.name().toLowerCase() + " " + drops[r.ordinal()]);

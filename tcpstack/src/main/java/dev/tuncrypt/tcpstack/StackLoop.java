@@ -30,6 +30,18 @@ public final class StackLoop implements LoopContext {
     private static final int BATCH = 64;
     /** Batch size when buffers hold 64 KiB super-packets. */
     private static final int LARGE_BATCH = 16;
+    /**
+     * Full batches read back to back in one turn before its output: 8 x 64 packets cover the
+     * kernel's default TUN queue (500), and bound the turn so timers and tasks still run.
+     */
+    static final int DRAIN_BATCHES = 8;
+    /** Packets written between two reads ahead: each may draw an ACK and a few segments into the queue. */
+    static final int SENDS_PER_READ_AHEAD = 32;
+    /** Spare batches for reading ahead: 512 packets (800 KB), or 32 super-packets (2 MiB) with offloads. */
+    private static final int AHEAD_BATCHES = 8;
+    /** Tasks a turn still runs once its spare batches are full (see {@link #poll}). */
+    static final int TASKS_WHEN_BEHIND = 8;
+    private static final int AHEAD_BATCHES_LARGE = 2;
 
     private final int index;
     private final FlowDirectory<Object> flows;
@@ -41,7 +53,9 @@ public final class StackLoop implements LoopContext {
     private final IpOutput output;
     private final IcmpErrors icmpErrors;
     private final Ipv4Reassembler reassembler;
-    private final PacketBatch batch;
+    private final InboundReader inbound;
+    /** The batch being processed (offload facts of its slots). */
+    private PacketBatch batch;
     private final Ipv4View ipv4 = new Ipv4View();
     private final Ipv6View ipv6 = new Ipv6View();
     private final InboundPacket packet = new InboundPacket();
@@ -70,7 +84,13 @@ public final class StackLoop implements LoopContext {
         this.reassembler.onTimeout(icmpErrors::reassemblyTimeoutV4);
         // with segmentation offload a read may bring 64 KiB: fewer, larger buffers (1 MiB a loop)
         int packetSize = Math.max(link.maxPacketSize(), Math.max(link.mtu(), 1500)) + 64;
-        this.batch = new PacketBatch(packetSize > 16_384 ? LARGE_BATCH : BATCH, packetSize, true);
+        boolean large = packetSize > 16_384;
+        this.inbound = new InboundReader(link, large ? LARGE_BATCH : BATCH, packetSize,
+                large ? AHEAD_BATCHES_LARGE : AHEAD_BATCHES, counters);
+        if (link.receiveQueuePackets() > 0) {
+            // a link that drops past a queue: read it between writes (the kernel answers them into it)
+            output.afterSends(SENDS_PER_READ_AHEAD, inbound::readAhead);
+        }
         handlers4[IpProtocol.ICMP] = new dev.tuncrypt.tcpstack.icmp.IcmpV4Handler(this);
         handlers6[IpProtocol.ICMPV6] = new dev.tuncrypt.tcpstack.icmp.IcmpV6Handler(this);
         java.util.List<ProtocolHandler> all = new java.util.ArrayList<>();
@@ -86,38 +106,57 @@ public final class StackLoop implements LoopContext {
     }
 
     /**
-     * One turn of the loop: input, timers, tasks.
+     * One turn of the loop: input, timers, tasks. Input is what was read ahead during the last
+     * turn's writes ({@link InboundReader}), then what the link has; a read that fills the batch
+     * is followed by another at once, up to {@link #DRAIN_BATCHES} batches a turn, before
+     * anything is written: packets left in the device's queue while the turn writes its ACKs
+     * (each of which lets the peer send more into that same queue) would be dropped by the
+     * kernel once it is full.
      *
      * @return the number of packets read (0 means the loop may sleep until {@link #nextDeadline()})
      */
     public int poll() {
-        int n;
-        try {
-            n = link.receive(batch);
-        } catch (IOException e) {
-            throw new UncheckedIOException("link read failed", e);
-        }
-        if (n > 0) {
+        int n = 0;
+        PacketBatch in = inbound.next();
+        if (in.count() > 0) {
             // drain what was readable before answering: ACKs and the data they release go out
             // once per connection per turn (the handlers hold them until endBatch)
             for (ProtocolHandler h : distinct) {
                 h.beginBatch();
             }
             try {
-                for (int i = 0; i < n; i++) {
-                    ByteBuffer b = batch.get(i);
-                    slot = i;
-                    counters.countRx(b.limit());
-                    process(b, b.limit());
+                int batches = 0;
+                while (true) {
+                    batch = in;
+                    for (int i = 0; i < in.count(); i++) {
+                        ByteBuffer b = in.get(i);
+                        slot = i;
+                        counters.countRx(b.limit());
+                        process(b, b.limit());
+                    }
+                    slot = -1;
+                    n += in.count();
+                    if (in.count() < in.capacity() && !inbound.hasHeld()) {
+                        break;
+                    }
+                    if (++batches >= DRAIN_BATCHES) {
+                        counters.countDrainLimit();
+                        break;
+                    }
+                    counters.countDrainRead();
+                    in = inbound.next();
+                    if (in.count() == 0) {
+                        break;
+                    }
                 }
             } finally {
                 slot = -1;
+                inbound.release();
                 for (ProtocolHandler h : distinct) {
                     h.endBatch();
                 }
             }
         }
-        batch.clear();
         long now = clock.nanos();
         if (reassembler.nextDeadline() - now <= 0) {
             reassembler.expire(now);
@@ -128,7 +167,11 @@ public final class StackLoop implements LoopContext {
             }
         }
         Runnable task;
-        while ((task = tasks.poll()) != null) {
+        // Once input read ahead during this turn has filled every spare batch, that input comes
+        // first: only TASKS_WHEN_BEHIND more tasks (application reads and writes, which write in
+        // turn) run this turn, so that tasks still progress when every turn's output fills them.
+        int whenBehind = TASKS_WHEN_BEHIND;
+        while ((!inbound.aheadFull() || whenBehind-- > 0) && (task = tasks.poll()) != null) {
             try {
                 task.run();
             } catch (RuntimeException | OutOfMemoryError e) {
@@ -156,7 +199,7 @@ public final class StackLoop implements LoopContext {
         try {
             while (running) {
                 int n = poll();
-                if (n == 0 && tasks.isEmpty()) {
+                if (n == 0 && tasks.isEmpty() && !inbound.hasHeld()) {
                     long deadline = nextDeadline();
                     long wait = deadline == Long.MAX_VALUE ? -1 : Math.max(0, deadline - clock.nanos());
                     link.await(wait);

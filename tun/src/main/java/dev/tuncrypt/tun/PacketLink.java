@@ -27,6 +27,15 @@ public interface PacketLink extends Closeable {
     }
 
     /**
+     * How many packets the far side may queue toward this link's reader before it drops what
+     * comes next (a TUN queue: the device's {@code txqueuelen}), or 0 when that is unbounded or
+     * unknown. A reader that bounds what its peers may send at once keeps within it.
+     */
+    default int receiveQueuePackets() {
+        return 0;
+    }
+
+    /**
      * Whether {@link #sendOffloaded} takes packets whose transport checksum is left partial (the
      * kernel completes it where it is needed, if anywhere).
      */

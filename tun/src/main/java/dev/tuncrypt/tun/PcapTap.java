@@ -44,6 +44,11 @@ public final class PcapTap implements PacketLink {
         return link.segmentationOffload();
     }
 
+    @Override
+    public int receiveQueuePackets() {
+        return link.receiveQueuePackets();
+    }
+
     /** Records the packet as handed over (a super-packet as one record, its checksum partial). */
     @Override
     public boolean sendOffloaded(ByteBuffer packet, int checksumStart, int checksumOffset, int gsoSize)

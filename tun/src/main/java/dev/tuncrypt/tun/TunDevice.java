@@ -105,6 +105,8 @@ public final class TunDevice implements Closeable {
                 control.setMtu(name, config.mtu());
             }
             int ifIndex = control.index(name);
+            int txQueueLength = control.txQueueLength(name);
+            queues.forEach(q -> q.receiveQueuePackets(txQueueLength));
             return new TunDevice(name, config, !existed, ifIndex, control, queues, offloadsSet, originalMtu,
                     originallyUp);
         } catch (TunException | RuntimeException e) {
@@ -195,7 +197,9 @@ public final class TunDevice implements Closeable {
      */
     public synchronized int txQueueLength() throws TunException {
         ensureOpen();
-        return control.txQueueLength(name);
+        int packets = control.txQueueLength(name);
+        queues.forEach(q -> q.receiveQueuePackets(packets));
+        return packets;
     }
 
     /** Sets {@code txqueuelen} ({@code SIOCSIFTXQLEN}). */
@@ -205,6 +209,7 @@ public final class TunDevice implements Closeable {
             throw new IllegalArgumentException("txqueuelen must be positive: " + packets);
         }
         control.setTxQueueLength(name, packets);
+        queues.forEach(q -> q.receiveQueuePackets(packets));
     }
 
     /** Brings the interface up or down ({@code IFF_UP}). */

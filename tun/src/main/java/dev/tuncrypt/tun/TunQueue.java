@@ -42,6 +42,8 @@ public final class TunQueue implements PacketLink {
     private final Object wakeLock = new Object();
     private volatile boolean closed;
     private volatile int mtu;
+    /** The device's {@code txqueuelen} as last read or set through {@link TunDevice}. */
+    private volatile int receiveQueuePackets;
 
     private final ByteBuffer pollFds;
     private final long pollFdsAddress;
@@ -124,6 +126,21 @@ public final class TunQueue implements PacketLink {
 
     void mtu(int mtu) {
         this.mtu = mtu;
+    }
+
+    /**
+     * The device's {@code txqueuelen}: the kernel keeps that many packets per queue for this
+     * reader and drops the rest (counted in the device's {@code tx_dropped}). As read when the
+     * device was opened or set or read since through {@link TunDevice#setTxQueueLength} or
+     * {@link TunDevice#txQueueLength()} (a change made with {@code ip link} shows after the latter).
+     */
+    @Override
+    public int receiveQueuePackets() {
+        return receiveQueuePackets;
+    }
+
+    void receiveQueuePackets(int packets) {
+        this.receiveQueuePackets = packets;
     }
 
     /**

@@ -252,10 +252,15 @@ class TunDeviceTest {
     @Test
     void txQueueLengthIsReadAndSet() throws Exception {
         try (TunDevice device = open(TunConfig.of("tt0"))) {
+            assertEquals(500, device.queue(0).receiveQueuePackets(), "the queue's reader learns it at open");
             assertEquals(500, device.txQueueLength()); // the kernel's default for a TUN device
             device.setTxQueueLength(5000);
             assertEquals(5000, device.txQueueLength());
+            assertEquals(5000, device.queue(0).receiveQueuePackets());
             assertTrue(ip("link", "show", "tt0").output().contains("qlen 5000"));
+            assertTrue(ip("link", "set", "tt0", "txqueuelen", "700").ok());
+            assertEquals(700, device.txQueueLength());
+            assertEquals(700, device.queue(0).receiveQueuePackets(), "a change by ip link, once read");
         }
     }
 

@@ -29,6 +29,10 @@ public final class IpOutput {
     private final ByteBuffer tx;
     private final ByteBuffer fragment;
     private int nextId;
+    /** Called after every {@link #sendsPerHook} packets sent, or null. */
+    private Runnable sendHook;
+    private int sendsPerHook;
+    private int sendsToHook;
 
     public IpOutput(PacketLink link, StackCounters counters, int initialId) {
         this.link = link;
@@ -51,6 +55,24 @@ public final class IpOutput {
     /** Whether the link takes TCP super-packets ({@link #sendTcpV4} with a {@code gsoSize}). */
     public boolean segmentationOffload() {
         return link.segmentationOffload();
+    }
+
+    /**
+     * Runs {@code hook} after every {@code sends} packets handed to the link (the loop reads its
+     * link in between, {@link dev.tuncrypt.tcpstack.StackLoop}); null for none.
+     */
+    public void afterSends(int sends, Runnable hook) {
+        this.sendHook = hook;
+        this.sendsPerHook = sends;
+        this.sendsToHook = sends;
+    }
+
+    private void sent(int length) {
+        counters.countTx(length);
+        if (sendHook != null && --sendsToHook <= 0) {
+            sendsToHook = sendsPerHook;
+            sendHook.run();
+        }
     }
 
     /** Largest transport segment (header + payload) this path can carry in one packet. */
@@ -127,7 +149,7 @@ public final class IpOutput {
         try {
             boolean sent = link.sendOffloaded(tx, transportOffset, 16, gsoSize);
             if (sent) {
-                counters.countTx(length);
+                sent(length);
             } else {
                 counters.drop(DropReason.LINK_TX_FULL);
             }
@@ -147,7 +169,7 @@ public final class IpOutput {
         try {
             boolean sent = link.send(packet);
             if (sent) {
-                counters.countTx(length);
+                sent(length);
             } else {
                 counters.drop(DropReason.LINK_TX_FULL);
             }
