@@ -135,10 +135,12 @@ class SuperPacketTest {
                 TcpStats stats = s.stats();
                 TunQueue q = device.queue(0);
                 assertTrue(q.txSuperPackets() > 0, "the stack wrote super-packets");
-                // The ACK clock (an ACK per two segments) lets out about two segments per write;
-                // TSO deferral (docs/tcp.md) waits for an eighth of the window: 17-25 segments per write
-                // measured, 2 to 5 without it. Without super-packets: one.
-                assertTrue(q.txPackets() * 6 < stats.segmentsOut(), q.txPackets() + " writes carried "
+                // Without super-packets a write carries one segment. The ACK clock (an ACK per two
+                // segments) lets out about two per write; TSO deferral (docs/tcp.md) waits for an
+                // eighth of the window: 17-25 segments per write measured on a quiet machine, 5.7 once
+                // under a full CI run's load (the loop thread descheduled while ACKs queue). Deferral
+                // itself is pinned by TsoDeferralSimulationTest; here: clearly more than one.
+                assertTrue(q.txPackets() * 3 < stats.segmentsOut(), q.txPackets() + " writes carried "
                         + stats.segmentsOut() + " segments");
             }
             assertEquals(errorsBefore, checksumErrors(b), "no segment failed its checksum");
