@@ -51,6 +51,18 @@ final class EncryptedStackPair implements AutoCloseable {
         server = accepted.get(5, TimeUnit.SECONDS);
     }
 
+    /** Writes {@code data} from the client and then shuts its output down, off the caller's thread. */
+    CompletableFuture<Void> sendAndShutdown(byte[] data) {
+        return CompletableFuture.runAsync(() -> {
+            try {
+                client.write(java.nio.ByteBuffer.wrap(data));
+                client.shutdownOutput();
+            } catch (Exception e) {
+                throw new RuntimeException(e);
+            }
+        });
+    }
+
     @Override
     public void close() {
         client.close();

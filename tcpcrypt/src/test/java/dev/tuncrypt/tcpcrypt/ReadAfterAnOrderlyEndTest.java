@@ -28,16 +28,8 @@ class ReadAfterAnOrderlyEndTest {
         byte[] data = new byte[3 << 19];
         new SplittableRandom(11).nextBytes(data);
         try (EncryptedStackPair p = new EncryptedStackPair(TcpCryptConfig.DEFAULT.withDialects(List.of(dialect)))) {
-            TcpSocket client = p.client;
             TcpSocket server = p.server;
-            CompletableFuture<Void> writing = CompletableFuture.runAsync(() -> {
-                try {
-                    client.write(ByteBuffer.wrap(data));
-                    client.shutdownOutput();
-                } catch (Exception e) {
-                    throw new RuntimeException(e);
-                }
-            });
+            CompletableFuture<Void> writing = p.sendAndShutdown(data);
             writing.get(30, TimeUnit.SECONDS);
             awaitState(server, TcpState.CLOSE_WAIT);
             server.shutdownOutput();

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tuncrypt.tcpstack.TcpSocket;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
@@ -22,16 +21,8 @@ class SocketReadOfOpenedFramesTest {
         byte[] data = new byte[6 << 20];
         new SplittableRandom(7).nextBytes(data);
         try (EncryptedStackPair p = new EncryptedStackPair(TcpCryptConfig.DEFAULT.withDialects(List.of(Dialect.TCPCRYPT_05)))) {
-            TcpSocket client = p.client;
             TcpSocket server = p.server;
-            CompletableFuture<Void> writing = CompletableFuture.runAsync(() -> {
-                try {
-                    client.write(ByteBuffer.wrap(data));
-                    client.shutdownOutput();
-                } catch (Exception e) {
-                    throw new RuntimeException(e);
-                }
-            });
+            CompletableFuture<Void> writing = p.sendAndShutdown(data);
             // let both of the receiver's buffers fill before reading (plaintext and frames)
             for (int i = 0; i < 200 && server.stats().bytesReceived() < (3 << 20); i++) {
                 Thread.sleep(10);
